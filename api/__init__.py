@@ -1,0 +1,1 @@
+"""HTTP: the Starlette app, OAuth endpoints, pages, settings and the CLI."""

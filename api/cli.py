@@ -1,0 +1,177 @@
+"""The `chartshare` command: serve, migrate, seed and operator tasks."""
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from api.settings import Settings, SettingsError, load_settings
+
+CommandHandler = Callable[[argparse.Namespace, Settings], int]
+
+
+class CommandError(Exception):
+    """A command cannot go on; the message is shown as one line."""
+
+
+def _port(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {raw!r}") from None
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"port must be 1-65535, got {raw!r}")
+    return value
+
+
+def _count(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {raw!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {raw!r}")
+    return value
+
+
+def _current_revision(settings: Settings) -> tuple[str | None, str]:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.engine import Connection
+
+    from db.engine import create_engine
+    from migrations import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
+
+    def read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async def run() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(read)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run()), head or ""
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    current, head = _current_revision(settings)
+    if current != head:
+        raise CommandError("the database schema is not up to date: run `chartshare migrate` first")
+    print(f"chartshare listening on http://{args.host}:{args.port} (issuer {settings.base_url})")
+    if args.workers > 1:
+        uvicorn.run(
+            "api.app:create_app_from_environment",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=settings.log_level.lower(),
+            proxy_headers=settings.trust_forwarded_for,
+        )
+    else:
+        from api.app import create_app
+
+        uvicorn.run(
+            create_app(settings),
+            host=args.host,
+            port=args.port,
+            log_level=settings.log_level.lower(),
+            proxy_headers=settings.trust_forwarded_for,
+        )
+    return 0
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from migrations import downgrade, upgrade
+
+    if args.downgrade:
+        downgrade(settings.database_url, args.downgrade)
+        print(f"database downgraded to {args.downgrade}")
+    else:
+        upgrade(settings.database_url, "head")
+        print("database is up to date")
+    return 0
+
+
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    from db.seed.runner import SeedOptions, run_seed
+
+    current, head = _current_revision(settings)
+    if current != head:
+        raise CommandError("the database schema is not up to date: run `chartshare migrate` first")
+    options = SeedOptions(
+        patients=args.patients,
+        seed=args.seed,
+        force=args.force,
+        progress=not args.quiet,
+    )
+    report = asyncio.run(run_seed(settings.database_url, options))
+    print(report)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line grammar."""
+    parser = argparse.ArgumentParser(
+        prog="chartshare",
+        description="Patient data-sharing API. Settings come from CHARTSHARE_* variables.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_port, default=8000)
+    serve.add_argument("--workers", type=_count, default=1)
+    serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser("migrate", help="upgrade the database schema to the newest")
+    migrate.add_argument("--downgrade", metavar="REVISION", help="go down to REVISION (or base)")
+    migrate.set_defaults(handler=_migrate)
+
+    seed = commands.add_parser("seed", help="write deterministic synthetic demo data")
+    seed.add_argument("--patients", type=_count, default=25, help="how many patients (default 25)")
+    seed.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    seed.add_argument("--force", action="store_true", help="add data even if some exists")
+    seed.add_argument("--quiet", action="store_true", help="no progress bar")
+    seed.set_defaults(handler=_seed)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `chartshare` command; errors are one line on stderr."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+        handler: CommandHandler = args.handler
+        return handler(args, settings)
+    except (SettingsError, CommandError) as exc:
+        print(f"chartshare: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a last line of defence: one line, never a traceback
+        print(f"chartshare: {args.command} failed: {_describe(exc)}", file=sys.stderr)
+        return 1
+
+
+def _describe(exc: Exception) -> str:
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(exc, OperationalError | DBAPIError | OSError | ConnectionError):
+        return (
+            "the database cannot be reached or refused the request (check CHARTSHARE_DATABASE_URL)"
+        )
+    return f"{type(exc).__name__}: {exc}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""HTML pages: login, patient selection, consent, account, directory."""

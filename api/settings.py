@@ -1,0 +1,149 @@
+"""One settings object, read from CHARTSHARE_* environment variables when the app starts."""
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+from db.engine import parse_database_url
+
+PREFIX = "CHARTSHARE_"
+
+
+class SettingsError(ValueError):
+    """A setting has a value chartshare cannot use; the message names the variable."""
+
+
+def _positive_int(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"expected a number above zero, got {raw!r}")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"expected a number, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"expected a number above zero, got {raw!r}")
+    return value
+
+
+def _database_url(raw: str) -> str:
+    return parse_database_url(raw).render_as_string(hide_password=False)
+
+
+def _base_url(raw: str) -> str:
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"expected an absolute http(s) URL, got {raw!r}")
+    if parts.query or parts.fragment:
+        raise ValueError("the base URL may not carry a query or fragment")
+    return raw.strip().rstrip("/")
+
+
+def _environment(raw: str) -> str:
+    if raw not in ("development", "production"):
+        raise ValueError(f"expected development or production, got {raw!r}")
+    return raw
+
+
+def _log_level(raw: str) -> str:
+    level = raw.upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ValueError(f"expected DEBUG, INFO, WARNING or ERROR, got {raw!r}")
+    return level
+
+
+def _bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected true or false, got {raw!r}")
+
+
+def _setting(default: Any, parse: Callable[[str], Any]) -> Any:
+    return field(default=default, metadata={"parse": parse})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of chartshare; defaults follow DESIGN.md."""
+
+    environment: str = _setting("development", _environment)
+    database_url: str = _setting("sqlite+aiosqlite:///chartshare.db", _database_url)
+    base_url: str = _setting("http://127.0.0.1:8000", _base_url)
+    log_level: str = _setting("INFO", _log_level)
+    database_pool_timeout: float = _setting(5.0, _positive_float)
+    database_pool_size: int = _setting(10, _positive_int)
+    # GraphQL limits
+    max_query_depth: int = _setting(10, _positive_int)
+    max_query_aliases: int = _setting(15, _positive_int)
+    max_query_tokens: int = _setting(2000, _positive_int)
+    max_query_cost: int = _setting(10_000, _positive_int)
+    max_body_bytes: int = _setting(64 * 1024, _positive_int)
+    max_page_size: int = _setting(100, _positive_int)
+    # Token lifetimes, in seconds
+    access_token_ttl: int = _setting(15 * 60, _positive_int)
+    refresh_token_ttl: int = _setting(90 * 24 * 3600, _positive_int)
+    authorization_code_ttl: int = _setting(60, _positive_int)
+    # Argon2id
+    argon2_memory_kib: int = _setting(19456, _positive_int)
+    argon2_iterations: int = _setting(2, _positive_int)
+    argon2_parallelism: int = _setting(1, _positive_int)
+    # Login protection
+    login_slowdown_after: int = _setting(5, _positive_int)
+    login_lock_after: int = _setting(10, _positive_int)
+    login_lock_seconds: int = _setting(15 * 60, _positive_int)
+    # Sessions
+    session_idle_seconds: int = _setting(30 * 60, _positive_int)
+    session_absolute_seconds: int = _setting(12 * 3600, _positive_int)
+    # Whether responses trust X-Forwarded-For for the activity log's source address.
+    trust_forwarded_for: bool = _setting(False, _bool)
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are Secure outside local development."""
+        return self.is_production or self.base_url.startswith("https://")
+
+    def with_overrides(self, **changes: Any) -> "Settings":
+        """A copy with some values replaced (for tests and CLI flags)."""
+        return replace(self, **changes)
+
+
+def env_name(attribute: str) -> str:
+    """The environment variable that sets a settings attribute."""
+    return PREFIX + attribute.upper()
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from CHARTSHARE_* variables; SettingsError names the first bad one."""
+    environ = os.environ if environ is None else environ
+    known = {env_name(f.name): f for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    for name in sorted(environ):
+        if not name.startswith(PREFIX):
+            continue
+        spec = known.get(name)
+        if spec is None:
+            raise SettingsError(f"{name}: unknown setting (known: {', '.join(sorted(known))})")
+        try:
+            values[spec.name] = spec.metadata["parse"](environ[name])
+        except ValueError as exc:
+            raise SettingsError(f"{name}: {exc}") from None
+    settings = Settings(**values)
+    if settings.is_production and not settings.base_url.startswith("https://"):
+        raise SettingsError(f"{env_name('base_url')}: production needs an https:// base URL")
+    return settings

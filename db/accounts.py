@@ -1,0 +1,76 @@
+"""Login accounts, the patients an account may act for, and server-side web sessions."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from db.columns import UTCDateTime, utcnow
+
+
+class AccountRole(StrEnum):
+    """What an account is for."""
+
+    PATIENT = "patient"  # a patient or a patient-authorized representative
+    DEVELOPER = "developer"  # registers and manages partner apps
+    OPERATOR = "operator"  # runs chartshare: approves or suspends apps
+
+
+class Relationship(StrEnum):
+    """Why an account may act for a patient."""
+
+    SELF = "self"
+    CHILD = "child"  # a parent or guardian for a minor
+    REPRESENTATIVE = "representative"  # another patient-authorized representative
+
+
+class AccountBase(SQLModel):
+    """Fields an account shows about itself."""
+
+    username: str = Field(max_length=80, unique=True)
+    email: str = Field(max_length=254, unique=True)
+    display_name: str = Field(max_length=200)
+    role: str = Field(max_length=20, default=AccountRole.PATIENT)
+
+
+class Account(AccountBase, table=True):
+    """A person who logs in to chartshare."""
+
+    __tablename__ = "account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str = Field(max_length=255)
+    failed_logins: int = 0
+    last_failed_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AccountPatient(SQLModel, table=True):
+    """An account's right to act for a patient (patient selection, ONC (g)(7))."""
+
+    __tablename__ = "account_patient"
+
+    account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    patient_id: int = Field(foreign_key="patient.id", primary_key=True, ondelete="CASCADE")
+    relationship: str = Field(max_length=20, default=Relationship.SELF)
+
+
+class WebSession(SQLModel, table=True):
+    """A server-side login session; the cookie carries a random id, the table its hash."""
+
+    __tablename__ = "web_session"
+    __table_args__ = (Index("ix_web_session_account", "account_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_hash: str = Field(max_length=64, unique=True)
+    account_id: int | None = Field(default=None, foreign_key="account.id", ondelete="CASCADE")
+    patient_id: int | None = Field(default=None, foreign_key="patient.id", ondelete="SET NULL")
+    csrf_token: str = Field(max_length=64)
+    # Pending OAuth authorization request and similar short-lived state, as JSON.
+    data: str = "{}"
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

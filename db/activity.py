@@ -1,0 +1,117 @@
+"""The append-only activity log: reads, logins, consents, denials, revocations, registrations."""
+
+import json
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Index, or_
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.columns import UTCDateTime, utcnow
+
+
+class EventKind(StrEnum):
+    """Everything the activity log records."""
+
+    DATA_READ = "data_read"
+    ACCESS_DENIED = "access_denied"  # a read of a record outside the caller's patient or grant
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    PATIENT_SELECTED = "patient_selected"
+    CONSENT = "consent"
+    DENIAL = "denial"
+    TOKEN_ISSUED = "token_issued"  # noqa: S105
+    TOKEN_REFRESHED = "token_refreshed"  # noqa: S105
+    TOKEN_REUSE = "token_reuse"  # noqa: S105 - a used code or rotated refresh token was presented again
+    REVOCATION = "revocation"
+    GRANT_NARROWED = "grant_narrowed"
+    REGISTRATION = "registration"
+    APP_STATUS_CHANGED = "app_status_changed"
+    SECRET_ROTATED = "secret_rotated"  # noqa: S105
+
+
+class ActivityEvent(SQLModel, table=True):
+    """One event; rows are only ever inserted.
+
+    No foreign keys: the log outlives the rows it speaks of. `details` is JSON
+    holding names, scopes, categories and counts, never a secret or a clinical value.
+    """
+
+    __tablename__ = "activity_event"
+    __table_args__ = (
+        Index("ix_activity_event_patient_recent", "patient_id", "occurred_at", "id"),
+        Index("ix_activity_event_account_recent", "account_id", "occurred_at", "id"),
+        Index("ix_activity_event_app", "app_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    kind: str = Field(max_length=30)
+    outcome: str = Field(max_length=20, default="success")
+    account_id: int | None = None
+    patient_id: int | None = None
+    app_id: int | None = None
+    grant_id: int | None = None
+    source_address: str | None = Field(default=None, max_length=64)
+    details: str = "{}"
+
+
+async def record_event(
+    session: AsyncSession,
+    *,
+    kind: EventKind,
+    outcome: str = "success",
+    account_id: int | None = None,
+    patient_id: int | None = None,
+    app_id: int | None = None,
+    grant_id: int | None = None,
+    source_address: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> ActivityEvent:
+    """Append one event to the log (committed with the caller's unit of work)."""
+    event = ActivityEvent(
+        kind=kind,
+        outcome=outcome,
+        account_id=account_id,
+        patient_id=patient_id,
+        app_id=app_id,
+        grant_id=grant_id,
+        source_address=source_address,
+        details=json.dumps(details or {}, sort_keys=True, default=str),
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def list_events(
+    session: AsyncSession,
+    *,
+    account_id: int,
+    patient_ids: list[int],
+    app_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[ActivityEvent]:
+    """Events about the account's patients or the account itself, newest first."""
+    statement = select(ActivityEvent).where(
+        or_(
+            col(ActivityEvent.patient_id).in_(patient_ids),
+            col(ActivityEvent.account_id) == account_id,
+        )
+    )
+    if app_id is not None:
+        statement = statement.where(col(ActivityEvent.app_id) == app_id)
+    if since is not None:
+        statement = statement.where(col(ActivityEvent.occurred_at) >= since)
+    if until is not None:
+        statement = statement.where(col(ActivityEvent.occurred_at) < until)
+    if before_id is not None:
+        statement = statement.where(col(ActivityEvent.id) < before_id)
+    statement = statement.order_by(col(ActivityEvent.id).desc()).limit(limit)
+    return list((await session.exec(statement)).all())

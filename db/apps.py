@@ -1,0 +1,62 @@
+"""Partner apps (OAuth clients) and the operator's switches for reviewing them."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from db.columns import UTCDateTime, utcnow
+
+
+class AppStatus(StrEnum):
+    """Where an app stands in the operator's review."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    SUSPENDED = "suspended"
+
+
+class AppBase(SQLModel):
+    """What a developer says about an app; shown on the consent screen and in the directory."""
+
+    name: str = Field(max_length=120)
+    description: str | None = None
+    homepage_url: str | None = Field(default=None, max_length=2000)
+    logo_url: str | None = Field(default=None, max_length=2000)
+    privacy_policy_url: str | None = Field(default=None, max_length=2000)
+    terms_url: str | None = Field(default=None, max_length=2000)
+    # JSON array of exact redirect URIs.
+    redirect_uris: str = "[]"
+    # Space-separated scopes the app may ask for; empty means any scope in the registry.
+    allowed_scopes: str = ""
+
+
+class App(AppBase, table=True):
+    """A registered partner app; public apps have no secret."""
+
+    __tablename__ = "app"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(max_length=64, unique=True)
+    client_secret_hash: str | None = Field(default=None, max_length=255)
+    is_confidential: bool = False
+    status: str = Field(max_length=20, default=AppStatus.PENDING)
+    developer_account_id: int | None = Field(
+        default=None, foreign_key="account.id", ondelete="SET NULL"
+    )
+    registered_via: str = Field(max_length=20, default="account")  # account | dynamic | seed
+    # Hash of the RFC 7591 registration access token, for dynamically registered clients.
+    registration_token_hash: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    secret_rotated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    status_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OperatorSetting(SQLModel, table=True):
+    """A switch the operator sets at run time (e.g. auto-approval of registrations)."""
+
+    __tablename__ = "operator_setting"
+
+    key: str = Field(max_length=80, primary_key=True)
+    value: str
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

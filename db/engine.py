@@ -1,0 +1,97 @@
+"""The async engine: SQLite (WAL, synchronous=FULL) by default, PostgreSQL by URL."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.errors import DatabaseUnavailable
+
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+
+
+def parse_database_url(raw: str) -> URL:
+    """Parse a database URL and pick the async driver; raise ValueError with a plain reason."""
+    try:
+        url = make_url(raw.strip())
+    except ArgumentError:
+        raise ValueError(
+            "not a database URL (expected sqlite:///path or postgresql://...)"
+        ) from None
+    driver = _ASYNC_DRIVERS.get(url.drivername)
+    if driver is None:
+        raise ValueError(f"unsupported database {url.drivername!r} (use sqlite or postgresql)")
+    url = url.set(drivername=driver)
+    if driver.startswith("sqlite") and not url.database:
+        raise ValueError("a SQLite URL needs a file path, e.g. sqlite:///chartshare.db")
+    if driver.startswith("postgresql") and not url.database:
+        raise ValueError("a PostgreSQL URL needs a database name")
+    return url
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_engine(url: URL | str, *, pool_timeout: float = 5.0, pool_size: int = 10) -> AsyncEngine:
+    """Create the async engine for a URL; SQLite gets its pragmas on every connection."""
+    if isinstance(url, str):
+        url = parse_database_url(url)
+    if url.get_backend_name() == "sqlite":
+        engine = create_async_engine(url, pool_timeout=pool_timeout)
+        event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+        return engine
+    return create_async_engine(
+        url,
+        pool_timeout=pool_timeout,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"timeout": pool_timeout},
+    )
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded rows usable after commit."""
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def unit_of_work(
+    factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """One request's transaction: committed on success, rolled back on any error."""
+    try:
+        async with factory() as session, session.begin():
+            yield session
+    except PoolTimeout as exc:
+        raise DatabaseUnavailable("no database connection was free in time") from exc
+    except (OSError, ConnectionError) as exc:
+        raise DatabaseUnavailable("the database cannot be reached") from exc
+
+
+async def database_is_reachable(engine: AsyncEngine) -> bool:
+    """Answer whether a trivial query succeeds right now."""
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError, ConnectionError, TimeoutError):
+        return False
+    return True

@@ -1,0 +1,173 @@
+"""Grants: an account's consent that an app may read parts of one patient's record."""
+
+from datetime import datetime
+
+from sqlalchemy import Index, update
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.activity import EventKind, record_event
+from db.columns import UTCDateTime, utcnow
+from db.errors import Conflict, NotFound
+
+
+class Grant(SQLModel, table=True):
+    """(account, patient, app, granted scopes, created, expires, revoked)."""
+
+    __tablename__ = "grant"
+    __table_args__ = (Index("ix_grant_patient_app", "patient_id", "app_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    patient_id: int = Field(foreign_key="patient.id", ondelete="CASCADE")
+    app_id: int = Field(foreign_key="app.id", ondelete="CASCADE")
+    # Space-separated granted scopes, in the registry's syntax.
+    scopes: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # None means "until I revoke".
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_reason: str | None = Field(default=None, max_length=40)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+def _is_live(grant: Grant, now: datetime) -> bool:
+    return grant.revoked_at is None and (grant.expires_at is None or grant.expires_at > now)
+
+
+async def create_grant(
+    session: AsyncSession,
+    *,
+    account_id: int,
+    patient_id: int,
+    app_id: int,
+    scopes: list[str],
+    refused_scopes: list[str],
+    expires_at: datetime | None,
+    source_address: str | None,
+) -> Grant:
+    """Record a consent; it supersedes a live grant of the same app for the same patient."""
+    now = utcnow()
+    earlier = await session.exec(
+        select(Grant).where(
+            col(Grant.patient_id) == patient_id,
+            col(Grant.app_id) == app_id,
+            col(Grant.revoked_at).is_(None),
+        )
+    )
+    for grant in earlier.all():
+        await _end_grant(session, grant=grant, reason="superseded", now=now)
+    grant = Grant(
+        account_id=account_id,
+        patient_id=patient_id,
+        app_id=app_id,
+        scopes=" ".join(scopes),
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(grant)
+    await session.flush()
+    await record_event(
+        session,
+        kind=EventKind.CONSENT,
+        account_id=account_id,
+        patient_id=patient_id,
+        app_id=app_id,
+        grant_id=grant.id,
+        source_address=source_address,
+        details={
+            "granted_scopes": scopes,
+            "refused_scopes": refused_scopes,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
+    return grant
+
+
+async def get_grant_for_account(
+    session: AsyncSession, *, grant_id: int, account_id: int, patient_ids: list[int]
+) -> Grant:
+    """Return a grant that the account may manage (it is for one of the account's patients)."""
+    grant = await session.get(Grant, grant_id)
+    if grant is None or grant.patient_id not in patient_ids:
+        raise NotFound("no such grant")
+    return grant
+
+
+async def _end_grant(session: AsyncSession, *, grant: Grant, reason: str, now: datetime) -> None:
+    from db.tokens import Token  # tokens import grants; the cycle is broken here
+
+    grant.revoked_at = now
+    grant.revoked_reason = reason
+    session.add(grant)
+    await session.exec(
+        update(Token)
+        .where(col(Token.grant_id) == grant.id, col(Token.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    await session.flush()
+
+
+async def revoke_grant(
+    session: AsyncSession,
+    *,
+    grant: Grant,
+    reason: str,
+    account_id: int | None,
+    source_address: str | None,
+) -> Grant:
+    """End a grant and every token issued under it; the next request with any of them fails."""
+    if grant.revoked_at is not None:
+        raise Conflict("grant already revoked")
+    await _end_grant(session, grant=grant, reason=reason, now=utcnow())
+    await record_event(
+        session,
+        kind=EventKind.REVOCATION,
+        account_id=account_id,
+        patient_id=grant.patient_id,
+        app_id=grant.app_id,
+        grant_id=grant.id,
+        source_address=source_address,
+        details={"reason": reason},
+    )
+    return grant
+
+
+async def narrow_grant(
+    session: AsyncSession,
+    *,
+    grant: Grant,
+    scopes: list[str],
+    account_id: int,
+    source_address: str | None,
+) -> Grant:
+    """Replace a live grant's scopes with a narrower set (the caller checks it is narrower)."""
+    if not _is_live(grant, utcnow()):
+        raise Conflict("grant is no longer active")
+    previous = grant.scopes.split()
+    grant.scopes = " ".join(scopes)
+    session.add(grant)
+    await session.flush()
+    await record_event(
+        session,
+        kind=EventKind.GRANT_NARROWED,
+        account_id=account_id,
+        patient_id=grant.patient_id,
+        app_id=grant.app_id,
+        grant_id=grant.id,
+        source_address=source_address,
+        details={"previous_scopes": previous, "granted_scopes": scopes},
+    )
+    return grant
+
+
+async def list_grants(
+    session: AsyncSession, *, patient_ids: list[int], include_ended: bool = False
+) -> list[Grant]:
+    """Grants for the given patients, newest first; live ones only unless asked."""
+    statement = select(Grant).where(col(Grant.patient_id).in_(patient_ids))
+    if not include_ended:
+        statement = statement.where(col(Grant.revoked_at).is_(None))
+    rows = (await session.exec(statement.order_by(col(Grant.created_at).desc()))).all()
+    now = utcnow()
+    return [g for g in rows if include_ended or _is_live(g, now)]

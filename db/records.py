@@ -1,0 +1,27 @@
+"""Shared columns of clinical rows: the owning patient, the code, and the recency index."""
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+
+class PatientOwned(SQLModel):
+    """Every clinical row belongs to exactly one patient."""
+
+    patient_id: int = Field(foreign_key="patient.id", ondelete="CASCADE")
+
+
+class Coded(SQLModel):
+    """A code from the standard code system of the row's category."""
+
+    code_system: str = Field(max_length=120)
+    code: str = Field(max_length=40)
+    code_display: str = Field(max_length=255)
+
+
+class ClinicalRecord(PatientOwned, Coded):
+    """A coded clinical row of one patient."""
+
+
+def recency_index(table: str, date_column: str) -> Index:
+    """Index that serves "this patient's rows of this table, newest first" (scanned backwards)."""
+    return Index(f"ix_{table}_patient_recent", "patient_id", date_column, "id")

@@ -1,0 +1,97 @@
+"""Authorization codes and access/refresh tokens, stored only as SHA-256 hashes."""
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.apps import App, AppStatus
+from db.columns import UTCDateTime, utcnow
+from db.grants import Grant
+
+
+class TokenKind(StrEnum):
+    """The two kinds of bearer secret an app holds."""
+
+    ACCESS = "access"
+    REFRESH = "refresh"
+
+
+def hash_secret(secret: str) -> str:
+    """Return the hex SHA-256 of a high-entropy secret (token or code); never store the secret."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Token(SQLModel, table=True):
+    """An access or refresh token issued under a grant."""
+
+    __tablename__ = "token"
+    __table_args__ = (Index("ix_token_grant", "grant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=10)
+    grant_id: int = Field(foreign_key="grant.id", ondelete="CASCADE")
+    # May be narrower than the grant (a refresh with a smaller scope).
+    scopes: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # For refresh tokens: set when the token was used and replaced by a new one.
+    rotated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The code or refresh token this token was issued from (for reuse detection).
+    issued_from_code_id: int | None = Field(
+        default=None, foreign_key="authorization_code.id", ondelete="SET NULL"
+    )
+
+
+class AuthorizationCode(SQLModel, table=True):
+    """A single-use code bound to its client, redirect URI, PKCE challenge and grant."""
+
+    __tablename__ = "authorization_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    app_id: int = Field(foreign_key="app.id", ondelete="CASCADE")
+    grant_id: int = Field(foreign_key="grant.id", ondelete="CASCADE")
+    redirect_uri: str = Field(max_length=2000)
+    code_challenge: str = Field(max_length=128)
+    code_challenge_method: str = Field(max_length=10)
+    scopes: str
+    nonce: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+async def find_live_access_token(
+    session: AsyncSession, *, token_hash: str, now: datetime
+) -> tuple[Token, Grant, App] | None:
+    """Return the token, its grant and app if the access token may be used right now.
+
+    Looked up on every request, so a revoked grant, a suspended app or an expired
+    grant stops every token on the next request in every worker.
+    """
+    statement = (
+        select(Token, Grant, App)
+        .join(Grant, col(Grant.id) == col(Token.grant_id))
+        .join(App, col(App.id) == col(Grant.app_id))
+        .where(
+            col(Token.token_hash) == token_hash,
+            col(Token.kind) == TokenKind.ACCESS,
+            col(Token.revoked_at).is_(None),
+            col(Token.expires_at) > now,
+            col(Grant.revoked_at).is_(None),
+            col(App.status) == AppStatus.APPROVED,
+        )
+    )
+    row = (await session.exec(statement)).first()
+    if row is None:
+        return None
+    token, grant, app = row
+    if grant.expires_at is not None and grant.expires_at <= now:
+        return None
+    return token, grant, app

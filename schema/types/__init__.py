@@ -1,0 +1,1 @@
+"""Strawberry types of the patient record and the account."""
