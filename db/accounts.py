@@ -3,10 +3,12 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Index, func, or_
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.columns import UTCDateTime, utcnow
+from db.patients import Patient
 
 
 class AccountRole(StrEnum):
@@ -74,3 +76,31 @@ class WebSession(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+async def find_account_by_login(session: AsyncSession, *, login: str) -> Account | None:
+    """The account whose username or email (case-insensitive) is `login`."""
+    lowered = login.strip().lower()
+    statement = select(Account).where(
+        or_(func.lower(Account.username) == lowered, func.lower(Account.email) == lowered)
+    )
+    return (await session.exec(statement)).first()
+
+
+async def list_account_patients(
+    session: AsyncSession, *, account_id: int
+) -> list[tuple[Patient, str]]:
+    """The patients an account may act for, with the relationship, self first."""
+    statement = (
+        select(Patient, AccountPatient.relationship)
+        .join(AccountPatient, col(AccountPatient.patient_id) == col(Patient.id))
+        .where(col(AccountPatient.account_id) == account_id)
+        .order_by(col(AccountPatient.relationship) != Relationship.SELF, col(Patient.id))
+    )
+    return [(patient, relationship) for patient, relationship in (await session.exec(statement))]
+
+
+async def may_act_for(session: AsyncSession, *, account_id: int, patient_id: int) -> bool:
+    """Whether the account may act for the patient."""
+    link = await session.get(AccountPatient, (account_id, patient_id))
+    return link is not None

@@ -1,11 +1,15 @@
 """Partner apps (OAuth clients) and the operator's switches for reviewing them."""
 
+import json
 from datetime import datetime
 from enum import StrEnum
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.columns import UTCDateTime, utcnow
+
+AUTO_APPROVE_DYNAMIC_REGISTRATION = "auto_approve_dynamic_registration"
 
 
 class AppStatus(StrEnum):
@@ -60,3 +64,20 @@ class OperatorSetting(SQLModel, table=True):
     key: str = Field(max_length=80, primary_key=True)
     value: str
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+async def find_app_by_client_id(session: AsyncSession, *, client_id: str) -> App | None:
+    """The app registered under a client_id, whatever its status."""
+    return (await session.exec(select(App).where(col(App.client_id) == client_id))).first()
+
+
+def redirect_uris_of(app: App) -> list[str]:
+    """The app's registered redirect URIs."""
+    uris = json.loads(app.redirect_uris)
+    return [u for u in uris if isinstance(u, str)]
+
+
+async def get_operator_flag(session: AsyncSession, *, key: str) -> bool:
+    """An operator switch; absent means off."""
+    setting = await session.get(OperatorSetting, key)
+    return setting is not None and setting.value == "true"

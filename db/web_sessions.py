@@ -1,0 +1,97 @@
+"""Server-side login sessions: the cookie holds a random id, the table only its hash."""
+
+import json
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.accounts import WebSession
+from db.columns import utcnow
+from db.tokens import hash_secret
+
+
+async def open_session(
+    session: AsyncSession,
+    *,
+    account_id: int | None,
+    patient_id: int | None,
+    absolute_seconds: int,
+    data: dict[str, Any] | None = None,
+) -> tuple[str, WebSession]:
+    """Start a session; returns the raw id for the cookie (never stored) and the row."""
+    raw_id = secrets.token_urlsafe(32)
+    now = utcnow()
+    row = WebSession(
+        session_hash=hash_secret(raw_id),
+        account_id=account_id,
+        patient_id=patient_id,
+        csrf_token=secrets.token_urlsafe(32),
+        data=json.dumps(data or {}),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(seconds=absolute_seconds),
+    )
+    session.add(row)
+    await session.flush()
+    return raw_id, row
+
+
+async def find_live_session(
+    session: AsyncSession, *, raw_id: str, idle_seconds: int, now: datetime | None = None
+) -> WebSession | None:
+    """The session behind a cookie value if it has not ended, expired or idled out; touches it."""
+    now = now or utcnow()
+    row = (
+        await session.exec(
+            select(WebSession).where(
+                col(WebSession.session_hash) == hash_secret(raw_id),
+                col(WebSession.ended_at).is_(None),
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.expires_at <= now or row.last_seen_at + timedelta(seconds=idle_seconds) <= now:
+        row.ended_at = now
+        session.add(row)
+        await session.flush()
+        return None
+    row.last_seen_at = now
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def end_session(session: AsyncSession, *, row: WebSession) -> None:
+    """End a session on the server (logout, or replaced at login)."""
+    row.ended_at = utcnow()
+    session.add(row)
+    await session.flush()
+
+
+async def end_sessions_of_account(session: AsyncSession, *, account_id: int) -> None:
+    """End every live session of an account (e.g. after a password change)."""
+    rows = await session.exec(
+        select(WebSession).where(
+            col(WebSession.account_id) == account_id, col(WebSession.ended_at).is_(None)
+        )
+    )
+    now = utcnow()
+    for row in rows.all():
+        row.ended_at = now
+        session.add(row)
+    await session.flush()
+
+
+def session_data(row: WebSession) -> dict[str, Any]:
+    """The JSON data a session carries (for example a pending authorization request)."""
+    loaded = json.loads(row.data)
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def set_session_data(row: WebSession, data: dict[str, Any]) -> None:
+    """Replace the JSON data a session carries; flushed with the unit of work."""
+    row.data = json.dumps(data)

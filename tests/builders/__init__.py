@@ -1,0 +1,1 @@
+"""Small builder functions that arrange test data."""

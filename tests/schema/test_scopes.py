@@ -1,0 +1,91 @@
+"""The scope registry: SMART v2 syntax, the v1 alias, whole-type and `*` scopes."""
+
+import pytest
+
+from schema.scopes import (
+    CATEGORIES,
+    CategoryKey,
+    ScopeError,
+    categories_of_scope,
+    granted_categories,
+    required_scopes,
+    scopes_for,
+    split_scope_string,
+    supported_scopes,
+)
+
+LAB = "patient/Observation.rs?category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory"
+
+
+def test_every_category_has_one_narrowest_scope_that_grants_exactly_it() -> None:
+    for category in CATEGORIES:
+        assert granted_categories([category.scope]) == {category.key}
+
+
+def test_star_grants_everything_and_whole_type_grants_its_categories() -> None:
+    assert granted_categories(["patient/*.rs"]) == set(CategoryKey)
+    assert granted_categories(["patient/Condition.rs"]) == {
+        CategoryKey.PROBLEMS,
+        CategoryKey.HEALTH_CONCERNS,
+        CategoryKey.ENCOUNTER_DIAGNOSES,
+    }
+
+
+def test_v1_read_is_an_alias_of_rs() -> None:
+    assert granted_categories(["patient/AllergyIntolerance.read"]) == {CategoryKey.ALLERGIES}
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        "patient/Observation.cruds",
+        "patient/Observation.write",
+        "user/Observation.rs",
+        "system/*.rs",
+        "patient/Unknown.rs",
+        "patient/Observation.rs?category=http://example.org|nothing",
+        "patient/*.rs?category=x|y",
+        "",
+        "patient/",
+    ],
+)
+def test_unsupported_scopes_are_refused(scope: str) -> None:
+    with pytest.raises(ScopeError):
+        categories_of_scope(scope)
+    assert granted_categories([scope]) == frozenset()
+
+
+def test_split_keeps_order_drops_repeats_and_reports_rejects() -> None:
+    accepted, rejected = split_scope_string(
+        f"openid {LAB} openid patient/Observation.cruds launch/patient"
+    )
+    assert accepted == ["openid", LAB, "launch/patient"]
+    assert rejected == ["patient/Observation.cruds"]
+
+
+def test_scopes_for_collapses_complete_types_and_everything() -> None:
+    assert scopes_for(set(CategoryKey)) == ["patient/*.rs"]
+    observation_keys = granted_categories(["patient/Observation.rs"])
+    assert scopes_for(observation_keys | {CategoryKey.LAB_RESULTS}, ["openid"]) == [
+        "openid",
+        "patient/Observation.rs",
+    ]
+    assert scopes_for({CategoryKey.LAB_RESULTS}) == [LAB]
+
+
+def test_required_scopes_lists_narrowest_first() -> None:
+    assert required_scopes(CategoryKey.LAB_RESULTS) == [
+        LAB,
+        "patient/Observation.rs",
+        "patient/*.rs",
+    ]
+    assert required_scopes(CategoryKey.GOALS) == ["patient/Goal.rs", "patient/*.rs"]
+
+
+def test_supported_scopes_cover_every_category_and_special() -> None:
+    supported = supported_scopes()
+    assert {"openid", "fhirUser", "launch/patient", "offline_access", "patient/*.rs"} <= set(
+        supported
+    )
+    assert all(c.scope in supported for c in CATEGORIES)
+    assert len(supported) == len(set(supported))
