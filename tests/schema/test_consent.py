@@ -23,7 +23,7 @@ from tests.builders.people import issue_token, make_account, make_app, make_pati
 REQUESTED = ["launch/patient", "offline_access", "patient/Observation.rs", "patient/Goal.rs"]
 
 
-async def _arrange(session: AsyncSession, app_status: AppStatus = AppStatus.APPROVED):  # type: ignore[no-untyped-def]
+async def _arrange(session: AsyncSession, app_status: AppStatus = AppStatus.APPROVED):
     patient = await make_patient(session)
     account = await make_account(session, patients=[(patient, Relationship.SELF)])
     app = await make_app(session, status=app_status)
