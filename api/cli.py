@@ -149,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `chartshare` command; errors are one line on stderr."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     try:
         settings = load_settings()
         handler: CommandHandler = args.handler

@@ -1,0 +1,69 @@
+"""Settings come from CHARTSHARE_* variables; a bad value names the variable in one line."""
+
+import pytest
+
+from api.settings import Settings, SettingsError, load_settings
+
+
+def test_defaults_follow_the_design() -> None:
+    settings = load_settings({})
+    assert settings == Settings()
+    assert settings.database_url.startswith("sqlite+aiosqlite:///")
+    assert (settings.max_query_depth, settings.max_query_aliases, settings.max_query_tokens) == (
+        10,
+        15,
+        2000,
+    )
+    assert settings.max_body_bytes == 64 * 1024
+    assert settings.access_token_ttl == 900
+    assert settings.authorization_code_ttl == 60
+    assert (settings.argon2_memory_kib, settings.argon2_iterations) == (19456, 2)
+    assert settings.database_pool_timeout == 5.0
+
+
+def test_values_are_parsed_and_postgres_urls_get_the_async_driver() -> None:
+    settings = load_settings(
+        {
+            "CHARTSHARE_DATABASE_URL": "postgresql://app:secret@db.internal:5432/chartshare",
+            "CHARTSHARE_MAX_QUERY_DEPTH": "7",
+            "CHARTSHARE_TRUST_FORWARDED_FOR": "yes",
+            "OTHER_VARIABLE": "ignored",
+        }
+    )
+    assert settings.database_url == "postgresql+asyncpg://app:secret@db.internal:5432/chartshare"
+    assert settings.max_query_depth == 7
+    assert settings.trust_forwarded_for is True
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("CHARTSHARE_DATABASE_URL", "not a url", "not a database URL"),
+        ("CHARTSHARE_DATABASE_URL", "mysql://x/y", "unsupported database"),
+        ("CHARTSHARE_DATABASE_URL", "sqlite://", "needs a file path"),
+        ("CHARTSHARE_MAX_QUERY_DEPTH", "deep", "whole number"),
+        ("CHARTSHARE_MAX_QUERY_DEPTH", "0", "above zero"),
+        ("CHARTSHARE_BASE_URL", "ftp://x", "http(s) URL"),
+        ("CHARTSHARE_ENVIRONMENT", "staging", "development or production"),
+        ("CHARTSHARE_TRUST_FORWARDED_FOR", "maybe", "true or false"),
+        ("CHARTSHARE_DATABSE_URL", "sqlite:///x.db", "unknown setting"),
+    ],
+)
+def test_bad_values_name_the_variable(variable: str, value: str, says: str) -> None:
+    with pytest.raises(SettingsError) as error:
+        load_settings({variable: value})
+    message = str(error.value)
+    assert message.startswith(f"{variable}: ")
+    assert says in message
+    assert "\n" not in message.split(" (known:")[0]
+
+
+def test_production_requires_https_and_secure_cookies() -> None:
+    with pytest.raises(SettingsError, match="CHARTSHARE_BASE_URL: production needs"):
+        load_settings({"CHARTSHARE_ENVIRONMENT": "production"})
+    settings = load_settings(
+        {"CHARTSHARE_ENVIRONMENT": "production", "CHARTSHARE_BASE_URL": "https://api.example.org/"}
+    )
+    assert settings.base_url == "https://api.example.org"
+    assert settings.secure_cookies
+    assert not Settings().secure_cookies
