@@ -55,14 +55,16 @@ def create_engine(url: URL | str, *, pool_timeout: float = 5.0, pool_size: int =
     if isinstance(url, str):
         url = parse_database_url(url)
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, pool_timeout=pool_timeout)
+        engine = create_async_engine(
+            url, pool_timeout=pool_timeout, pool_size=pool_size, max_overflow=0
+        )
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         return engine
     return create_async_engine(
         url,
         pool_timeout=pool_timeout,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=0,
         pool_pre_ping=True,
         connect_args={"timeout": pool_timeout},
     )
