@@ -88,7 +88,9 @@ def test_the_bundle_is_minified_and_has_no_source_maps() -> None:
     for name in ("account.js", "explorer.js"):
         text = (BUNDLE_DIR / name).read_text(encoding="utf-8")
         # Only GraphQL template strings keep their line breaks; code is on long lines.
-        assert not re.search(r"^[ \t]{2,}(?:const|let|var|function|return|if)\b", text, re.MULTILINE)
+        assert not re.search(
+            r"^[ \t]{2,}(?:const|let|var|function|return|if)\b", text, re.MULTILINE
+        )
 
 
 @pytest.mark.parametrize(
