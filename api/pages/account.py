@@ -1,4 +1,4 @@
-"""GET /account: the patient's account page; the page reads and changes data only through /graphql."""
+"""GET /account: the patient's account page, which reads and changes data only through /graphql."""
 
 import hashlib
 import secrets
