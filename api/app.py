@@ -5,11 +5,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from api.health import healthz, readyz
+from api.pages.account import STATIC_DIR, account_page
 from api.settings import Settings, load_settings
 from db.engine import create_engine, create_session_factory
 from db.errors import DatabaseUnavailable
@@ -36,6 +39,9 @@ def _routes() -> list[BaseRoute]:
     return [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/account", account_page, methods=["GET"]),
+        # Built scripts and styles, no secrets: safe to compress (unlike pages with tokens).
+        Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC_DIR)), name="static"),
     ]
 
 

@@ -1,0 +1,246 @@
+// "Authorized apps": every app the patient let in, what it may read and has read, revoke, narrow.
+import { useCallback, useEffect, useId, useState } from "react";
+
+import { describeError, request, type UserError } from "./api";
+import { ConfirmDialog } from "./ConfirmDialog";
+import { formatDateTime, joinLabels } from "./format";
+import { ErrorNotice, StatusNotice, UserErrors } from "./Notice";
+import {
+  AUTHORIZED_APPS,
+  REVOKE_APP,
+  UPDATE_APP_GRANT,
+  type AuthorizedApp,
+  type RevokeAppResult,
+  type UpdateAppGrantResult,
+} from "./operations";
+
+export function AppsSection() {
+  const [apps, setApps] = useState<AuthorizedApp[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    setError(null);
+    try {
+      const { data } = await request<{ authorizedApps: AuthorizedApp[] }>(AUTHORIZED_APPS);
+      setApps(data.authorizedApps);
+    } catch (failure) {
+      setError(describeError(failure));
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const onChanged = (message: string) => {
+    setStatus(message);
+    void load();
+  };
+
+  return (
+    <>
+      <h2>Authorized apps</h2>
+      <p className="lede">
+        These apps can read parts of your record. Revoking access stops an app at its next request.
+      </p>
+      <StatusNotice message={status} />
+      <ErrorNotice message={error} />
+      {apps === null && !error && <p aria-busy="true">Loading your apps…</p>}
+      {apps !== null && apps.length === 0 && <p>No app has access to your record.</p>}
+      {apps !== null && apps.length > 0 && (
+        <ul className="cards">
+          {apps.map((app) => (
+            <li key={app.grantId}>
+              <AppCard app={app} onChanged={onChanged} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function AppCard({ app, onChanged }: { app: AuthorizedApp; onChanged: (message: string) => void }) {
+  const headingId = useId();
+  const [confirming, setConfirming] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<UserError[]>([]);
+  const [failure, setFailure] = useState<string | null>(null);
+  const name = app.app.name;
+
+  const revoke = async () => {
+    setBusy(true);
+    setErrors([]);
+    setFailure(null);
+    try {
+      const { data } = await request<RevokeAppResult>(REVOKE_APP, { grantId: app.grantId });
+      setErrors(data.revokeApp.userErrors);
+      if (!data.revokeApp.userErrors.length) {
+        setConfirming(false);
+        onChanged(`${name} can no longer read your record.`);
+      }
+    } catch (caught) {
+      setFailure(describeError(caught));
+    } finally {
+      setBusy(false);
+      setConfirming(false);
+    }
+  };
+
+  return (
+    <article className="app-card" aria-labelledby={headingId}>
+      <header>
+        {app.app.logoUrl && (
+          <img className="logo" src={app.app.logoUrl} alt={`${name} logo`} width={48} height={48} />
+        )}
+        <div>
+          <h3 id={headingId}>{name}</h3>
+          {app.app.description && <p className="muted">{app.app.description}</p>}
+        </div>
+      </header>
+      <dl className="facts">
+        <dt>May read</dt>
+        <dd>{joinLabels(app.grantedCategories, "Nothing from your record")}</dd>
+        <dt>Has read</dt>
+        <dd>{joinLabels(app.categoriesRead, "Nothing yet")}</dd>
+        <dt>Access granted</dt>
+        <dd>{formatDateTime(app.grantedAt)}</dd>
+        <dt>Last used</dt>
+        <dd>{formatDateTime(app.lastUsedAt, "Not used yet")}</dd>
+        <dt>Access ends</dt>
+        <dd>{formatDateTime(app.expiresAt, "Until you revoke it")}</dd>
+        {app.offlineAccess && (
+          <>
+            <dt>When you are away</dt>
+            <dd>Keeps access while you are not using the app</dd>
+          </>
+        )}
+      </dl>
+      <AppLinks app={app} />
+      <ErrorNotice message={failure} />
+      <UserErrors errors={errors} />
+      <div className="actions">
+        <button type="button" onClick={() => setEditing((open) => !open)} aria-expanded={editing}>
+          Change what is shared
+        </button>
+        <button type="button" className="danger" onClick={() => setConfirming(true)}>
+          Revoke access
+        </button>
+      </div>
+      {editing && (
+        <NarrowForm
+          app={app}
+          onDone={(message) => {
+            setEditing(false);
+            onChanged(message);
+          }}
+        />
+      )}
+      <ConfirmDialog
+        open={confirming}
+        title={`Revoke access for ${name}?`}
+        body={`${name} will not be able to read your record any more. To share again you would have to connect the app again.`}
+        confirmLabel="Revoke access"
+        busy={busy}
+        onConfirm={() => void revoke()}
+        onCancel={() => setConfirming(false)}
+      />
+    </article>
+  );
+}
+
+function AppLinks({ app }: { app: AuthorizedApp }) {
+  const links = [
+    ["Website", app.app.homepageUrl],
+    ["Privacy policy", app.app.privacyPolicyUrl],
+    ["Terms of use", app.app.termsUrl],
+  ].filter((link): link is [string, string] => Boolean(link[1]));
+  if (!links.length) return null;
+  return (
+    <ul className="links">
+      {links.map(([label, href]) => (
+        <li key={label}>
+          <a href={href} rel="noopener noreferrer" target="_blank">
+            {label}
+            <span className="visually-hidden"> of {app.app.name} (opens in a new tab)</span>
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function NarrowForm({ app, onDone }: { app: AuthorizedApp; onDone: (message: string) => void }) {
+  const legendId = useId();
+  const [kept, setKept] = useState(() => new Set(app.grantedCategories.map((c) => c.key)));
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<UserError[]>([]);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  const toggle = (key: string, checked: boolean) => {
+    setKept((current) => {
+      const next = new Set(current);
+      if (checked) next.add(key);
+      else next.delete(key);
+      return next;
+    });
+  };
+
+  const save = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setErrors([]);
+    setFailure(null);
+    try {
+      const categories = app.grantedCategories
+        .filter((category) => kept.has(category.key))
+        .map((category) => category.key.toUpperCase());
+      const { data } = await request<UpdateAppGrantResult>(UPDATE_APP_GRANT, {
+        grantId: app.grantId,
+        categories,
+      });
+      setErrors(data.updateAppGrant.userErrors);
+      if (!data.updateAppGrant.userErrors.length) {
+        onDone(`${app.app.name} now reads only what you kept.`);
+      }
+    } catch (caught) {
+      setFailure(describeError(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="narrow" onSubmit={(event) => void save(event)}>
+      <fieldset aria-describedby={legendId}>
+        <legend>Share with {app.app.name}</legend>
+        <p id={legendId} className="muted">
+          Untick what the app should no longer read. You cannot add categories here; the app
+          has to ask you again for that.
+        </p>
+        {app.grantedCategories.map((category) => (
+          <label key={category.key} className="check">
+            <input
+              type="checkbox"
+              name="category"
+              value={category.key}
+              checked={kept.has(category.key)}
+              onChange={(event) => toggle(category.key, event.target.checked)}
+            />
+            <span>
+              {category.label}
+              <small className="muted">{category.explanation}</small>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <ErrorNotice message={failure} />
+      <UserErrors errors={errors} />
+      <button type="submit" disabled={busy}>
+        {busy ? "Saving…" : "Save changes"}
+      </button>
+    </form>
+  );
+}

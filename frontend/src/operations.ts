@@ -1,0 +1,165 @@
+// Every GraphQL operation the account page sends, with the types of what it reads back.
+import type { UserError } from "./api";
+
+export interface CategoryRef {
+  key: string;
+  label: string;
+}
+
+export interface GrantedCategory extends CategoryRef {
+  explanation: string;
+  scope: string;
+}
+
+export interface AuthorizedApp {
+  grantId: string;
+  app: {
+    id: string;
+    clientId: string;
+    name: string;
+    description: string | null;
+    homepageUrl: string | null;
+    logoUrl: string | null;
+    privacyPolicyUrl: string | null;
+    termsUrl: string | null;
+  };
+  grantedScopes: string[];
+  grantedCategories: GrantedCategory[];
+  categoriesRead: CategoryRef[];
+  offlineAccess: boolean;
+  grantedAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}
+
+export const AUTHORIZED_APPS = /* GraphQL */ `
+  query AuthorizedApps {
+    authorizedApps {
+      grantId
+      app { id clientId name description homepageUrl logoUrl privacyPolicyUrl termsUrl }
+      grantedScopes
+      grantedCategories { key label explanation scope }
+      categoriesRead { key label }
+      offlineAccess
+      grantedAt
+      lastUsedAt
+      expiresAt
+    }
+  }
+`;
+
+export const REVOKE_APP = /* GraphQL */ `
+  mutation RevokeApp($grantId: ID!) {
+    revokeApp(input: { grantId: $grantId }) {
+      authorizedApp { grantId }
+      userErrors { code field message }
+    }
+  }
+`;
+
+export interface RevokeAppResult {
+  revokeApp: { authorizedApp: { grantId: string } | null; userErrors: UserError[] };
+}
+
+export const UPDATE_APP_GRANT = /* GraphQL */ `
+  mutation UpdateAppGrant($grantId: ID!, $categories: [DataCategory!]!) {
+    updateAppGrant(input: { grantId: $grantId, categories: $categories }) {
+      authorizedApp { grantId grantedCategories { key label } }
+      userErrors { code field message }
+    }
+  }
+`;
+
+export interface UpdateAppGrantResult {
+  updateAppGrant: {
+    authorizedApp: { grantId: string; grantedCategories: CategoryRef[] } | null;
+    userErrors: UserError[];
+  };
+}
+
+export interface ActingFor {
+  id: string;
+  name: string;
+  relationship: string;
+  selected: boolean;
+}
+
+export const ACTING_FOR = /* GraphQL */ `
+  query ActingFor {
+    actingFor { id name relationship selected }
+  }
+`;
+
+export const SELECT_PATIENT = /* GraphQL */ `
+  mutation SelectPatient($patientId: ID!) {
+    selectPatient(input: { patientId: $patientId }) {
+      patient { id name }
+      userErrors { code field message }
+    }
+  }
+`;
+
+export interface SelectPatientResult {
+  selectPatient: { patient: { id: string; name: string } | null; userErrors: UserError[] };
+}
+
+export interface ActivityEvent {
+  id: string;
+  occurredAt: string;
+  kind: string;
+  outcome: string;
+  summary: string;
+  app: { id: string; name: string } | null;
+  categories: { category: CategoryRef; count: number }[];
+}
+
+export interface ActivityPage {
+  activityLog: {
+    edges: { cursor: string; node: ActivityEvent }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    totalCount: number;
+  };
+}
+
+export const ACTIVITY_LOG = /* GraphQL */ `
+  query ActivityLog($after: String, $appId: ID, $since: DateTime, $until: DateTime) {
+    activityLog(first: 20, after: $after, appId: $appId, since: $since, until: $until) {
+      edges {
+        cursor
+        node {
+          id
+          occurredAt
+          kind
+          outcome
+          summary
+          app { id name }
+          categories { category { key label } count }
+        }
+      }
+      pageInfo { hasNextPage endCursor }
+      totalCount
+    }
+  }
+`;
+
+export interface DataCategoryInfo {
+  key: string;
+  label: string;
+  explanation: string;
+}
+
+export const DATA_CATEGORIES = /* GraphQL */ `
+  query DataCategories {
+    dataCategories { key label explanation }
+  }
+`;
+
+export const RECORD_BUNDLE = /* GraphQL */ `
+  query RecordBundle($categories: [DataCategory!]) {
+    recordBundle(categories: $categories)
+  }
+`;
+
+export interface RecordBundleResult {
+  recordBundle: unknown;
+}

@@ -1,0 +1,205 @@
+"""Export one patient's record as a FHIR R4 collection Bundle, the format a patient takes elsewhere.
+
+Only the categories passed in are exported. The Patient resource is always present (every
+other resource points at it) but carries demographics only when DEMOGRAPHICS is passed.
+Links to a clinician or a visit appear only when the care team or the encounters are
+exported too, so no category leaks through another one's references.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import SQLModel
+
+from db import clinical
+from db.columns import utcnow
+from db.patients import Patient
+from schema import fhir_observations, fhir_records
+from schema.fhir_codes import (
+    BCP47,
+    CARE_TEAM_MEMBER,
+    CDC_RACE_ETHNICITY,
+    NULL_FLAVOR,
+    References,
+    coding,
+    day,
+    instant,
+    prune,
+    terminology,
+)
+from schema.scopes import BY_KEY, CategoryKey
+
+Resource = dict[str, Any]
+US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
+GENDERS = {"F": "female", "M": "male", "UNK": "unknown"}
+# OMB minimum categories in the CDC Race & Ethnicity code system.
+OMB_RACES = frozenset({"1002-5", "2028-9", "2054-5", "2076-8", "2106-3"})
+OMB_ETHNICITIES = frozenset({"2135-2", "2186-5"})
+NULL_FLAVORS = frozenset({"UNK", "ASKU"})
+
+_Convert = Callable[[Any, References], Resource]
+_SIMPLE: dict[CategoryKey, _Convert] = {
+    CategoryKey.ALLERGIES: fhir_records.allergy,
+    CategoryKey.ASSESSMENT_AND_PLAN: fhir_records.care_plan,
+    CategoryKey.ENCOUNTERS: fhir_records.encounter,
+    CategoryKey.GOALS: fhir_records.goal,
+    CategoryKey.IMMUNIZATIONS: fhir_records.immunization,
+    CategoryKey.MEDICAL_EQUIPMENT: fhir_records.device,
+    CategoryKey.MEDICATIONS: fhir_records.medication_request,
+    CategoryKey.PROCEDURES: fhir_records.procedure,
+    CategoryKey.REFERRALS: fhir_records.referral,
+}
+_OBSERVATIONS = frozenset(
+    {
+        CategoryKey.FUNCTIONAL_STATUS,
+        CategoryKey.MENTAL_STATUS,
+        CategoryKey.LAB_RESULTS,
+        CategoryKey.VITAL_SIGNS,
+        CategoryKey.SMOKING_STATUS,
+    }
+)
+_CONDITIONS = frozenset(
+    {CategoryKey.PROBLEMS, CategoryKey.HEALTH_CONCERNS, CategoryKey.ENCOUNTER_DIAGNOSES}
+)
+
+
+class ForeignRowError(ValueError):
+    """Raised when a row passed for export belongs to another patient or another category."""
+
+
+def _omb_extension(
+    url: str, code: str | None, display: str | None, omb_codes: frozenset[str]
+) -> Resource | None:
+    if not code:
+        return None
+    if code in NULL_FLAVORS:
+        parts = [{"url": "ombCategory", "valueCoding": coding(NULL_FLAVOR, code, display)}]
+    else:
+        slice_name = "ombCategory" if code in omb_codes else "detailed"
+        parts = [{"url": slice_name, "valueCoding": coding(CDC_RACE_ETHNICITY, code, display)}]
+    parts.append({"url": "text", "valueString": display or code})
+    return {"url": US_CORE + url, "extension": parts}
+
+
+def patient_resource(patient: Patient, *, base_url: str, demographics: bool) -> Resource:
+    """The US Core Patient; without demographics it is only the anchor others refer to."""
+    resource: Resource = {
+        "resourceType": "Patient",
+        "meta": {"profile": [US_CORE + "us-core-patient"]},
+    }
+    if not demographics:
+        return resource
+    extensions = [
+        _omb_extension("us-core-race", patient.race_code, patient.race_display, OMB_RACES),
+        _omb_extension(
+            "us-core-ethnicity",
+            patient.ethnicity_code,
+            patient.ethnicity_display,
+            OMB_ETHNICITIES,
+        ),
+        {"url": US_CORE + "us-core-birthsex", "valueCode": patient.sex},
+    ]
+    given = [name for name in (patient.given_name, patient.middle_name) if name]
+    name = prune(
+        {
+            "use": "official",
+            "family": patient.family_name,
+            "given": given,
+            "suffix": [patient.name_suffix] if patient.name_suffix else None,
+        }
+    )
+    language = None
+    if patient.preferred_language:
+        language = [
+            {"language": {"coding": [coding(BCP47, patient.preferred_language)]}, "preferred": True}
+        ]
+    mrn = {
+        "use": "usual",
+        "type": terminology("v2-0203", "MR", "Medical record number"),
+        "system": f"{base_url}/fhir/sid/mrn",
+        "value": patient.medical_record_number,
+    }
+    return resource | prune(
+        {
+            "extension": [e for e in extensions if e],
+            "identifier": [mrn],
+            "name": [name],
+            "gender": GENDERS.get(patient.sex, "unknown"),
+            "birthDate": day(patient.birth_date),
+            "communication": language,
+        }
+    )
+
+
+def _check_rows(patient: Patient, rows: Mapping[CategoryKey, Sequence[SQLModel]]) -> None:
+    for key, category_rows in rows.items():
+        model = BY_KEY[key].model
+        for row in category_rows:
+            if not isinstance(row, model):
+                raise ForeignRowError(f"a {type(row).__name__} is not a {key.value} row")
+            owner = row.id if isinstance(row, Patient) else getattr(row, "patient_id", None)
+            if owner != patient.id:
+                raise ForeignRowError(f"a {key.value} row belongs to another patient")
+
+
+def _table(key: CategoryKey) -> str:
+    return str(BY_KEY[key].model.__tablename__)
+
+
+def _entry(refs: References, kind: str, row_id: int | None, resource: Resource) -> Resource:
+    url = refs.full_url(kind, row_id)
+    head = {"resourceType": resource["resourceType"], "id": url.removeprefix("urn:uuid:")}
+    return {"fullUrl": url, "resource": head | resource}
+
+
+def _category_entries(
+    key: CategoryKey, category_rows: Sequence[Any], refs: References, patient_id: int | None
+) -> list[Resource]:
+    table = _table(key)
+    if key is CategoryKey.DEMOGRAPHICS or not category_rows:
+        return []
+    if key is CategoryKey.CARE_TEAM:
+        members: list[clinical.CareTeamMember] = list(category_rows)
+        practitioners = [
+            _entry(refs, CARE_TEAM_MEMBER, m.id, fhir_records.practitioner(m, refs))
+            for m in members
+        ]
+        team = fhir_records.care_team(members, refs)
+        return [_entry(refs, "care_team", patient_id, team), *practitioners]
+    if key in _OBSERVATIONS:
+        convert: _Convert = lambda row, refs: fhir_observations.observation(row, key, refs)  # noqa: E731
+    elif key in _CONDITIONS:
+        convert = lambda row, refs: fhir_observations.condition(row, key, refs)  # noqa: E731
+    else:
+        convert = _SIMPLE[key]
+    return [_entry(refs, table, row.id, convert(row, refs)) for row in category_rows]
+
+
+def build_bundle(
+    *,
+    patient: Patient,
+    rows: Mapping[CategoryKey, Sequence[SQLModel]],
+    base_url: str,
+    now: datetime | None = None,
+) -> Resource:
+    """A FHIR R4 collection Bundle of one patient's rows, one resource per row."""
+    _check_rows(patient, rows)
+    refs = References(base_url=base_url.rstrip("/"))
+    refs.patient_url = refs.full_url("patient", patient.id)
+    # Register every row first so resources can point at ones listed later.
+    for key, category_rows in rows.items():
+        for row in category_rows:
+            if key is not CategoryKey.DEMOGRAPHICS:
+                refs.full_url(_table(key), getattr(row, "id", None))
+    demographics = CategoryKey.DEMOGRAPHICS in rows
+    anchor = patient_resource(patient, base_url=refs.base_url, demographics=demographics)
+    entries = [_entry(refs, "patient", patient.id, anchor)]
+    for key, category_rows in rows.items():
+        entries += _category_entries(key, category_rows, refs, patient.id)
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": instant(now or utcnow()),
+        "entry": entries,
+    }
