@@ -1,6 +1,7 @@
 """The Starlette adapter for Authlib: requests in, (status, body, headers) out."""
 
 import json
+from collections.abc import Mapping
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +34,7 @@ class StarletteOAuth2Request(OAuth2Request):
     """An OAuth2Request built from already-read parameters (Authlib may not await the body)."""
 
     def __init__(
-        self, *, method: str, uri: str, headers: dict[str, str], params: MultiDict
+        self, *, method: str, uri: str, headers: Mapping[str, str], params: MultiDict
     ) -> None:
         # Transport security is enforced by Settings (production needs an https base
         # URL); Authlib's own check would refuse http development hosts, so it sees
@@ -58,7 +59,7 @@ def oauth_request(
     return StarletteOAuth2Request(
         method=method or request.method,
         uri=str(request.url),
-        headers=dict(request.headers),
+        headers=request.headers,  # case-insensitive, as Authlib expects
         params=params,
     )
 
