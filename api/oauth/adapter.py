@@ -1,8 +1,8 @@
 """The Starlette adapter for Authlib: requests in, (status, body, headers) out."""
 
 import json
-from collections.abc import Mapping
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
