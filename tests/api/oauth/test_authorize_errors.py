@@ -172,7 +172,7 @@ async def test_repeated_parameters_are_refused(
 ) -> None:
     party = await arrange(session)
     _, challenge = pkce_pair()
-    params = list(authorize_params(party.app, challenge).items()) + [("scope", "openid")]
+    params = [*list(authorize_params(party.app, challenge).items()), ("scope", "openid")]
     response = await client.get("/oauth/authorize", params=params)
     assert response.status_code in (302, 400)
     assert "code=" not in response.headers.get("location", "")

@@ -195,7 +195,7 @@ async def test_parameters_in_the_query_string_are_refused(
 
 
 async def test_json_body_is_refused(client: httpx.AsyncClient, session: AsyncSession) -> None:
-    party, code, verifier, _ = await _code(client, session)
+    _party, code, verifier, _ = await _code(client, session)
     response = await client.post(
         "/oauth/token",
         json={"grant_type": "authorization_code", "code": code, "code_verifier": verifier},
