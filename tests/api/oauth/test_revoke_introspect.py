@@ -1,4 +1,4 @@
-"""RFC 7009 revocation, RFC 7662 introspection, and revocations that take effect on the next request."""
+"""RFC 7009 revocation, RFC 7662 introspection, and revocations effective on the next request."""
 
 import httpx
 from sqlmodel import select

@@ -48,7 +48,7 @@ async def test_every_bad_code_verifier_is_invalid_grant(
         "challenge": challenge,
         "short": verifier[:20],
     }[case]
-    response = await exchange(client, party, code, verifier, code_verifier=bad)  # type: ignore[arg-type]
+    response = await exchange(client, party, code, verifier, code_verifier=bad)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_grant"
 
