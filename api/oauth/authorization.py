@@ -25,6 +25,13 @@ PENDING_KEY = "pending_authorization"
 PATIENT_KEY = "pending_authorization_patient_id"
 
 
+# Authlib refuses to build an error whose description would quote characters such as
+# `"` from the request (a ValueError): such a request is malformed, and gets this page.
+MALFORMED = OAuthResult(
+    400, {"error": "invalid_request", "error_description": "Malformed request."}
+)
+
+
 def validate_authorization(server: ChartshareServer, request: Any) -> OAuthResult | None:
     """None if the authorization request is acceptable, else the error answer (worker thread)."""
     try:
@@ -32,6 +39,8 @@ def validate_authorization(server: ChartshareServer, request: Any) -> OAuthResul
     except OAuth2Error as error:
         result: OAuthResult = server.handle_error_response(request, error)
         return result
+    except ValueError:
+        return MALFORMED
     return None
 
 
@@ -44,6 +53,8 @@ def decide_authorization(
     except OAuth2Error as error:
         failed: OAuthResult = server.handle_error_response(request, error)
         return failed
+    except ValueError:
+        return MALFORMED
     user = consent() if consent is not None else None
     result: OAuthResult = server.create_authorization_response(
         request, grant_user=user, grant=grant

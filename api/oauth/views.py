@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse, Response
 
 from api.context import database, hasher_of, settings_of
 from api.oauth.adapter import OAuthResult, oauth_request
-from api.oauth.authorization import answer, save_pending, validate_authorization
+from api.oauth.authorization import MALFORMED, answer, save_pending, validate_authorization
 from api.oauth.bridge import OAuthContext, in_thread
 from api.oauth.params import form_params, token_endpoint_params
 from api.oauth.server import ChartshareServer
@@ -62,10 +62,13 @@ async def _run_endpoint(request: Request, name: str | None) -> Response:
     async with database(request) as session:
         server = build_server(request, session)
         oauth = oauth_request(request, parsed)
-        if name is None:
-            result: OAuthResult = await in_thread(server.create_token_response, oauth)
-        else:
-            result = await in_thread(server.create_endpoint_response, name, oauth)
+        try:
+            if name is None:
+                result: OAuthResult = await in_thread(server.create_token_response, oauth)
+            else:
+                result = await in_thread(server.create_endpoint_response, name, oauth)
+        except ValueError:  # an error description Authlib refused to quote: malformed input
+            result = MALFORMED
     return result.to_response()
 
 

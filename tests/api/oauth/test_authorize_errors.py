@@ -188,3 +188,24 @@ async def test_consent_without_a_pending_request_is_a_clear_error(
     response = await client.get("/oauth/consent")
     assert response.status_code == 400
     assert "no authorization request" in response.text.lower()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"redirect_uri": 'https://app.example.test/"callback\\'},
+        {"response_type": 'co"de'},
+        {"redirect_uri": "https://app.example.test/cällback"},
+        {"client_id": "x" * 5000},
+    ],
+)
+async def test_malformed_requests_get_a_clear_400_never_a_500(
+    client: httpx.AsyncClient, session: AsyncSession, change: dict[str, str]
+) -> None:
+    party = await arrange(session)
+    _, challenge = pkce_pair()
+    response = await client.get(
+        "/oauth/authorize", params=authorize_params(party.app, challenge, **change)
+    )
+    assert response.status_code in (302, 400)
+    assert "code=" not in response.headers.get("location", "")

@@ -243,3 +243,19 @@ async def test_confidential_app_without_secret_is_invalid_client(
 async def test_token_endpoint_refuses_get(client: httpx.AsyncClient) -> None:
     response = await client.get("/oauth/token", params={"grant_type": "authorization_code"})
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"grant_type": 'pass"word'},
+        {"grant_type": "authorization_code", "code": "\\x", "client_id": "é"},
+        {"grant_type": "refresh_token", "refresh_token": "x" * 600, "client_id": '"'},
+    ],
+)
+async def test_malformed_token_requests_get_a_clear_400(
+    client: httpx.AsyncClient, data: dict[str, str]
+) -> None:
+    response = await client.post("/oauth/token", data=data)
+    assert response.status_code in (400, 401)
+    assert "error" in response.json()
