@@ -12,10 +12,14 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from api.health import healthz, readyz
+from api.oauth import discovery, registration, views
+from api.oauth.signing import current_signing_key
+from api.pages import consent, directory, login, operator
 from api.pages.account import STATIC_DIR, account_page
 from api.settings import Settings, load_settings
-from db.engine import create_engine, create_session_factory
+from db.engine import create_engine, create_session_factory, unit_of_work
 from db.errors import DatabaseUnavailable
+from db.passwords import make_hasher
 
 logger = logging.getLogger("chartshare")
 
@@ -35,10 +39,41 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": "server_error", "error_description": "Unexpected error."}, 500)
 
 
+async def _ensure_signing_key(app: Starlette) -> None:
+    """Create the id_token signing key on first start (it is also created on first use)."""
+    try:
+        async with unit_of_work(app.state.session_factory) as session:
+            await current_signing_key(session)
+    except Exception as exc:  # the server still starts; /readyz reports the database
+        logger.warning("signing key not checked at start: %s", type(exc).__name__)
+
+
 def _routes() -> list[BaseRoute]:
     return [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        # OAuth 2 / SMART App Launch
+        Route("/oauth/authorize", views.authorize, methods=["GET", "POST"]),
+        Route("/oauth/token", views.token, methods=["POST"]),
+        Route("/oauth/revoke", views.revoke, methods=["POST"]),
+        Route("/oauth/introspect", views.introspect, methods=["POST"]),
+        Route("/oauth/register", registration.register, methods=["POST"]),
+        Route("/oauth/select-patient", consent.select_patient_page, methods=["GET"]),
+        Route("/oauth/select-patient", consent.select_patient, methods=["POST"]),
+        Route("/oauth/consent", consent.consent_page, methods=["GET"]),
+        Route("/oauth/consent", consent.consent, methods=["POST"]),
+        Route("/.well-known/smart-configuration", discovery.smart_configuration),
+        Route("/.well-known/openid-configuration", discovery.openid_configuration),
+        Route("/.well-known/oauth-authorization-server", discovery.authorization_server_metadata),
+        Route("/.well-known/jwks.json", discovery.jwks),
+        # Pages
+        Route("/login", login.login_page, methods=["GET"]),
+        Route("/login", login.login, methods=["POST"]),
+        Route("/logout", login.logout, methods=["POST"]),
+        Route("/apps", directory.directory_page, methods=["GET"]),
+        Route("/operator", operator.operator_page, methods=["GET"]),
+        Route("/operator/apps/{client_id}", operator.change_app_status, methods=["POST"]),
+        Route("/operator/settings", operator.change_settings, methods=["POST"]),
         Route("/account", account_page, methods=["GET"]),
         # Built scripts and styles, no secrets: safe to compress (unlike pages with tokens).
         Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC_DIR)), name="static"),
@@ -55,6 +90,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await _ensure_signing_key(app)
         try:
             yield
         finally:
@@ -71,6 +107,11 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+    app.state.password_hasher = make_hasher(
+        memory_kib=settings.argon2_memory_kib,
+        iterations=settings.argon2_iterations,
+        parallelism=settings.argon2_parallelism,
+    )
     return app
 
 

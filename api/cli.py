@@ -118,6 +118,27 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _rotate_signing_key(args: argparse.Namespace, settings: Settings) -> int:
+    from api.oauth.signing import rotate_signing_key
+    from db.engine import create_engine, create_session_factory, unit_of_work
+
+    async def run() -> str:
+        engine = create_engine(settings.database_url)
+        try:
+            async with unit_of_work(create_session_factory(engine)) as session:
+                key = await rotate_signing_key(session)
+                return key.kid
+        finally:
+            await engine.dispose()
+
+    current, head = _current_revision(settings)
+    if current != head:
+        raise CommandError("the database schema is not up to date: run `chartshare migrate` first")
+    kid = asyncio.run(run())
+    print(f"new id_token signing key {kid}; the previous key stays published in the JWKS")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     parser = argparse.ArgumentParser(
@@ -142,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--force", action="store_true", help="add data even if some exists")
     seed.add_argument("--quiet", action="store_true", help="no progress bar")
     seed.set_defaults(handler=_seed)
+
+    rotate = commands.add_parser(
+        "rotate-signing-key", help="sign new id_tokens with a new key (old ones stay verifiable)"
+    )
+    rotate.set_defaults(handler=_rotate_signing_key)
     return parser
 
 

@@ -103,6 +103,8 @@ class Settings:
     login_slowdown_after: int = _setting(5, _positive_int)
     login_lock_after: int = _setting(10, _positive_int)
     login_lock_seconds: int = _setting(15 * 60, _positive_int)
+    # How long a login answer is held back once an account is past the slow-down threshold.
+    login_slowdown_seconds: float = _setting(2.0, _positive_float)
     # Sessions
     session_idle_seconds: int = _setting(30 * 60, _positive_int)
     session_absolute_seconds: int = _setting(12 * 3600, _positive_int)

@@ -1,6 +1,6 @@
 """Login accounts, the patients an account may act for, and server-side web sessions."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Index, func, or_
@@ -104,3 +104,28 @@ async def may_act_for(session: AsyncSession, *, account_id: int, patient_id: int
     """Whether the account may act for the patient."""
     link = await session.get(AccountPatient, (account_id, patient_id))
     return link is not None
+
+
+async def record_failed_login(
+    session: AsyncSession, *, account: Account, now: datetime, lock_after: int, lock_seconds: int
+) -> Account:
+    """Count a failed login; failures older than the lock window are forgotten first."""
+    window = timedelta(seconds=lock_seconds)
+    if account.last_failed_login_at is not None and account.last_failed_login_at + window <= now:
+        account.failed_logins = 0
+    account.failed_logins += 1
+    account.last_failed_login_at = now
+    if account.failed_logins >= lock_after:
+        account.locked_until = now + window
+    session.add(account)
+    await session.flush()
+    return account
+
+
+async def clear_failed_logins(session: AsyncSession, *, account: Account) -> None:
+    """Forget failed logins after a successful one."""
+    account.failed_logins = 0
+    account.last_failed_login_at = None
+    account.locked_until = None
+    session.add(account)
+    await session.flush()

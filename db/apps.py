@@ -81,3 +81,22 @@ async def get_operator_flag(session: AsyncSession, *, key: str) -> bool:
     """An operator switch; absent means off."""
     setting = await session.get(OperatorSetting, key)
     return setting is not None and setting.value == "true"
+
+
+async def list_apps(session: AsyncSession, *, status: AppStatus | None = None) -> list[App]:
+    """Registered apps, oldest first; only those with `status` if given."""
+    statement = select(App)
+    if status is not None:
+        statement = statement.where(col(App.status) == status)
+    return list((await session.exec(statement.order_by(col(App.id)))).all())
+
+
+async def set_operator_flag(session: AsyncSession, *, key: str, value: bool) -> None:
+    """Turn an operator switch on or off."""
+    setting = await session.get(OperatorSetting, key)
+    if setting is None:
+        setting = OperatorSetting(key=key, value="false")
+    setting.value = "true" if value else "false"
+    setting.updated_at = utcnow()
+    session.add(setting)
+    await session.flush()

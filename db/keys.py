@@ -2,7 +2,9 @@
 
 from datetime import datetime
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import update
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.columns import UTCDateTime, utcnow
 
@@ -18,3 +20,32 @@ class SigningKey(SQLModel, table=True):
     public_jwk: str
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+async def list_published_keys(session: AsyncSession) -> list[SigningKey]:
+    """Unretired keys, newest first: the first signs, all verify."""
+    statement = (
+        select(SigningKey)
+        .where(col(SigningKey.retired_at).is_(None))
+        .order_by(col(SigningKey.created_at).desc(), col(SigningKey.id).desc())
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def add_signing_key(
+    session: AsyncSession, *, kid: str, private_key_pem: str, public_jwk: str
+) -> SigningKey:
+    """Store a new key; it signs from now on."""
+    key = SigningKey(kid=kid, private_key_pem=private_key_pem, public_jwk=public_jwk)
+    session.add(key)
+    await session.flush()
+    return key
+
+
+async def retire_signing_keys(session: AsyncSession, *, keep_ids: list[int]) -> None:
+    """Stop publishing every key except those kept."""
+    await session.exec(
+        update(SigningKey)
+        .where(col(SigningKey.retired_at).is_(None), col(SigningKey.id).not_in(keep_ids))
+        .values(retired_at=utcnow())
+    )

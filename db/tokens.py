@@ -4,7 +4,7 @@ import hashlib
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, update
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -95,3 +95,129 @@ async def find_live_access_token(
     if grant.expires_at is not None and grant.expires_at <= now:
         return None
     return token, grant, app
+
+
+async def add_authorization_code(
+    session: AsyncSession,
+    *,
+    code_hash: str,
+    app_id: int,
+    grant_id: int,
+    redirect_uri: str,
+    code_challenge: str,
+    code_challenge_method: str,
+    scopes: str,
+    nonce: str | None,
+    expires_at: datetime,
+) -> AuthorizationCode:
+    """Store a new authorization code (only its hash)."""
+    code = AuthorizationCode(
+        code_hash=code_hash,
+        app_id=app_id,
+        grant_id=grant_id,
+        redirect_uri=redirect_uri,
+        code_challenge=code_challenge,
+        code_challenge_method=code_challenge_method,
+        scopes=scopes,
+        nonce=nonce,
+        expires_at=expires_at,
+    )
+    session.add(code)
+    await session.flush()
+    return code
+
+
+async def find_authorization_code(
+    session: AsyncSession, *, code_hash: str
+) -> tuple[AuthorizationCode, Grant] | None:
+    """The code with this hash and its grant, used or not (the caller judges)."""
+    statement = (
+        select(AuthorizationCode, Grant)
+        .join(Grant, col(Grant.id) == col(AuthorizationCode.grant_id))
+        .where(col(AuthorizationCode.code_hash) == code_hash)
+    )
+    row = (await session.exec(statement)).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def claim_authorization_code(session: AsyncSession, *, code_id: int, now: datetime) -> bool:
+    """Mark a code used in one atomic UPDATE; False if another redemption got there first."""
+    result = await session.exec(
+        update(AuthorizationCode)
+        .where(col(AuthorizationCode.id) == code_id, col(AuthorizationCode.used_at).is_(None))
+        .values(used_at=now)
+    )
+    return bool(result.rowcount == 1)
+
+
+async def revoke_tokens_from_code(session: AsyncSession, *, code_id: int, now: datetime) -> int:
+    """Revoke every token issued from a code (it was presented twice); returns how many."""
+    result = await session.exec(
+        update(Token)
+        .where(col(Token.issued_from_code_id) == code_id, col(Token.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount)
+
+
+async def add_token(
+    session: AsyncSession,
+    *,
+    token_hash: str,
+    kind: TokenKind,
+    grant_id: int,
+    scopes: str,
+    expires_at: datetime,
+    issued_from_code_id: int | None = None,
+) -> Token:
+    """Store a new access or refresh token (only its hash)."""
+    token = Token(
+        token_hash=token_hash,
+        kind=kind,
+        grant_id=grant_id,
+        scopes=scopes,
+        expires_at=expires_at,
+        issued_from_code_id=issued_from_code_id,
+    )
+    session.add(token)
+    await session.flush()
+    return token
+
+
+async def find_token(
+    session: AsyncSession, *, token_hash: str, kind: TokenKind | None = None
+) -> tuple[Token, Grant, App] | None:
+    """The token with this hash, with its grant and app, whatever their state."""
+    statement = (
+        select(Token, Grant, App)
+        .join(Grant, col(Grant.id) == col(Token.grant_id))
+        .join(App, col(App.id) == col(Grant.app_id))
+        .where(col(Token.token_hash) == token_hash)
+    )
+    if kind is not None:
+        statement = statement.where(col(Token.kind) == kind)
+    row = (await session.exec(statement)).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+async def claim_refresh_token(session: AsyncSession, *, token_id: int, now: datetime) -> bool:
+    """Mark a refresh token rotated in one atomic UPDATE; False if already used or revoked."""
+    result = await session.exec(
+        update(Token)
+        .where(
+            col(Token.id) == token_id,
+            col(Token.rotated_at).is_(None),
+            col(Token.revoked_at).is_(None),
+        )
+        .values(rotated_at=now)
+    )
+    return bool(result.rowcount == 1)
+
+
+async def revoke_token(session: AsyncSession, *, token_id: int, now: datetime) -> None:
+    """Revoke one token."""
+    await session.exec(
+        update(Token)
+        .where(col(Token.id) == token_id, col(Token.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from anyio import to_thread
 from argon2 import PasswordHasher
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,6 +16,7 @@ from db.apps import (
     App,
     AppStatus,
     get_operator_flag,
+    list_apps,
 )
 from db.columns import utcnow
 from db.passwords import hash_password
@@ -150,6 +152,8 @@ async def register_app(
     clean = validate_metadata(metadata)
     auto = await get_operator_flag(session, key=AUTO_APPROVE_DYNAMIC_REGISTRATION)
     secret = secrets.token_urlsafe(32) if clean.confidential else None
+    # Argon2id blocks: hash in a worker thread so the event loop stays free.
+    secret_hash = await to_thread.run_sync(hash_password, hasher, secret) if secret else None
     registration_token = secrets.token_urlsafe(32) if via == "dynamic" else None
     now = utcnow()
     app = App(
@@ -162,7 +166,7 @@ async def register_app(
         redirect_uris=json.dumps(clean.redirect_uris),
         allowed_scopes=clean.scope,
         client_id=secrets.token_urlsafe(18),
-        client_secret_hash=hash_password(hasher, secret) if secret else None,
+        client_secret_hash=secret_hash,
         is_confidential=clean.confidential,
         status=AppStatus.APPROVED if auto else AppStatus.PENDING,
         developer_account_id=developer_account_id,
@@ -200,7 +204,7 @@ async def rotate_client_secret(
             "invalid_client_metadata", "client_secret", "A public app has no secret."
         )
     secret = secrets.token_urlsafe(32)
-    app.client_secret_hash = hash_password(hasher, secret)
+    app.client_secret_hash = await to_thread.run_sync(hash_password, hasher, secret)
     app.secret_rotated_at = utcnow()
     session.add(app)
     await session.flush()
@@ -237,3 +241,8 @@ async def set_app_status(
         details={"from": previous, "to": status},
     )
     return app
+
+
+async def list_directory_apps(session: AsyncSession) -> list[App]:
+    """Approved apps for the public directory (the page and the GraphQL query share this)."""
+    return await list_apps(session, status=AppStatus.APPROVED)

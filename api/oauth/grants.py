@@ -1,0 +1,242 @@
+"""Our grant classes: Authlib's, with its weak defaults closed.
+
+* PKCE is required for every client, confidential too, and only S256 (`plain` refused).
+* Every bad `code_verifier` is `invalid_grant`.
+* A code is claimed by one atomic UPDATE: of two parallel redemptions exactly one wins,
+  and a code presented again revokes the tokens it issued.
+* Refresh tokens rotate on every use; a rotated one presented again revokes the grant.
+* `aud` must equal the issuer and `state` is required.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6749.errors import (
+    InvalidGrantError,
+    InvalidRequestError,
+    InvalidScopeError,
+    OAuth2Error,
+)
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oauth2.rfc7636.challenge import CODE_VERIFIER_PATTERN, compare_s256_code_challenge
+
+from api.oauth.models import AppClient, CodeRecord, Consent, TokenRecord, grant_is_live
+from api.oauth.reuse import code_presented_again, refresh_token_presented_again
+from db.columns import utcnow
+from db.grants import Grant
+from db.tokens import (
+    TokenKind,
+    add_authorization_code,
+    claim_authorization_code,
+    claim_refresh_token,
+    find_authorization_code,
+    find_token,
+    hash_secret,
+)
+from schema.scopes import SpecialScope, granted_categories, scopes_for, split_scope_string
+
+AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+AUTHORIZE_AGAIN = "The authorization has ended; the patient must authorize the app again."
+
+
+class S256CodeChallenge(CodeChallenge):
+    """PKCE for every client, S256 only, and `invalid_grant` for every bad verifier."""
+
+    DEFAULT_CODE_CHALLENGE_METHOD = "S256"
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+    CODE_CHALLENGE_METHODS = {"S256": compare_s256_code_challenge}
+
+    def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
+        data = grant.request.payload.data
+        if not data.get("code_challenge"):
+            raise InvalidRequestError("PKCE is required: send code_challenge (S256).")
+        if data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("code_challenge_method must be S256.")
+        super().validate_code_challenge(grant, redirect_uri)
+
+    def validate_code_verifier(self, grant: Any, result: Any) -> None:
+        verifier = grant.request.form.get("code_verifier") or ""
+        challenge = grant.request.authorization_code.code_challenge
+        if not challenge:
+            raise InvalidGrantError("This code was issued without a code_challenge.")
+        if (
+            not CODE_VERIFIER_PATTERN.match(verifier)
+            or verifier == challenge
+            or not compare_s256_code_challenge(verifier, challenge)
+        ):
+            raise InvalidGrantError("The code_verifier does not match the code_challenge.")
+
+
+class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+    """The authorization code grant with SMART's checks and single, atomic redemption."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
+
+    def validate_authorization_request(self) -> str:
+        redirect_uri: str = super().validate_authorization_request()
+        data = self.request.payload.data
+        try:
+            if not data.get("state"):
+                raise InvalidRequestError("state is required.")
+            if data.get("aud") != self.server.context.issuer:
+                raise InvalidRequestError(f"aud must be {self.server.context.issuer}.")
+        except OAuth2Error as error:
+            error.redirect_uri = redirect_uri
+            raise
+        return redirect_uri
+
+    def save_authorization_code(self, code: str, request: Any) -> None:
+        consent: Consent = request.user
+        client: AppClient = request.client
+        context = self.server.context
+        data = request.payload.data
+        assert client.app.id is not None and consent.grant.id is not None
+        context.call(
+            add_authorization_code,
+            context.session,
+            code_hash=hash_secret(code),
+            app_id=client.app.id,
+            grant_id=consent.grant.id,
+            redirect_uri=data["redirect_uri"],
+            code_challenge=data["code_challenge"],
+            code_challenge_method=data["code_challenge_method"],
+            scopes=consent.grant.scopes,
+            nonce=(data.get("nonce") or None),
+            expires_at=utcnow() + timedelta(seconds=context.settings.authorization_code_ttl),
+        )
+
+    def query_authorization_code(self, code: str, client: AppClient) -> CodeRecord | None:
+        context = self.server.context
+        found = context.call(find_authorization_code, context.session, code_hash=hash_secret(code))
+        if found is None:
+            return None
+        stored, grant = found
+        if stored.used_at is not None:
+            context.call(
+                code_presented_again,
+                context.session,
+                code=stored,
+                grant=grant,
+                source_address=context.source_address,
+            )
+            return None
+        if stored.app_id != client.app.id or stored.expires_at <= utcnow():
+            return None
+        return CodeRecord(stored, grant)
+
+    def create_token_response(self) -> Any:
+        record: CodeRecord = self.request.authorization_code
+        context = self.server.context
+        assert record.code.id is not None
+        won = context.call(
+            claim_authorization_code, context.session, code_id=record.code.id, now=utcnow()
+        )
+        if not won:
+            context.call(
+                code_presented_again,
+                context.session,
+                code=record.code,
+                grant=record.grant,
+                source_address=context.source_address,
+            )
+            raise InvalidGrantError("Invalid 'code' in request.")
+        return super().create_token_response()
+
+    def delete_authorization_code(self, authorization_code: CodeRecord) -> None:
+        """Nothing to do: the code was claimed (marked used) before tokens were issued."""
+
+    def authenticate_user(self, authorization_code: CodeRecord) -> Consent:
+        grant = authorization_code.grant
+        if not grant_is_live(grant, utcnow()):
+            raise InvalidGrantError(AUTHORIZE_AGAIN)
+        return Consent(account_id=grant.account_id, patient_id=grant.patient_id, grant=grant)
+
+
+def _narrowed_scope(requested: list[str], grant: Grant) -> str:
+    """`requested` limited to what the grant still allows, in canonical form."""
+    current = grant.scopes.split()
+    categories = granted_categories(requested) & granted_categories(current)
+    specials = [s for s in requested if s in SpecialScope.__members__.values() and s in current]
+    return " ".join(scopes_for(categories, specials))
+
+
+class RefreshTokenGrant(grants.RefreshTokenGrant):
+    """Refresh with rotation on every use and reuse detection."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def authenticate_refresh_token(self, refresh_token: str) -> TokenRecord | None:
+        context = self.server.context
+        found = context.call(
+            find_token,
+            context.session,
+            token_hash=hash_secret(refresh_token),
+            kind=TokenKind.REFRESH,
+        )
+        if found is None:
+            return None
+        record = TokenRecord(*found)
+        if record.token.rotated_at is not None:
+            context.call(
+                refresh_token_presented_again,
+                context.session,
+                grant=record.grant,
+                source_address=context.source_address,
+            )
+            raise InvalidGrantError(
+                "This refresh token was already used; the authorization was revoked "
+                "and the patient must authorize the app again."
+            )
+        if record.token.revoked_at is not None or not grant_is_live(record.grant, utcnow()):
+            raise InvalidGrantError(AUTHORIZE_AGAIN)
+        if record.is_expired():
+            raise InvalidGrantError("The refresh token expired; the patient must authorize again.")
+        return record
+
+    def _validate_token_scope(self, token: TokenRecord) -> None:
+        raw = self.request.payload.scope
+        if not raw:
+            return
+        accepted, rejected = split_scope_string(raw)
+        if rejected or not accepted:
+            raise InvalidScopeError("Unsupported scope.")
+        current = token.get_scope().split()
+        specials = SpecialScope.__members__.values()
+        if not granted_categories(accepted) <= granted_categories(current) or not {
+            s for s in accepted if s in specials
+        } <= {s for s in current if s in specials}:
+            raise InvalidScopeError("A refresh may only narrow the scope.")
+
+    def authenticate_user(self, refresh_token: TokenRecord) -> Consent:
+        grant = refresh_token.grant
+        return Consent(account_id=grant.account_id, patient_id=grant.patient_id, grant=grant)
+
+    def issue_token(self, user: Consent, refresh_token: TokenRecord) -> dict[str, Any]:
+        requested = (self.request.payload.scope or refresh_token.get_scope()).split()
+        scope = _narrowed_scope(requested, user.grant)
+        token: dict[str, Any] = self.generate_token(
+            user=user, scope=scope, include_refresh_token=True
+        )
+        return token
+
+    def create_token_response(self) -> Any:
+        record: TokenRecord = self.request.refresh_token
+        context = self.server.context
+        assert record.token.id is not None
+        won = context.call(
+            claim_refresh_token, context.session, token_id=record.token.id, now=utcnow()
+        )
+        if not won:
+            context.call(
+                refresh_token_presented_again,
+                context.session,
+                grant=record.grant,
+                source_address=context.source_address,
+            )
+            raise InvalidGrantError("This refresh token was already used.")
+        return super().create_token_response()
+
+    def revoke_old_credential(self, refresh_token: TokenRecord) -> None:
+        """Nothing to do: the old refresh token was rotated before the new one was made."""

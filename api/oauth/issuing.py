@@ -1,0 +1,151 @@
+"""Issuing tokens: opaque random strings stored as hashes, plus `patient`, `id_token` and expiry.
+
+`fhirUser` in the id_token names the person using the app: `{issuer}/Patient/{id}`
+when the account acts for its own record, `{issuer}/RelatedPerson/{account id}` when
+it acts for someone else (a parent, another representative).
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.oauth.bridge import OAuthContext
+from api.oauth.models import AppClient, CodeRecord, Consent
+from api.oauth.signing import current_signing_key, id_token_claims, sign_id_token
+from db.accounts import AccountPatient, Relationship
+from db.activity import EventKind, record_event
+from db.columns import utcnow
+from db.keys import SigningKey
+from db.tokens import TokenKind, add_token, hash_secret
+from schema.scopes import SpecialScope
+
+TOKEN_BYTES = 32  # 256 bits
+
+
+def seconds_until(moment: datetime | None, now: datetime) -> int | None:
+    """Whole seconds from now until a moment (None stays None)."""
+    return None if moment is None else int((moment - now).total_seconds())
+
+
+def make_token_generator(context: OAuthContext) -> Any:
+    """Authlib's token generator: Bearer tokens that never outlive the grant."""
+
+    def generate(
+        grant_type: str,
+        client: AppClient,
+        user: Consent | None = None,
+        scope: str | None = None,
+        expires_in: int | None = None,
+        include_refresh_token: bool = True,
+    ) -> dict[str, Any]:
+        assert user is not None
+        lifetime = context.settings.access_token_ttl
+        left = seconds_until(user.grant.expires_at, utcnow())
+        if left is not None:
+            lifetime = max(1, min(lifetime, left))
+        scopes = (scope or "").split()
+        token: dict[str, Any] = {
+            "access_token": secrets.token_urlsafe(TOKEN_BYTES),
+            "token_type": "Bearer",
+            "expires_in": lifetime,
+            "scope": " ".join(scopes),
+        }
+        if include_refresh_token and SpecialScope.OFFLINE_ACCESS in scopes:
+            token["refresh_token"] = secrets.token_urlsafe(TOKEN_BYTES)
+        return token
+
+    return generate
+
+
+@dataclass
+class _Stored:
+    relationship: str | None
+    key: SigningKey | None
+
+
+async def _store(
+    session: AsyncSession,
+    *,
+    token: dict[str, Any],
+    consent: Consent,
+    code: CodeRecord | None,
+    settings_refresh_ttl: int,
+    source_address: str | None,
+) -> _Stored:
+    grant = consent.grant
+    assert grant.id is not None
+    now = utcnow()
+    await add_token(
+        session,
+        token_hash=hash_secret(token["access_token"]),
+        kind=TokenKind.ACCESS,
+        grant_id=grant.id,
+        scopes=token["scope"],
+        expires_at=now + timedelta(seconds=token["expires_in"]),
+        issued_from_code_id=code.code.id if code else None,
+    )
+    if "refresh_token" in token:
+        refresh_end = now + timedelta(seconds=settings_refresh_ttl)
+        if grant.expires_at is not None:
+            refresh_end = min(refresh_end, grant.expires_at)
+        await add_token(
+            session,
+            token_hash=hash_secret(token["refresh_token"]),
+            kind=TokenKind.REFRESH,
+            grant_id=grant.id,
+            scopes=token["scope"],
+            expires_at=refresh_end,
+            issued_from_code_id=code.code.id if code else None,
+        )
+    await record_event(
+        session,
+        kind=EventKind.TOKEN_ISSUED if code else EventKind.TOKEN_REFRESHED,
+        account_id=consent.account_id,
+        patient_id=consent.patient_id,
+        app_id=grant.app_id,
+        grant_id=grant.id,
+        source_address=source_address,
+        details={"scopes": token["scope"].split(), "refresh_token": "refresh_token" in token},
+    )
+    link = await session.get(AccountPatient, (consent.account_id, consent.patient_id))
+    wants_id_token = SpecialScope.OPENID in token["scope"].split()
+    key = await current_signing_key(session) if wants_id_token else None
+    return _Stored(relationship=link.relationship if link else None, key=key)
+
+
+def save_token(context: OAuthContext, token: dict[str, Any], request: Any) -> None:
+    """Store the token's hashes and add chartshare's fields to the response (worker thread)."""
+    consent: Consent = request.user
+    code: CodeRecord | None = request.authorization_code
+    client: AppClient = request.client
+    stored = context.call(
+        _store,
+        context.session,
+        token=token,
+        consent=consent,
+        code=code,
+        settings_refresh_ttl=context.settings.refresh_token_ttl,
+        source_address=context.source_address,
+    )
+    scopes = token["scope"].split()
+    if SpecialScope.LAUNCH_PATIENT in scopes:
+        token["patient"] = str(consent.patient_id)
+    if stored.key is not None:
+        if stored.relationship == Relationship.SELF:
+            fhir_user = f"{context.issuer}/Patient/{consent.patient_id}"
+        else:
+            fhir_user = f"{context.issuer}/RelatedPerson/{consent.account_id}"
+        claims = id_token_claims(
+            issuer=context.issuer,
+            subject=str(consent.account_id),
+            audience=client.get_client_id(),
+            fhir_user=fhir_user,
+            lifetime=context.settings.access_token_ttl,
+            nonce=code.get_nonce() if code else None,
+        )
+        token["id_token"] = sign_id_token(stored.key, claims)
+    expires = consent.grant.expires_at
+    token["grant_expires_at"] = int(expires.timestamp()) if expires else None

@@ -1,0 +1,126 @@
+"""POST /oauth/register: RFC 7591 dynamic client registration through schema.apps.register_app.
+
+Authlib's ClientRegistrationEndpoint makes its own client_id and secret; chartshare's
+registration rules (and the GraphQL `registerApp` mutation) live in one place,
+`schema.apps`, so this view maps RFC 7591 metadata onto it. Registration is open;
+a new app waits for the operator's approval unless auto-approval is on.
+"""
+
+import json
+from typing import Any
+
+from authlib.oauth2.rfc7591.errors import InvalidClientMetadataError, InvalidRedirectURIError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from api.context import database, hasher_of, settings_of
+from api.oauth.params import NO_STORE
+from api.security import source_address
+from db.apps import redirect_uris_of
+from schema.apps import AppMetadata, RegistrationProblem, register_app
+
+AUTH_METHODS = {"none": False, "client_secret_basic": True, "client_secret_post": True}
+GRANT_TYPES = {"authorization_code", "refresh_token"}
+LINKS = {
+    "client_uri": "homepage_url",
+    "logo_uri": "logo_url",
+    "policy_uri": "privacy_policy_url",
+    "tos_uri": "terms_url",
+}
+
+
+def _error(code: str, description: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": code, "error_description": description}, status_code=400, headers=NO_STORE
+    )
+
+
+def _metadata(body: Any) -> AppMetadata:
+    if not isinstance(body, dict):
+        raise RegistrationProblem("invalid_client_metadata", "", "Send a JSON object.")
+    uris = body.get("redirect_uris")
+    if not isinstance(uris, list) or not all(isinstance(u, str) for u in uris):
+        raise RegistrationProblem(
+            "invalid_redirect_uri", "redirect_uris", "redirect_uris must be a list of URIs."
+        )
+    method = body.get("token_endpoint_auth_method", "client_secret_basic")
+    if method not in AUTH_METHODS:
+        raise RegistrationProblem(
+            "invalid_client_metadata",
+            "token_endpoint_auth_method",
+            "Use none, client_secret_basic or client_secret_post.",
+        )
+    grant_types = body.get("grant_types", ["authorization_code"])
+    if not isinstance(grant_types, list) or not set(grant_types) <= GRANT_TYPES:
+        raise RegistrationProblem(
+            "invalid_client_metadata", "grant_types", "Only authorization_code and refresh_token."
+        )
+    if body.get("response_types", ["code"]) != ["code"]:
+        raise RegistrationProblem("invalid_client_metadata", "response_types", "Only code.")
+    texts = {
+        key: body.get(key)
+        for key in ("client_name", "description", "scope", *LINKS)
+        if body.get(key) is not None
+    }
+    for key, value in texts.items():
+        if not isinstance(value, str):
+            raise RegistrationProblem("invalid_client_metadata", key, f"{key} must be a string.")
+    return AppMetadata(
+        name=str(texts.get("client_name") or ""),
+        redirect_uris=uris,
+        confidential=AUTH_METHODS[method],
+        description=texts.get("description"),
+        scope=str(texts.get("scope") or ""),
+        **{field: texts.get(claim) for claim, field in LINKS.items()},
+    )
+
+
+async def register(request: Request) -> Response:
+    """201 with client_id (and a confidential client's secret, shown once), or an RFC 7591 error."""
+    settings = settings_of(request)
+    raw = await request.body()
+    if len(raw) > settings.max_body_bytes:
+        return _error(InvalidClientMetadataError.error, "The request body is too large.")
+    try:
+        metadata = _metadata(json.loads(raw or b"null"))
+    except (ValueError, UnicodeDecodeError):
+        return _error(InvalidClientMetadataError.error, "The body is not valid JSON.")
+    except RegistrationProblem as problem:
+        return _error(problem.code, problem.message)
+    async with database(request) as session:
+        try:
+            registered = await register_app(
+                session,
+                metadata=metadata,
+                hasher=hasher_of(request),
+                developer_account_id=None,
+                via="dynamic",
+                source_address=source_address(request, settings),
+            )
+        except RegistrationProblem as problem:
+            code = problem.code
+            if code not in (InvalidRedirectURIError.error, InvalidClientMetadataError.error):
+                code = InvalidClientMetadataError.error
+            return _error(code, problem.message)
+        app = registered.app
+        body: dict[str, Any] = {
+            "client_id": app.client_id,
+            "client_id_issued_at": int(app.created_at.timestamp()),
+            "client_name": app.name,
+            "redirect_uris": redirect_uris_of(app),
+            "token_endpoint_auth_method": (
+                "client_secret_basic" if app.is_confidential else "none"
+            ),
+            "grant_types": sorted(GRANT_TYPES),
+            "response_types": ["code"],
+            "status": app.status,
+        }
+        if app.allowed_scopes:
+            body["scope"] = app.allowed_scopes
+        for claim, field in LINKS.items():
+            if getattr(app, field):
+                body[claim] = getattr(app, field)
+        if registered.client_secret:
+            body["client_secret"] = registered.client_secret
+            body["client_secret_expires_at"] = 0
+    return JSONResponse(body, status_code=201, headers=NO_STORE)

@@ -1,0 +1,52 @@
+"""A used code or a rotated refresh token presented again: it was stolen or replayed."""
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.activity import EventKind, record_event
+from db.columns import utcnow
+from db.grants import Grant, revoke_grant
+from db.tokens import AuthorizationCode, revoke_tokens_from_code
+
+
+async def code_presented_again(
+    session: AsyncSession, *, code: AuthorizationCode, grant: Grant, source_address: str | None
+) -> None:
+    """Revoke every token the first redemption issued and log the reuse."""
+    assert code.id is not None
+    revoked = await revoke_tokens_from_code(session, code_id=code.id, now=utcnow())
+    await record_event(
+        session,
+        kind=EventKind.TOKEN_REUSE,
+        outcome="refused",
+        account_id=grant.account_id,
+        patient_id=grant.patient_id,
+        app_id=grant.app_id,
+        grant_id=grant.id,
+        source_address=source_address,
+        details={"credential": "authorization_code", "tokens_revoked": revoked},
+    )
+
+
+async def refresh_token_presented_again(
+    session: AsyncSession, *, grant: Grant, source_address: str | None
+) -> None:
+    """End the whole grant (every token under it) and log the reuse."""
+    await record_event(
+        session,
+        kind=EventKind.TOKEN_REUSE,
+        outcome="refused",
+        account_id=grant.account_id,
+        patient_id=grant.patient_id,
+        app_id=grant.app_id,
+        grant_id=grant.id,
+        source_address=source_address,
+        details={"credential": "refresh_token", "grant_revoked": grant.revoked_at is None},
+    )
+    if grant.revoked_at is None:
+        await revoke_grant(
+            session,
+            grant=grant,
+            reason="refresh_token_reuse",
+            account_id=None,
+            source_address=source_address,
+        )

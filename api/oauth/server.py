@@ -1,0 +1,56 @@
+"""chartshare's Authlib AuthorizationServer: one per request, bound to its database session."""
+
+from typing import Any
+
+from authlib.oauth2.rfc6749 import AuthorizationServer
+from authlib.oauth2.rfc6749.errors import InvalidScopeError
+
+from api.oauth.adapter import OAuthResult
+from api.oauth.bridge import OAuthContext
+from api.oauth.endpoints import TokenIntrospection, TokenRevocation
+from api.oauth.grants import AuthorizationCodeGrant, RefreshTokenGrant, S256CodeChallenge
+from api.oauth.issuing import make_token_generator, save_token
+from api.oauth.models import AppClient
+from db.apps import find_app_by_client_id
+from schema.scopes import split_scope_string
+
+
+class ChartshareServer(AuthorizationServer):
+    """Only the code and refresh grants: no implicit, password or client-credentials grant."""
+
+    def __init__(self, context: OAuthContext) -> None:
+        super().__init__()
+        self.context = context
+        self.register_token_generator("default", make_token_generator(context))
+        self.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(required=True)])
+        self.register_grant(RefreshTokenGrant)
+        self.register_endpoint(TokenRevocation)
+        self.register_endpoint(TokenIntrospection)
+
+    def query_client(self, client_id: str) -> AppClient | None:
+        if not isinstance(client_id, str) or not 0 < len(client_id) <= 64:
+            return None
+        app = self.context.call(find_app_by_client_id, self.context.session, client_id=client_id)
+        return AppClient(app, self.context.hasher) if app else None
+
+    def save_token(self, token: dict[str, Any], request: Any) -> None:
+        save_token(self.context, token, request)
+
+    def validate_requested_scope(self, scope: str | None) -> None:
+        if not scope:
+            raise InvalidScopeError("scope is required.")
+        _, rejected = split_scope_string(scope)
+        if rejected:
+            raise InvalidScopeError("The request asks for a scope chartshare does not support.")
+
+    def create_oauth2_request(self, request: Any) -> Any:
+        return request  # the views build StarletteOAuth2Request themselves
+
+    def create_json_request(self, request: Any) -> Any:
+        raise NotImplementedError("RFC 7591 registration has its own view")
+
+    def handle_response(self, status: int, body: Any, headers: Any) -> OAuthResult:
+        return OAuthResult(status, body, list(headers))
+
+    def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
+        """Authlib's signals are not used: events are recorded where they happen."""

@@ -1,0 +1,96 @@
+"""The operator's review of partner apps: /operator (list, approve, suspend, auto-approval)."""
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api.context import database, settings_of
+from api.pages.browser import login_redirect, see_other
+from api.pages.login import CSRF_FAILED
+from api.pages.rendering import error_page, render
+from api.security import csrf_matches, source_address
+from api.sessions import current_web_session
+from db.accounts import Account, AccountRole, WebSession
+from db.apps import (
+    AUTO_APPROVE_DYNAMIC_REGISTRATION,
+    AppStatus,
+    find_app_by_client_id,
+    get_operator_flag,
+    list_apps,
+    set_operator_flag,
+)
+from schema.apps import set_app_status
+
+OPERATOR_PATH = "/operator"
+
+
+async def _operator(request: Request, session: AsyncSession) -> WebSession | Response:
+    row = await current_web_session(request, session, settings_of(request))
+    if row is None or row.account_id is None:
+        return login_redirect(OPERATOR_PATH)
+    account = await session.get(Account, row.account_id)
+    if account is None or account.role != AccountRole.OPERATOR:
+        return error_page(
+            "Not allowed", "Only the operator of chartshare can see this page.", status=403
+        )
+    return row
+
+
+async def operator_page(request: Request) -> Response:
+    """Every registered app with its status, and the auto-approval switch."""
+    async with database(request) as session:
+        row = await _operator(request, session)
+        if not isinstance(row, WebSession):
+            return row
+        return render(
+            "operator.html",
+            {
+                "apps": await list_apps(session),
+                "auto_approve": await get_operator_flag(
+                    session, key=AUTO_APPROVE_DYNAMIC_REGISTRATION
+                ),
+                "csrf_token": row.csrf_token,
+            },
+        )
+
+
+async def change_app_status(request: Request) -> Response:
+    """POST: approve or suspend one app; a suspended app's tokens fail on their next request."""
+    form = await request.form()
+    async with database(request) as session:
+        row = await _operator(request, session)
+        if not isinstance(row, WebSession):
+            return row
+        if not csrf_matches(row.csrf_token, form.get("csrf_token")):
+            return error_page("Please try again", CSRF_FAILED, status=403)
+        app = await find_app_by_client_id(session, client_id=request.path_params["client_id"])
+        if app is None:
+            return error_page("No such app", "That app is not registered.", status=404)
+        try:
+            status = AppStatus(str(form.get("status") or ""))
+        except ValueError:
+            return error_page("Unknown status", "Choose approve or suspend.", status=400)
+        assert row.account_id is not None
+        await set_app_status(
+            session,
+            app=app,
+            status=status,
+            operator_account_id=row.account_id,
+            source_address=source_address(request, settings_of(request)),
+        )
+        return see_other(OPERATOR_PATH)
+
+
+async def change_settings(request: Request) -> Response:
+    """POST: turn auto-approval of dynamically registered apps on or off."""
+    form = await request.form()
+    async with database(request) as session:
+        row = await _operator(request, session)
+        if not isinstance(row, WebSession):
+            return row
+        if not csrf_matches(row.csrf_token, form.get("csrf_token")):
+            return error_page("Please try again", CSRF_FAILED, status=403)
+        await set_operator_flag(
+            session, key=AUTO_APPROVE_DYNAMIC_REGISTRATION, value=form.get("auto_approve") == "yes"
+        )
+        return see_other(OPERATOR_PATH)
