@@ -48,7 +48,7 @@ def _history_start(rng: random.Random, profile: Profile, birth: date) -> date:
     if profile.min_years == profile.max_years:
         years = profile.min_years
     else:
-        years = rng.triangular(profile.min_years, profile.max_years, 1.5)
+        years = rng.triangular(profile.min_years, profile.max_years, 1.0)
     return max(years_before(RECORDS_END, years), birth + timedelta(days=round(10.5 * 365.25)))
 
 

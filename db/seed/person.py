@@ -24,7 +24,7 @@ class Profile:
     labs_every_visit: bool = False
 
 
-BULK = Profile(0.5, 6.0)
+BULK = Profile(0.5, 4.5)
 MODERATE = Profile(6.0, 6.0, visit_scale=1.3)
 LONG = Profile(15.0, 15.0, visit_scale=1.6, labs_every_visit=True)
 
