@@ -6,9 +6,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 def make_hasher(*, memory_kib: int, iterations: int, parallelism: int) -> PasswordHasher:
     """An Argon2id hasher with the given cost (DESIGN.md default: 19456 KiB, t=2, p=1)."""
-    return PasswordHasher(
-        time_cost=iterations, memory_cost=memory_kib, parallelism=parallelism
-    )
+    return PasswordHasher(time_cost=iterations, memory_cost=memory_kib, parallelism=parallelism)
 
 
 def hash_password(hasher: PasswordHasher, password: str) -> str:
