@@ -121,7 +121,9 @@ async def create_demo_identities(session: AsyncSession, patients: DemoPatients) 
         account = created.get(username)
         if account is not None and account.id is not None:
             session.add(
-                AccountPatient(account_id=account.id, patient_id=patient_id, relationship=relationship)
+                AccountPatient(
+                    account_id=account.id, patient_id=patient_id, relationship=relationship
+                )
             )
     devon = created.get("devon")
     developer_id = devon.id if devon is not None else None
@@ -172,9 +174,13 @@ async def describe_demo_logins(session: AsyncSession) -> str:
     """The demo logins as they stand in the database, for the terminal."""
     lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
     for username, _, role in ACCOUNTS:
-        account = (await session.exec(select(Account).where(col(Account.username) == username))).first()
+        account = (
+            await session.exec(select(Account).where(col(Account.username) == username))
+        ).first()
         if account is None:
-            lines.append(f"  {username:<7} (not created: run `chartshare seed` on an empty database)")
+            lines.append(
+                f"  {username:<7} (not created: run `chartshare seed` on an empty database)"
+            )
             continue
         statement = (
             select(Patient, AccountPatient)
@@ -188,7 +194,9 @@ async def describe_demo_logins(session: AsyncSession) -> str:
         ]
         detail = f"acts for {', '.join(acts_for)}" if acts_for else ""
         lines.append(f"  {username:<7} {role.value:<10} {detail}".rstrip())
-    public = (await session.exec(select(App).where(col(App.client_id) == DEMO_APP_CLIENT_ID))).first()
+    public = (
+        await session.exec(select(App).where(col(App.client_id) == DEMO_APP_CLIENT_ID))
+    ).first()
     if public is not None:
         lines.append(
             f"Demo app: client_id {DEMO_APP_CLIENT_ID} (public client, PKCE S256), "

@@ -43,7 +43,12 @@ def _doses(person: Person) -> list[tuple[str, date]]:
         if rng.random() < 0.5:
             doses.append((kind, first + timedelta(days=rng.randint(200, 300))))
     if person.age_on(end) >= 19 and rng.random() < 0.4:
-        doses.append((rng.choice(("td", "tdap")), start + timedelta(days=rng.randrange(max((end - start).days, 1)))))
+        doses.append(
+            (
+                rng.choice(("td", "tdap")),
+                start + timedelta(days=rng.randrange(max((end - start).days, 1))),
+            )
+        )
     if person.age_on(end) >= 50 and end > ZOSTER_START and rng.random() < 0.4:
         first = max(start, ZOSTER_START) + timedelta(days=rng.randrange(300))
         doses += [("zoster", first), ("zoster", first + timedelta(days=rng.randint(60, 180)))]

@@ -31,7 +31,9 @@ PLANS: dict[str, tuple[str, ...]] = {
     ),
     "anxiety": ("Cognitive behavioural therapy referral. Continue SSRI; review in 3 months.",),
     "osteoarthritis": ("Physical therapy twice weekly for 6 weeks; NSAID as needed with food.",),
-    "hip_osteoarthritis": ("Home exercise program; discuss joint replacement if pain limits walking.",),
+    "hip_osteoarthritis": (
+        "Home exercise program; discuss joint replacement if pain limits walking.",
+    ),
     "back_pain": ("Core strengthening with physical therapy; heat and NSAID as needed.",),
     "infection": (
         "Supportive care, fluids and rest. Complete the antibiotic course if prescribed; return "

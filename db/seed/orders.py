@@ -172,7 +172,9 @@ def write_referral(
     elif specialty == "dentistry":
         code, display = REFERRAL_FOR_DENTAL_CARE
     member = person.team.get(specialty)
-    referred_to = person.names[member] if member else f"{specialty.replace('_', ' ').title()} clinic"
+    referred_to = (
+        person.names[member] if member else f"{specialty.replace('_', ' ').title()} clinic"
+    )
     reason = CHRONIC[condition] if condition else None
     status = "completed" if RECORDS_END - when.date() > timedelta(days=90) else "active"
     batch.rows["referral"].append((
@@ -184,4 +186,3 @@ def write_referral(
         referred_to, person.pcp_id, encounter,
     ))  # fmt: skip
     chart.referral_count += 1
-

@@ -36,7 +36,9 @@ def _language(rng: random.Random, race: people.Coded, hispanic: bool) -> str:
     return _choice(rng, people.LANGUAGES)
 
 
-def _body(rng: random.Random, sex: str, age: int, conditions: dict[str, date]) -> tuple[float, float]:
+def _body(
+    rng: random.Random, sex: str, age: int, conditions: dict[str, date]
+) -> tuple[float, float]:
     height = rng.gauss(162.0, 7.0) if sex == "F" else rng.gauss(176.0, 7.5)
     bmi = rng.gauss(21.0, 3.5) if age < 18 else rng.gauss(27.0, 4.5)
     if "obesity" in conditions:

@@ -114,10 +114,36 @@ class DemoPerson(NamedTuple):
     conditions: tuple[str, ...]
 
 
-ALICE = DemoPerson("Alice", "Marie", "Carter", "F", 58, Coded("2106-3", "White"), NOT_HISPANIC,
-                   "en", ("hypertension", "hyperlipidemia", "diabetes", "hypothyroidism"))
-ALICE_CHILD = DemoPerson("Lily", "Rose", "Carter", "F", 14, Coded("2106-3", "White"),
-                         NOT_HISPANIC, "en", ("asthma", "allergic_rhinitis"))
-BOB = DemoPerson("Bob", "James", "Okafor", "M", 44,
-                 Coded("2054-5", "Black or African American"), NOT_HISPANIC, "en",
-                 ("hypertension", "back_pain"))
+ALICE = DemoPerson(
+    "Alice",
+    "Marie",
+    "Carter",
+    "F",
+    58,
+    Coded("2106-3", "White"),
+    NOT_HISPANIC,
+    "en",
+    ("hypertension", "hyperlipidemia", "diabetes", "hypothyroidism"),
+)
+ALICE_CHILD = DemoPerson(
+    "Lily",
+    "Rose",
+    "Carter",
+    "F",
+    14,
+    Coded("2106-3", "White"),
+    NOT_HISPANIC,
+    "en",
+    ("asthma", "allergic_rhinitis"),
+)
+BOB = DemoPerson(
+    "Bob",
+    "James",
+    "Okafor",
+    "M",
+    44,
+    Coded("2054-5", "Black or African American"),
+    NOT_HISPANIC,
+    "en",
+    ("hypertension", "back_pain"),
+)

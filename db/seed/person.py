@@ -184,8 +184,22 @@ def write_care_team(
 
     def add(clinician: Clinician, role: care.Role, since: date) -> int:
         member_id = ids.take("care_team_member")
-        rows.append((member_id, person.id, clinician.name, role.system, role.code, role.display,
-                     clinician.npi, clinician.clinic.name, clinician.phone, "active", since, None))
+        rows.append(
+            (
+                member_id,
+                person.id,
+                clinician.name,
+                role.system,
+                role.code,
+                role.display,
+                clinician.npi,
+                clinician.clinic.name,
+                clinician.phone,
+                "active",
+                since,
+                None,
+            )
+        )
         person.names[member_id] = clinician.name
         return member_id  # fmt: skip
 

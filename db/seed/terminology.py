@@ -157,7 +157,7 @@ SMOKING_ANSWERS: dict[str, tuple[str, str]] = {
 
 
 class Assessment(NamedTuple):
-    """A scored instrument: LOINC code, score range and the score at or above which it is abnormal."""
+    """A scored instrument: LOINC code, top score, and the score from which it is abnormal."""
 
     code: str
     display: str

@@ -90,16 +90,22 @@ def vital_readings(person: Person, day: date, *, full: bool, acute: str | None) 
     readings = [
         _reading(VITALS["systolic"], rng.gauss(systolic, 7.0)),
         _reading(VITALS["diastolic"], rng.gauss(diastolic, 5.0)),
-        _reading(VITALS["heart_rate"], rng.gauss(heart + (14 if fever else 0), 14 if irregular else 5)),
+        _reading(VITALS["heart_rate"], rng.gauss(heart + 14 * fever, 14 if irregular else 5)),
         _reading(VITALS["temperature"], rng.gauss(38.3, 0.4) if fever else rng.gauss(36.7, 0.2)),
     ]  # fmt: skip
     height = _height_on(person, day)
     bmi = _bmi_on(person, day)
     readings.append(_reading(VITALS["weight"], rng.gauss(bmi * (height / 100) ** 2, 0.6)))
     if full or acute in LOW_OXYGEN:
-        low_oxygen = acute in LOW_OXYGEN or ("copd" in person.chronic and person.chronic["copd"] <= day)
-        readings.append(_reading(VITALS["respiratory_rate"], rng.gauss(21 if low_oxygen else 15, 1.5)))
-        readings.append(_reading(VITALS["spo2"], min(100.0, rng.gauss(92.5 if low_oxygen else 98, 1.0))))
+        low_oxygen = acute in LOW_OXYGEN or (
+            "copd" in person.chronic and person.chronic["copd"] <= day
+        )
+        readings.append(
+            _reading(VITALS["respiratory_rate"], rng.gauss(21 if low_oxygen else 15, 1.5))
+        )
+        readings.append(
+            _reading(VITALS["spo2"], min(100.0, rng.gauss(92.5 if low_oxygen else 98, 1.0)))
+        )
     if full:
         readings.append(_reading(VITALS["height"], rng.gauss(height, 0.3)))
         readings.append(_reading(VITALS["bmi"], bmi))

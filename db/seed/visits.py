@@ -2,9 +2,9 @@
 
 from datetime import datetime, timedelta
 
+from db.seed.assessments import write_assessments, write_care_plan
 from db.seed.care import SPECIALTY_OF
 from db.seed.catalog import ACUTE, CHRONIC, VISITS
-from db.seed.assessments import write_assessments, write_care_plan
 from db.seed.orders import Chart, write_orders, write_procedure
 from db.seed.people import CLINICS
 from db.seed.person import RECORDS_END, Person, at
@@ -82,7 +82,9 @@ def _write_visit(person: Person, chart: Chart, visit: Visit, batch: Batch, ids: 
         full = kind in ("new", "wellness", "emergency", "inpatient")
         when = start + timedelta(minutes=5)
         vitals = rows["vital_sign"]
-        for measure, value, low, high, flag in vital_readings(person, visit.day, full=full, acute=acute):
+        for measure, value, low, high, flag in vital_readings(
+            person, visit.day, full=full, acute=acute
+        ):
             vitals.append((ids.take("vital_sign"), pid, LOINC, measure.code, measure.display,
                            "final", when, value, measure.unit, None, None, None, None, low, high,
                            flag, encounter))  # fmt: skip
@@ -100,8 +102,10 @@ def _write_visit(person: Person, chart: Chart, visit: Visit, batch: Batch, ids: 
     _diagnoses(person, batch, ids, visit, start, encounter, chronic, acute)
     write_orders(person, chart, batch, ids, visit, start, encounter, provider, acute)
     write_assessments(person, batch, ids, visit, start, encounter)
-    if kind == "new" or (kind == "wellness" and rng.random() < 0.35) or (
-        chronic and kind == "followup" and rng.random() < 0.5
+    if (
+        kind == "new"
+        or (kind == "wellness" and rng.random() < 0.35)
+        or (chronic and kind == "followup" and rng.random() < 0.5)
     ):
         plan = chronic[0] if chronic else "general"
         write_care_plan(person, batch, ids, visit, start, encounter, plan)

@@ -52,7 +52,8 @@ def _quoted(table: str) -> str:
 async def last_ids(connection: AsyncConnection) -> dict[str, int]:
     """The largest id in each seeded table (0 when empty)."""
     parts = " UNION ALL ".join(
-        f"SELECT '{table}', COALESCE(MAX(id), 0) FROM {_quoted(table)}" for table in TABLES
+        f"SELECT '{table}', COALESCE(MAX(id), 0) FROM {_quoted(table)}"  # noqa: S608
+        for table in TABLES
     )
     result = await connection.execute(text(parts))
     return {str(name): int(value) for name, value in result.all()}
@@ -91,7 +92,7 @@ async def write_batch(connection: AsyncConnection, batch: Batch) -> None:
             columns = ", ".join(COLUMNS[table])
             marks = ", ".join("?" * len(COLUMNS[table]))
             statement = f"INSERT INTO {_quoted(table)} ({columns}) VALUES ({marks})"  # noqa: S608
-            await connection.exec_driver_sql(statement, _for_sqlite(table, rows))  # type: ignore[arg-type]
+            await connection.exec_driver_sql(statement, _for_sqlite(table, rows))
 
 
 async def reset_sequences(connection: AsyncConnection) -> None:
@@ -101,7 +102,7 @@ async def reset_sequences(connection: AsyncConnection) -> None:
     for table in TABLES:
         await connection.execute(
             text(
-                "SELECT setval(pg_get_serial_sequence(:table, 'id'), "
+                "SELECT setval(pg_get_serial_sequence(:table, 'id'), "  # noqa: S608 - our names
                 f"(SELECT MAX(id) FROM {_quoted(table)})) "
                 f"WHERE EXISTS (SELECT 1 FROM {_quoted(table)})"
             ),

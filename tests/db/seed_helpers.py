@@ -11,7 +11,9 @@ from db.seed.runner import SeedOptions, run_seed
 
 async def seed(url: str, *, patients: int = 4, seed: int = 1, force: bool = False) -> str:
     """Run the seed quietly and return its summary."""
-    return await run_seed(url, SeedOptions(patients=patients, seed=seed, force=force, progress=False))
+    return await run_seed(
+        url, SeedOptions(patients=patients, seed=seed, force=force, progress=False)
+    )
 
 
 async def table_rows(url: str, table: str, columns: str = "*") -> list[tuple[Any, ...]]:
@@ -19,7 +21,7 @@ async def table_rows(url: str, table: str, columns: str = "*") -> list[tuple[Any
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
-            result = await connection.execute(text(f'SELECT {columns} FROM "{table}" ORDER BY 1'))
+            result = await connection.execute(text(f'SELECT {columns} FROM "{table}" ORDER BY 1'))  # noqa: S608
             return [tuple(row) for row in result.all()]
     finally:
         await engine.dispose()
@@ -29,6 +31,8 @@ async def counts(engine: AsyncEngine, tables: list[str]) -> dict[str, int]:
     """Row counts of the given tables."""
     async with engine.connect() as connection:
         return {
-            table: int((await connection.execute(text(f'SELECT COUNT(*) FROM "{table}"'))).scalar_one())
+            table: int(
+                (await connection.execute(text(f'SELECT COUNT(*) FROM "{table}"'))).scalar_one()  # noqa: S608
+            )
             for table in tables
         }

@@ -1,8 +1,8 @@
-"""The demo data generator: deterministic, complete, coded in standard systems, linked within a patient."""
+"""The demo data generator: deterministic, complete, standard codes, links within a patient."""
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -69,7 +69,9 @@ async def test_same_seed_writes_identical_rows(database_url: str, other_database
     )
 
 
-async def test_another_seed_writes_other_patients(database_url: str, other_database_url: str) -> None:
+async def test_another_seed_writes_other_patients(
+    database_url: str, other_database_url: str
+) -> None:
     await seed(database_url, patients=5, seed=1)
     await seed(other_database_url, patients=5, seed=2)
     first, second = await _snapshot(database_url), await _snapshot(other_database_url)
@@ -98,14 +100,14 @@ async def test_every_patient_has_rows_in_every_category(
         patient = await session.get(Patient, patient_id)
         assert patient is not None
         for model in CLINICAL_TABLES:
-            statement = select(model).where(col(model.patient_id) == patient_id)  # type: ignore[attr-defined]
+            statement = select(model).where(col(model.patient_id) == patient_id)
             rows = (await session.exec(statement)).all()
             assert rows, f"patient {patient_id} has no {model.__tablename__}"
-            assert all(row.patient_id == patient_id for row in rows)  # type: ignore[attr-defined]
+            assert all(row.patient_id == patient_id for row in rows)
             _assert_dates_fit(rows, patient)
 
 
-def _assert_dates_fit(rows: list[SQLModel] | tuple[SQLModel, ...], patient: Patient) -> None:
+def _assert_dates_fit(rows: Sequence[SQLModel], patient: Patient) -> None:
     """Every date and timestamp is in the past, not before birth, and timestamps are UTC."""
     now, today = datetime.now(UTC), date.today()
     for row in rows:
@@ -115,8 +117,10 @@ def _assert_dates_fit(rows: list[SQLModel] | tuple[SQLModel, ...], patient: Pati
             if value is None or column.name in ("created_at",):
                 continue
             if isinstance(column.type, UTCDateTime):
-                assert value.tzinfo is not None and value.utcoffset().total_seconds() == 0
-                assert patient.birth_date <= value.date() and value < now, (column, value)
+                assert value.tzinfo is not None
+                assert value.utcoffset().total_seconds() == 0
+                assert patient.birth_date <= value.date(), (column, value)
+                assert value < now, (column, value)
             elif isinstance(column.type, Date) and column.name != "expires_on":
                 assert patient.birth_date <= value <= today, (column, value)
 
@@ -127,8 +131,10 @@ async def test_codes_come_from_the_standard_systems(
     await seed(database_url, patients=5)
     for model in (LabResult, VitalSign):
         for obs in (await session.exec(select(model))).all():
-            assert obs.code_system == LOINC and re.fullmatch(r"\d{1,5}-\d", obs.code)
-            assert obs.value_unit in UCUM_UNITS and obs.value_quantity is not None
+            assert obs.code_system == LOINC
+            assert re.fullmatch(r"\d{1,5}-\d", obs.code)
+            assert obs.value_unit in UCUM_UNITS
+            assert obs.value_quantity is not None
             if obs.reference_low is not None and obs.value_quantity < obs.reference_low:
                 assert obs.interpretation == "L"
             elif obs.reference_high is not None and obs.value_quantity > obs.reference_high:
@@ -156,7 +162,8 @@ async def test_codes_come_from_the_standard_systems(
     connection = await session.connection()
     for table, query in checks.items():
         found = {row[0] for row in (await connection.execute(text(query))).all()}
-        assert found and found <= expected[table], (table, found)
+        assert found, table
+        assert found <= expected[table], (table, found)
     icd = await connection.execute(
         text("SELECT icd10_code FROM problem UNION SELECT icd10_code FROM encounter_diagnosis")
     )
@@ -188,7 +195,8 @@ async def test_devices_carry_gs1_udi_carriers(database_url: str, engine: AsyncEn
         devices = rows.all()
     assert devices
     for carrier, identifier, serial in devices:
-        assert carrier.startswith(f"(01){identifier}(11)") and carrier.endswith(f"(21){serial}")
+        assert carrier.startswith(f"(01){identifier}(11)")
+        assert carrier.endswith(f"(21){serial}")
         assert _gtin_is_valid(identifier)
 
 
@@ -210,21 +218,28 @@ async def test_links_point_to_the_same_patient(database_url: str, engine: AsyncE
         for table, column, target in LINKS:
             linked = await connection.execute(
                 text(
-                    f'SELECT COUNT(*), SUM(CASE WHEN t.patient_id = r.patient_id THEN 1 ELSE 0 END) '
+                    "SELECT COUNT(*), SUM(CASE WHEN t.patient_id = r.patient_id THEN 1 ELSE 0 END) "  # noqa: S608
                     f'FROM "{table}" r JOIN "{target}" t ON t.id = r.{column}'
                 )
             )
             total, same = linked.one()
-            assert total > 0 and total == same, (table, column)
+            assert total > 0, (table, column)
+            assert total == same, (table, column)
 
 
 async def test_alice_has_a_long_history(database_url: str, session: AsyncSession) -> None:
     await seed(database_url, patients=3)
     alice = (await session.exec(select(Patient).where(col(Patient.given_name) == "Alice"))).one()
-    labs = (await session.exec(select(LabResult).where(col(LabResult.patient_id) == alice.id))).all()
-    vitals = (await session.exec(select(VitalSign).where(col(VitalSign.patient_id) == alice.id))).all()
-    assert len(labs) >= 300 and len(vitals) >= 300
+    labs = (
+        await session.exec(select(LabResult).where(col(LabResult.patient_id) == alice.id))
+    ).all()
+    vitals = (
+        await session.exec(select(VitalSign).where(col(VitalSign.patient_id) == alice.id))
+    ).all()
+    assert len(labs) >= 300
+    assert len(vitals) >= 300
     span = max(lab.effective_at for lab in labs) - min(lab.effective_at for lab in labs)
     assert span.days > 10 * 365
     a1c = [lab for lab in labs if lab.code == "4548-4"]
-    assert any(lab.interpretation == "H" for lab in a1c) and len(a1c) >= 20
+    assert any(lab.interpretation == "H" for lab in a1c)
+    assert len(a1c) >= 20

@@ -1,4 +1,4 @@
-"""The fixed demo identities, re-runs with and without --force, and the `chartshare seed` command."""
+"""The fixed demo identities, re-runs with and without --force, and `chartshare seed`."""
 
 import asyncio
 import io
@@ -41,7 +41,9 @@ async def test_demo_logins_exist_once_and_their_passwords_work(
         assert not verify_password(HASHER, account.password_hash, "wrong password")
 
 
-async def test_alice_acts_for_herself_and_her_child(database_url: str, session: AsyncSession) -> None:
+async def test_alice_acts_for_herself_and_her_child(
+    database_url: str, session: AsyncSession
+) -> None:
     await seed(database_url, patients=4)
     statement = (
         select(Account.username, AccountPatient.relationship, Patient)
@@ -64,39 +66,58 @@ async def test_demo_apps_setting_and_grant(database_url: str, session: AsyncSess
     devon = (await session.exec(select(Account).where(col(Account.username) == "devon"))).one()
     apps = {a.client_id: a for a in (await session.exec(select(App))).all()}
     public = apps["chartshare-demo-app"]
-    assert public.name == "Demo Health Tracker" and public.description
-    assert not public.is_confidential and public.client_secret_hash is None
+    assert public.name == "Demo Health Tracker"
+    assert public.description
+    assert not public.is_confidential
+    assert public.client_secret_hash is None
     assert json.loads(public.redirect_uris) == [
         "http://127.0.0.1:8765/callback", "http://localhost:8765/callback",
     ]  # fmt: skip
     assert (public.status, public.registered_via) == ("approved", "seed")
     assert public.developer_account_id == devon.id
     for url in (public.homepage_url, public.privacy_policy_url, public.terms_url):
-        assert url is not None and url.startswith("https://example.com/")
+        assert url is not None
+        assert url.startswith("https://example.com/")
     portal = apps["chartshare-demo-confidential"]
-    assert portal.name == "Demo Clinic Portal" and portal.is_confidential
-    assert portal.status == "approved" and portal.client_secret_hash is not None
+    assert portal.name == "Demo Clinic Portal"
+    assert portal.is_confidential
+    assert portal.status == "approved"
+    assert portal.client_secret_hash is not None
     assert verify_password(HASHER, portal.client_secret_hash, "demo-confidential-secret")
     setting = await session.get(OperatorSetting, "auto_approve_dynamic_registration")
-    assert setting is not None and setting.value == "true"
+    assert setting is not None
+    assert setting.value == "true"
     grant = (await session.exec(select(Grant))).one()
     alice = (await session.exec(select(Account).where(col(Account.username) == "alice"))).one()
-    alice_patient = (await session.exec(select(Patient).where(col(Patient.given_name) == "Alice"))).one()
-    assert (grant.account_id, grant.patient_id, grant.app_id) == (alice.id, alice_patient.id, public.id)
-    assert grant.scopes == " ".join(GRANT_SCOPES) and grant.expires_at is None
+    alice_patient = (
+        await session.exec(select(Patient).where(col(Patient.given_name) == "Alice"))
+    ).one()
+    assert (grant.account_id, grant.patient_id, grant.app_id) == (
+        alice.id,
+        alice_patient.id,
+        public.id,
+    )
+    assert grant.scopes == " ".join(GRANT_SCOPES)
+    assert grant.expires_at is None
     assert grant.revoked_at is None
     accepted, rejected = split_scope_string(grant.scopes)
-    assert rejected == [] and accepted == GRANT_SCOPES
-    consent = (await session.exec(select(ActivityEvent).where(col(ActivityEvent.kind) == "consent"))).one()
-    assert consent.grant_id == grant.id and consent.patient_id == alice_patient.id
+    assert rejected == []
+    assert accepted == GRANT_SCOPES
+    consent = (
+        await session.exec(select(ActivityEvent).where(col(ActivityEvent.kind) == "consent"))
+    ).one()
+    assert consent.grant_id == grant.id
+    assert consent.patient_id == alice_patient.id
 
 
 async def test_rerun_without_force_changes_nothing(database_url: str, engine: AsyncEngine) -> None:
     await seed(database_url, patients=4)
     before = await counts(engine, ALL_TABLES)
     report = await seed(database_url, patients=10)
-    assert "already holds patients" in report and "nothing was changed" in report
-    assert "alice" in report and "chartshare-demo" in report
+    assert "already holds patients" in report
+    assert "nothing was changed" in report
+    assert "alice" in report
+    assert "chartshare-demo" in report
     assert await counts(engine, ALL_TABLES) == before
 
 
@@ -118,7 +139,8 @@ async def test_force_adds_patients_but_never_repeats_demo_identities(
     )  # fmt: skip
     session.add(lab)
     await session.commit()
-    assert lab.id is not None and lab.id > 1
+    assert lab.id is not None
+    assert lab.id > 1
 
 
 def test_progress_bar_draws_on_its_stream() -> None:
@@ -126,7 +148,8 @@ def test_progress_bar_draws_on_its_stream() -> None:
     bar = ProgressBar(4, enabled=True, stream=stream)
     bar.advance(4, 1200)
     bar.close()
-    assert "4/4 patients" in stream.getvalue() and "1,200 rows" in stream.getvalue()
+    assert "4/4 patients" in stream.getvalue()
+    assert "1,200 rows" in stream.getvalue()
     quiet = io.StringIO()
     ProgressBar(4, enabled=False, stream=quiet).advance(4, 10)
     assert quiet.getvalue() == ""
@@ -138,13 +161,15 @@ async def test_cli_seed_prints_the_demo_logins(
     monkeypatch.setenv("CHARTSHARE_DATABASE_URL", database_url)
     assert await asyncio.to_thread(main, ["seed", "--patients", "3", "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "Seeded 3 patients" in out and "lab_result" in out
+    assert "Seeded 3 patients" in out
+    assert "lab_result" in out
     for expected in ("alice", "bob", "devon", "olivia", "chartshare-demo", "Lily Carter (child)",
                      "chartshare-demo-app", "http://127.0.0.1:8765/callback"):  # fmt: skip
         assert expected in out
     assert await asyncio.to_thread(main, ["seed", "--quiet"]) == 0
     again = capsys.readouterr().out
-    assert "already holds patients" in again and "alice" in again
+    assert "already holds patients" in again
+    assert "alice" in again
 
 
 @pytest.mark.parametrize(
@@ -157,4 +182,5 @@ def test_cli_rejects_a_bad_patient_count(
         main(["seed", "--patients", value])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err
+    assert message in err
+    assert "Traceback" not in err
