@@ -97,8 +97,6 @@ CLINICS: tuple[Clinic, ...] = (
     Clinic("Westfield Regional Hospital", "216"),
 )
 
-CLINICIAN_TITLES = {"physician": "MD", "nurse": "RN", "np": "NP", "pharmacist": "PharmD"}
-
 
 class DemoPerson(NamedTuple):
     """A fixed demo patient."""

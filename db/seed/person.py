@@ -11,8 +11,6 @@ from db.seed.rows import Batch, Ids
 # The records end here: a fixed date keeps the same seed producing the same rows on any day.
 RECORDS_END = date(2026, 10, 1)
 
-ONE_YEAR = timedelta(days=365)
-
 
 @dataclass(frozen=True)
 class Profile:
