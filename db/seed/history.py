@@ -18,20 +18,22 @@ def plan_device(person: Person) -> tuple[str, date]:
     rng, has = person.rng, person.chronic
     age = person.age_on(RECORDS_END)
     last = RECORDS_END - timedelta(days=30)
+
+    def between(earliest: date) -> date:
+        return earliest + timedelta(days=rng.randrange(max((last - earliest).days, 1)))
+
     for condition, device in (("afib", "pacemaker"), ("heart_failure", "defibrillator"),
                               ("cad", "stent"), ("hip_osteoarthritis", "hip")):  # fmt: skip
-        if condition in has and has[condition] < last:
-            span = (last - has[condition]).days
-            return device, has[condition] + timedelta(days=rng.randint(30, max(span, 31)))
-    if person.sex == "F" and 18 <= age <= 45:
-        earliest = max(person.birth + timedelta(days=18 * 366), RECORDS_END - timedelta(days=1800))
-        return "iud", earliest + timedelta(days=rng.randrange(max((last - earliest).days, 1)))
+        if condition in has and has[condition] + timedelta(days=30) < last:
+            return device, between(has[condition] + timedelta(days=30))
     if age < 18:
         return "cochlear", person.birth + timedelta(days=rng.randint(700, 2200))
-    earliest = person.birth + timedelta(days=30 * 366)
-    if earliest >= last:
-        earliest = person.birth + timedelta(days=20 * 366)
-    return "dental", earliest + timedelta(days=rng.randrange(max((last - earliest).days, 1)))
+    # Young adults: past the growth of the jaw (dental) or of age for contraception (IUD).
+    adult = person.birth + timedelta(days=17 * 366)
+    if person.sex == "F" and age <= 45:
+        return "iud", between(max(adult, RECORDS_END - timedelta(days=1800)))
+    settled = person.birth + timedelta(days=25 * 366)
+    return "dental", between(settled if settled < last - timedelta(days=30) else adult)
 
 
 def _gtin(body: str) -> str:

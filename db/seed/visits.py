@@ -72,8 +72,10 @@ def _write_visit(person: Person, chart: Chart, visit: Visit, batch: Batch, ids: 
     encounter = ids.take("encounter")
     provider = _provider(person, visit)
     system, code, display, klass = VISITS[_visit_type(person, visit)]
-    rows["encounter"].append((encounter, pid, system, code, display, klass, "finished", start, end,
-                              location, provider))  # fmt: skip
+    ongoing = end.date() >= RECORDS_END  # a stay that runs past the end of the records
+    rows["encounter"].append((encounter, pid, system, code, display, klass,
+                              "in-progress" if ongoing else "finished", start,
+                              None if ongoing else end, location, provider))  # fmt: skip
     if kind == "new":
         chart.first_visit = (encounter, start)
     chart.encounters.append((encounter, start))

@@ -13,7 +13,9 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.columns import UTCDateTime
-from db.seed.rows import COLUMNS
+from db.seed.generator import generate_demo_patients, generate_patient
+from db.seed.person import RECORDS_END, build_clinicians
+from db.seed.rows import COLUMNS, Batch, Ids
 from db.seed.terminology import (
     CPT,
     CVX,
@@ -33,6 +35,7 @@ from tests.db.seed_helpers import seed, table_rows
 SEEDED_TABLES = ["patient", *(model.__tablename__ for model in CLINICAL_TABLES)]
 ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 UCUM_UNITS = {m.unit for m in (*LABS.values(), *VITALS.values())} | {"{score}"}
+FUTURE_DATES = {"expires_on", "target_date"}  # a device's shelf life and a goal may run ahead
 
 
 @pytest.fixture
@@ -121,7 +124,7 @@ def _assert_dates_fit(rows: Sequence[SQLModel], patient: Patient) -> None:
                 assert value.utcoffset().total_seconds() == 0
                 assert patient.birth_date <= value.date(), (column, value)
                 assert value < now, (column, value)
-            elif isinstance(column.type, Date) and column.name != "expires_on":
+            elif isinstance(column.type, Date) and column.name not in FUTURE_DATES:
                 assert patient.birth_date <= value <= today, (column, value)
 
 
@@ -243,3 +246,35 @@ async def test_alice_has_a_long_history(database_url: str, session: AsyncSession
     a1c = [lab for lab in labs if lab.code == "4548-4"]
     assert any(lab.interpretation == "H" for lab in a1c)
     assert len(a1c) >= 20
+
+
+@pytest.mark.parametrize("seed_value", [1, 2, 3])
+def test_generator_keeps_its_invariants_over_many_patients(seed_value: int) -> None:
+    """Without a database: 300 patients per seed, every rule that spans rows holds."""
+    batch, ids = Batch(), Ids({})
+    pool = build_clinicians(seed_value)
+    generate_demo_patients(seed=seed_value, batch=batch, ids=ids, pool=pool)
+    for _ in range(297):
+        generate_patient(seed=seed_value, batch=batch, ids=ids, pool=pool)
+    position = {t: {c: i for i, c in enumerate(cols)} for t, cols in COLUMNS.items()}
+    births = {row[0]: row[5] for row in batch.rows["patient"]}
+    owner = {
+        target: {row[0]: row[1] for row in batch.rows[target]}
+        for target in ("encounter", "care_team_member")
+    }
+    for table, rows in batch.rows.items():
+        if table == "patient":
+            continue
+        assert {row[1] for row in rows} == set(births), f"a patient has no {table}"
+        for _, column, target in [link for link in LINKS if link[0] == table]:
+            index = position[table][column]
+            assert all(owner[target][r[index]] == r[1] for r in rows if r[index] is not None)
+        for column, index in position[table].items():
+            if column in FUTURE_DATES:
+                continue
+            for row in rows:
+                value = row[index]
+                if isinstance(value, datetime):
+                    assert births[row[1]] <= value.date() < RECORDS_END, (table, column)
+                elif isinstance(value, date):
+                    assert births[row[1]] <= value <= RECORDS_END, (table, column)
