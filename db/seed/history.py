@@ -69,7 +69,7 @@ def write_history(person: Person, chart: Chart, batch: Batch, ids: Ids) -> None:
         ended = day + timedelta(days=rng.randint(90, 180)) if eased else None
         problems.append((ids.take("problem"), pid, SNOMED, c.snomed, c.display, c.icd10,
                          c.icd10_display, "resolved" if eased else "active", "confirmed",
-                         person.onset[key], ended, at(day, 15, rng.randrange(60))))  # fmt: skip
+                         person.onset[key], ended, at(day, 23, rng.randrange(60))))  # fmt: skip
     adult = person.age_on(RECORDS_END) >= 18
     options = HEALTH_CONCERNS if adult else TEEN_CONCERNS
     for concern in rng.sample(options, rng.choice((1, 1, 2))):
