@@ -1,0 +1,211 @@
+"""The fixed demo identities: logins, the demo apps, one consent, the operator's switch."""
+
+import asyncio
+import json
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.accounts import Account, AccountPatient, AccountRole, Relationship
+from db.activity import EventKind, record_event
+from db.apps import App, AppStatus, OperatorSetting
+from db.columns import utcnow
+from db.grants import create_grant
+from db.passwords import hash_password, make_hasher
+from db.patients import Patient
+
+DEMO_PASSWORD = "chartshare-demo"  # noqa: S105 - a published demo login, not a secret
+DEMO_APP_CLIENT_ID = "chartshare-demo-app"
+CONFIDENTIAL_APP_CLIENT_ID = "chartshare-demo-confidential"
+CONFIDENTIAL_APP_SECRET = "demo-confidential-secret"  # noqa: S105 - published demo credential
+REDIRECT_URIS = ["http://127.0.0.1:8765/callback", "http://localhost:8765/callback"]
+PORTAL_REDIRECT_URIS = ["http://127.0.0.1:8766/callback", "http://localhost:8766/callback"]
+AUTO_APPROVE_SETTING = "auto_approve_dynamic_registration"
+GRANT_SCOPES = [
+    "launch/patient",
+    "openid",
+    "fhirUser",
+    "offline_access",
+    "patient/Patient.rs",
+    "patient/Observation.rs?category=http://terminology.hl7.org/CodeSystem/observation-category"
+    "|laboratory",
+    "patient/MedicationRequest.rs",
+    "patient/AllergyIntolerance.rs",
+]
+
+# DESIGN.md's Argon2id defaults.
+ARGON2_MEMORY_KIB = 19456
+ARGON2_ITERATIONS = 2
+ARGON2_PARALLELISM = 1
+
+ACCOUNTS = (
+    ("alice", "Alice Carter", AccountRole.PATIENT),
+    ("bob", "Bob Okafor", AccountRole.PATIENT),
+    ("devon", "Devon Price", AccountRole.DEVELOPER),
+    ("olivia", "Olivia Grant", AccountRole.OPERATOR),
+)
+
+
+@dataclass(frozen=True)
+class DemoPatients:
+    """Ids of the fixed demo patients."""
+
+    alice: int
+    child: int
+    bob: int
+
+
+async def demo_accounts_exist(session: AsyncSession) -> bool:
+    """Whether the demo identities were already created (by the `alice` login)."""
+    found = await session.exec(select(Account.id).where(col(Account.username) == "alice"))
+    return found.first() is not None
+
+
+async def _hash(secret: str) -> str:
+    hasher = make_hasher(
+        memory_kib=ARGON2_MEMORY_KIB, iterations=ARGON2_ITERATIONS, parallelism=ARGON2_PARALLELISM
+    )
+    return await asyncio.to_thread(hash_password, hasher, secret)
+
+
+async def _app(
+    session: AsyncSession, *, client_id: str, developer_id: int | None, **fields: object
+) -> App:
+    existing = (await session.exec(select(App).where(col(App.client_id) == client_id))).first()
+    if existing is not None:
+        return existing
+    now = utcnow()
+    app = App(
+        client_id=client_id,
+        status=AppStatus.APPROVED,
+        developer_account_id=developer_id,
+        registered_via="seed",
+        status_changed_at=now,
+        **fields,  # type: ignore[arg-type]
+    )
+    session.add(app)
+    await session.flush()
+    await record_event(
+        session,
+        kind=EventKind.REGISTRATION,
+        account_id=developer_id,
+        app_id=app.id,
+        details={"client_id": client_id, "registered_via": "seed", "status": app.status},
+    )
+    return app
+
+
+async def create_demo_identities(session: AsyncSession, patients: DemoPatients) -> None:
+    """Create the demo logins, apps, grant and setting that do not exist yet."""
+    created: dict[str, Account] = {}
+    for username, display_name, role in ACCOUNTS:
+        taken = await session.exec(select(Account.id).where(col(Account.username) == username))
+        if taken.first() is not None:
+            continue  # someone holds the name; never hand them a demo patient
+        created[username] = Account(
+            username=username,
+            email=f"{username}@example.com",
+            display_name=display_name,
+            role=role,
+            password_hash=await _hash(DEMO_PASSWORD),
+        )
+        session.add(created[username])
+    await session.flush()
+    links = (
+        ("alice", patients.alice, Relationship.SELF),
+        ("alice", patients.child, Relationship.CHILD),
+        ("bob", patients.bob, Relationship.SELF),
+    )
+    for username, patient_id, relationship in links:
+        account = created.get(username)
+        if account is not None and account.id is not None:
+            session.add(
+                AccountPatient(
+                    account_id=account.id, patient_id=patient_id, relationship=relationship
+                )
+            )
+    devon = created.get("devon")
+    developer_id = devon.id if devon is not None else None
+    app = await _app(
+        session,
+        client_id=DEMO_APP_CLIENT_ID,
+        developer_id=developer_id,
+        name="Demo Health Tracker",
+        description="A sample SMART app that charts your lab results, medications and allergies.",
+        homepage_url="https://example.com/demo-health-tracker",
+        privacy_policy_url="https://example.com/demo-health-tracker/privacy",
+        terms_url="https://example.com/demo-health-tracker/terms",
+        redirect_uris=json.dumps(REDIRECT_URIS),
+        is_confidential=False,
+    )
+    await _app(
+        session,
+        client_id=CONFIDENTIAL_APP_CLIENT_ID,
+        developer_id=developer_id,
+        name="Demo Clinic Portal",
+        description="A sample server-side portal that authenticates with a client secret.",
+        homepage_url="https://example.com/demo-clinic-portal",
+        privacy_policy_url="https://example.com/demo-clinic-portal/privacy",
+        terms_url="https://example.com/demo-clinic-portal/terms",
+        redirect_uris=json.dumps(PORTAL_REDIRECT_URIS),
+        is_confidential=True,
+        client_secret_hash=await _hash(CONFIDENTIAL_APP_SECRET),
+    )
+    if await session.get(OperatorSetting, AUTO_APPROVE_SETTING) is None:
+        session.add(OperatorSetting(key=AUTO_APPROVE_SETTING, value="true"))
+    alice = created.get("alice")
+    if alice is None or alice.id is None or app.id is None:
+        return
+    await session.flush()
+    await create_grant(
+        session,
+        account_id=alice.id,
+        patient_id=patients.alice,
+        app_id=app.id,
+        scopes=GRANT_SCOPES,
+        refused_scopes=[],
+        expires_at=None,
+        source_address=None,
+    )
+
+
+async def describe_demo_logins(session: AsyncSession) -> str:
+    """The demo logins as they stand in the database, for the terminal."""
+    lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
+    for username, _, role in ACCOUNTS:
+        account = (
+            await session.exec(select(Account).where(col(Account.username) == username))
+        ).first()
+        if account is None:
+            lines.append(
+                f"  {username:<7} (not created: run `chartshare seed` on an empty database)"
+            )
+            continue
+        statement = (
+            select(Patient, AccountPatient)
+            .join(AccountPatient, col(AccountPatient.patient_id) == col(Patient.id))
+            .where(col(AccountPatient.account_id) == account.id)
+            .order_by(col(Patient.id))
+        )
+        acts_for = [
+            f"{p.given_name} {p.family_name} ({link.relationship})"
+            for p, link in (await session.exec(statement)).all()
+        ]
+        detail = f"acts for {', '.join(acts_for)}" if acts_for else ""
+        lines.append(f"  {username:<7} {role.value:<10} {detail}".rstrip())
+    public = (
+        await session.exec(select(App).where(col(App.client_id) == DEMO_APP_CLIENT_ID))
+    ).first()
+    if public is not None:
+        lines.append(
+            f"Demo app: client_id {DEMO_APP_CLIENT_ID} (public client, PKCE S256), "
+            f"redirect URI {REDIRECT_URIS[0]}"
+        )
+    portal = await session.exec(select(App).where(col(App.client_id) == CONFIDENTIAL_APP_CLIENT_ID))
+    if portal.first() is not None:
+        lines.append(
+            f"Confidential demo app: client_id {CONFIDENTIAL_APP_CLIENT_ID}, "
+            f"client secret {CONFIDENTIAL_APP_SECRET}"
+        )
+    return "\n".join(lines)
