@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from api.graphql_endpoint import graphql_endpoint
 from api.health import healthz, readyz
 from api.settings import Settings, load_settings
 from db.engine import create_engine, create_session_factory
@@ -36,6 +37,8 @@ def _routes() -> list[BaseRoute]:
     return [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        # Every method reaches the endpoint so that GET gets a JSON 405 explaining why.
+        Route("/graphql", graphql_endpoint, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
     ]
 
 
