@@ -118,6 +118,15 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from schema.sdl import schema_sdl
+
+    with open(args.output, "w", encoding="utf-8") as output:
+        output.write(schema_sdl())
+    print(f"GraphQL schema written to {args.output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     parser = argparse.ArgumentParser(
@@ -142,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--force", action="store_true", help="add data even if some exists")
     seed.add_argument("--quiet", action="store_true", help="no progress bar")
     seed.set_defaults(handler=_seed)
+
+    export = commands.add_parser("export-schema", help="write the GraphQL SDL (schema.graphql)")
+    export.add_argument("--output", default="schema.graphql", help="file to write")
+    export.set_defaults(handler=_export_schema)
     return parser
 
 
