@@ -82,7 +82,8 @@ async def test_authorize_narrow_and_revoke_through_mutations(
         AUTHORIZE,
         headers=csrf,
         variables={"input": {"clientId": app.client_id,
-                             "scopes": ["patient/Goal.rs", "patient/Procedure.rs", "offline_access"],
+                             "scopes": ["patient/Goal.rs", "patient/Procedure.rs",
+                                        "offline_access"],
                              "categories": ["GOALS", "PROCEDURES"], "allowOfflineAccess": False,
                              "duration": "NINETY_DAYS"}},
     )  # fmt: skip
@@ -134,7 +135,8 @@ async def test_authorized_apps_and_activity_log_show_what_apps_read(
             """{ authorizedApps { grantId app { name } grantedCategories { key }
                  categoriesRead { key label } lastUsedAt }
                activityLog(first: 10) { pageInfo { hasNextPage }
-                 edges { node { kind outcome summary app { name } categories { category count } } } }
+                 edges { node { kind outcome summary app { name }
+                                categories { category count } } } }
                viewer { kind accountName grantedScopes }
                actingFor { name relationship selected }
                dataCategories { key scope }

@@ -88,18 +88,19 @@ async def test_links_aliases_fragments_and_variables_are_all_guarded(
     mine, _ = await _two_patients(session)
     access = await grant_app(session, mine.patient, ["patient/MedicationRequest.rs"])
     query = """
-    query Sneaky($n: Int!) {
+    query Sneaky($n: Int!, $enc: ID!) {
       patient {
         meds: medications(first: $n) { edges { node { ...Med } } }
         hidden: labResults(first: $n) { edges { node { id } } }
         ... on Patient { v: vitalSigns { totalCount } }
       }
-      again: node(id: "%s") { ... on Encounter { location } }
+      again: node(id: $enc) { ... on Encounter { location } }
     }
     fragment Med on Medication { dosageText encounter { location } who: prescriber { name } }
-    """ % to_global_id("Encounter", mine.ids[K.ENCOUNTERS][0])
+    """
+    variables = {"n": 5, "enc": to_global_id("Encounter", mine.ids[K.ENCOUNTERS][0])}
 
-    body = (await post_graphql(client, query, token=access.token, variables={"n": 5})).json()
+    body = (await post_graphql(client, query, token=access.token, variables=variables)).json()
 
     text = json.dumps(body["data"])
     assert "medications#mine-0" in text
