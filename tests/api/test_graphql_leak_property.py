@@ -115,7 +115,7 @@ def _expected(full: Any, query: GeneratedQuery, granted: frozenset[CategoryKey],
         return [_expected(v, query, granted, [*path, i], denied) for i, v in enumerate(full)]
     if not isinstance(full, dict):
         return full
-    result = {}
+    result: dict[str, Any] = {}
     for name, value in full.items():
         guard = query.aliases.get(name)
         if guard is not None and guard not in granted:
