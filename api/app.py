@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from api.graphql_endpoint import graphql_endpoint
 from api.health import healthz, readyz
 from api.oauth import discovery, registration, views
 from api.oauth.signing import current_signing_key
@@ -77,6 +78,8 @@ def _routes() -> list[BaseRoute]:
         Route("/account", account_page, methods=["GET"]),
         # Built scripts and styles, no secrets: safe to compress (unlike pages with tokens).
         Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC_DIR)), name="static"),
+        # Every method reaches the endpoint so that GET gets a JSON 405 explaining why.
+        Route("/graphql", graphql_endpoint, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
     ]
 
 

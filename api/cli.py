@@ -139,6 +139,15 @@ def _rotate_signing_key(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from schema.sdl import schema_sdl
+
+    with open(args.output, "w", encoding="utf-8") as output:
+        output.write(schema_sdl())
+    print(f"GraphQL schema written to {args.output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     parser = argparse.ArgumentParser(
@@ -168,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
         "rotate-signing-key", help="sign new id_tokens with a new key (old ones stay verifiable)"
     )
     rotate.set_defaults(handler=_rotate_signing_key)
+
+    export = commands.add_parser("export-schema", help="write the GraphQL SDL (schema.graphql)")
+    export.add_argument("--output", default="schema.graphql", help="file to write")
+    export.set_defaults(handler=_export_schema)
     return parser
 
 

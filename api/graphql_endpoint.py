@@ -1,0 +1,199 @@
+"""POST /graphql: refuse what is not one JSON operation, authenticate, run it in one unit of work.
+
+The unit of work commits (with the app's DATA_READ event) before the response is sent.
+"""
+
+import hmac
+import json
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from api.sessions import current_web_session
+from api.settings import Settings
+from db.accounts import Account, list_account_patients
+from db.columns import utcnow
+from db.engine import unit_of_work
+from db.passwords import make_hasher
+from db.tokens import find_live_access_token, hash_secret
+from schema.context import (
+    AccountCaller,
+    AppCaller,
+    Caller,
+    GraphQLContext,
+    Limits,
+    SerialSession,
+)
+from schema.errors import BAD_USER_INPUT, FORBIDDEN, QUERY_TOO_COMPLEX, UNAUTHENTICATED
+from schema.execution import run_operation
+from schema.loaders import Loaders
+from schema.scopes import SpecialScope, granted_categories, scopes_for
+
+MAX_TOKEN_LENGTH = 512
+
+
+def _problem(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _invalid_token() -> Response:
+    return _problem(
+        401,
+        UNAUTHENTICATED,
+        "The access token is missing, expired or revoked.",
+        {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
+
+
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _source_address(request: Request, settings: Settings) -> str | None:
+    if settings.trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+        if forwarded:
+            return forwarded[:64]
+    return request.client.host[:64] if request.client else None
+
+
+async def _app_caller(session: AsyncSession, header: str) -> AppCaller | None:
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    now = utcnow()
+    found = await find_live_access_token(session, token_hash=hash_secret(token), now=now)
+    if found is None:
+        return None
+    token_row, grant, app = found
+    # The grant may have been narrowed after the token was issued: both must allow a category.
+    token_scopes, grant_scopes = token_row.scopes.split(), grant.scopes.split()
+    categories = granted_categories(token_scopes) & granted_categories(grant_scopes)
+    specials = [
+        s for s in token_scopes if s in SpecialScope.__members__.values() and s in grant_scopes
+    ]
+    grant.last_used_at = now
+    session.add(grant)
+    assert grant.id is not None and app.id is not None
+    return AppCaller(
+        grant_id=grant.id,
+        app_id=app.id,
+        app_name=app.name,
+        client_id=app.client_id,
+        account_id=grant.account_id,
+        patient_id=grant.patient_id,
+        scopes=tuple(scopes_for(categories, specials)),
+        categories=categories,
+    )
+
+
+async def _account_caller(
+    request: Request, session: AsyncSession, settings: Settings
+) -> AccountCaller | Response:
+    web = await current_web_session(request, session, settings)
+    if web is None or web.account_id is None or web.id is None:
+        return _problem(401, UNAUTHENTICATED, "Sign in or send a Bearer token.",
+                        {"WWW-Authenticate": "Bearer"})  # fmt: skip
+    sent = request.headers.get("x-csrf-token", "")
+    if not hmac.compare_digest(sent.encode(), web.csrf_token.encode()):
+        return _problem(403, FORBIDDEN, "The X-CSRF-Token header is missing or wrong.")
+    account = await session.get(Account, web.account_id)
+    if account is None:
+        return _problem(401, UNAUTHENTICATED, "Sign in again.", {"WWW-Authenticate": "Bearer"})
+    patient_ids = [
+        p.id for p, _ in await list_account_patients(session, account_id=web.account_id) if p.id
+    ]
+    acting = web.patient_id if web.patient_id in patient_ids else None
+    return AccountCaller(
+        account_id=web.account_id,
+        account_name=account.display_name,
+        role=account.role,
+        patient_id=acting if acting is not None else (patient_ids[0] if patient_ids else None),
+        patient_ids=tuple(patient_ids),
+        web_session_id=web.id,
+    )
+
+
+def _operation(payload: Any) -> tuple[str, dict[str, Any] | None, str | None] | Response:
+    if isinstance(payload, list):
+        return _problem(400, BAD_USER_INPUT, "Batching is not supported: send one operation.")
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return _problem(400, BAD_USER_INPUT, "The body needs a `query` string.")
+    variables = payload.get("variables")
+    operation_name = payload.get("operationName")
+    if variables is not None and not isinstance(variables, dict):
+        return _problem(400, BAD_USER_INPUT, "`variables` must be an object.")
+    if operation_name is not None and not isinstance(operation_name, str):
+        return _problem(400, BAD_USER_INPUT, "`operationName` must be a string.")
+    return payload["query"], variables, operation_name
+
+
+async def graphql_endpoint(request: Request) -> Response:
+    """The GraphQL API: JSON POST only, one operation, Bearer token or session with CSRF header."""
+    settings: Settings = request.app.state.settings
+    if request.method != "POST":
+        return _problem(405, BAD_USER_INPUT, "Send queries with POST and a JSON body.",
+                        {"Allow": "POST"})  # fmt: skip
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        return _problem(415, BAD_USER_INPUT, "The body must be application/json.")
+    raw = await _read_body(request, settings.max_body_bytes)
+    if raw is None:
+        return _problem(
+            413, QUERY_TOO_COMPLEX, f"The body exceeds {settings.max_body_bytes} bytes."
+        )
+    try:
+        parsed = _operation(json.loads(raw))
+    except (ValueError, UnicodeDecodeError):
+        return _problem(400, BAD_USER_INPUT, "The body is not valid JSON.")
+    if isinstance(parsed, Response):
+        return parsed
+    query, variables, operation_name = parsed
+    async with unit_of_work(request.app.state.session_factory) as session:
+        caller: Caller | Response
+        header = request.headers.get("authorization")
+        if header is not None:
+            caller = await _app_caller(session, header) or _invalid_token()
+        else:
+            caller = await _account_caller(request, session, settings)
+        if isinstance(caller, Response):
+            return caller
+        db = SerialSession(session)
+        context = GraphQLContext(
+            caller=caller,
+            db=db,
+            source_address=_source_address(request, settings),
+            limits=Limits(
+                max_depth=settings.max_query_depth,
+                max_aliases=settings.max_query_aliases,
+                max_tokens=settings.max_query_tokens,
+                max_cost=settings.max_query_cost,
+                max_page_size=settings.max_page_size,
+            ),
+            loaders=Loaders(db, caller.patient_id),
+            hasher=make_hasher(
+                memory_kib=settings.argon2_memory_kib,
+                iterations=settings.argon2_iterations,
+                parallelism=settings.argon2_parallelism,
+            ),
+        )
+        body = await run_operation(
+            context, query=query, variables=variables, operation_name=operation_name
+        )
+    return JSONResponse(body)

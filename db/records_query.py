@@ -1,0 +1,173 @@
+"""Reads of clinical rows: always for one patient, filtered and paged in the SQL itself."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.clinical import (
+    AllergyIntolerance,
+    CarePlan,
+    CareTeamMember,
+    Encounter,
+    Goal,
+    Immunization,
+    ImplantableDevice,
+    MedicationRequest,
+    Procedure,
+    Referral,
+)
+from db.observations import (
+    EncounterDiagnosis,
+    FunctionalStatus,
+    HealthConcern,
+    LabResult,
+    MentalStatus,
+    Problem,
+    SmokingStatus,
+    VitalSign,
+)
+from db.patients import Patient
+
+Row = TypeVar("Row", bound=SQLModel)
+SortValue = date | datetime
+
+
+@dataclass(frozen=True)
+class RecordColumns:
+    """The date a table is ordered and filtered by, and its status column."""
+
+    date: str
+    status: str
+
+
+RECORD_COLUMNS: dict[type[SQLModel], RecordColumns] = {
+    CareTeamMember: RecordColumns("period_start", "status"),
+    AllergyIntolerance: RecordColumns("recorded_at", "clinical_status"),
+    CarePlan: RecordColumns("authored_at", "status"),
+    Encounter: RecordColumns("start_at", "status"),
+    FunctionalStatus: RecordColumns("effective_at", "status"),
+    MentalStatus: RecordColumns("effective_at", "status"),
+    LabResult: RecordColumns("effective_at", "status"),
+    VitalSign: RecordColumns("effective_at", "status"),
+    SmokingStatus: RecordColumns("effective_at", "status"),
+    Goal: RecordColumns("start_date", "lifecycle_status"),
+    Problem: RecordColumns("recorded_at", "clinical_status"),
+    HealthConcern: RecordColumns("recorded_at", "clinical_status"),
+    EncounterDiagnosis: RecordColumns("recorded_at", "clinical_status"),
+    Immunization: RecordColumns("occurred_at", "status"),
+    ImplantableDevice: RecordColumns("implanted_on", "status"),
+    MedicationRequest: RecordColumns("authored_at", "status"),
+    Procedure: RecordColumns("performed_at", "status"),
+    Referral: RecordColumns("authored_at", "status"),
+}
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    """Which rows of a category: statuses (any of), and an inclusive range of days."""
+
+    statuses: tuple[str, ...] | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def _column(model: type[SQLModel], name: str) -> Any:
+    return col(getattr(model, name))
+
+
+def _is_timestamp(model: type[SQLModel], name: str) -> bool:
+    return model.model_fields[name].annotation is datetime
+
+
+def _bound(model: type[SQLModel], name: str, day: date) -> SortValue:
+    if _is_timestamp(model, name):
+        return datetime.combine(day, time.min, tzinfo=UTC)
+    return day
+
+
+def _conditions(model: type[SQLModel], patient_id: int, where: RecordFilter) -> list[Any]:
+    columns = RECORD_COLUMNS[model]
+    dated = _column(model, columns.date)
+    conditions: list[Any] = [_column(model, "patient_id") == patient_id]
+    if where.statuses is not None:
+        conditions.append(_column(model, columns.status).in_(where.statuses))
+    if where.since is not None:
+        conditions.append(dated >= _bound(model, columns.date, where.since))
+    if where.until is not None:
+        conditions.append(dated < _bound(model, columns.date, where.until + timedelta(days=1)))
+    return conditions
+
+
+def _after(model: type[SQLModel], cursor: tuple[SortValue, int]) -> ColumnElement[bool]:
+    dated = _column(model, RECORD_COLUMNS[model].date)
+    value, row_id = cursor
+    return or_(dated < value, and_(dated == value, _column(model, "id") < row_id))
+
+
+async def list_patient_records(
+    session: AsyncSession,
+    *,
+    model: type[Row],
+    patient_id: int,
+    where: RecordFilter,
+    after: tuple[SortValue, int] | None,
+    limit: int,
+) -> list[Row]:
+    """One page of a patient's rows of a table, newest first (ties broken by id)."""
+    statement = select(model).where(*_conditions(model, patient_id, where))
+    if after is not None:
+        statement = statement.where(_after(model, after))
+    dated = _column(model, RECORD_COLUMNS[model].date)
+    statement = statement.order_by(dated.desc(), _column(model, "id").desc()).limit(limit)
+    return list((await session.exec(statement)).all())
+
+
+async def count_patient_records(
+    session: AsyncSession, *, model: type[SQLModel], patient_id: int, where: RecordFilter
+) -> int:
+    """How many of a patient's rows of a table match the filter."""
+    statement = (
+        select(func.count()).select_from(model).where(*_conditions(model, patient_id, where))
+    )
+    return int((await session.exec(statement)).one())
+
+
+async def get_patient_records(
+    session: AsyncSession, *, model: type[Row], patient_id: int, ids: list[int]
+) -> list[Row]:
+    """Rows of one table by id, only those that belong to the patient."""
+    statement = select(model).where(
+        _column(model, "patient_id") == patient_id, _column(model, "id").in_(ids)
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def list_encounter_diagnoses(
+    session: AsyncSession, *, patient_id: int, encounter_ids: list[int]
+) -> list[EncounterDiagnosis]:
+    """The diagnoses of several encounters of one patient, newest first."""
+    statement = (
+        select(EncounterDiagnosis)
+        .where(
+            col(EncounterDiagnosis.patient_id) == patient_id,
+            col(EncounterDiagnosis.encounter_id).in_(encounter_ids),
+        )
+        .order_by(col(EncounterDiagnosis.recorded_at).desc(), col(EncounterDiagnosis.id).desc())
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def get_patient(session: AsyncSession, *, patient_id: int) -> Patient | None:
+    """The patient row (demographics)."""
+    return await session.get(Patient, patient_id)
+
+
+def sort_value(row: SQLModel) -> SortValue:
+    """The value a row is ordered by in its table (for cursors)."""
+    value = getattr(row, RECORD_COLUMNS[type(row)].date)
+    assert isinstance(value, date)
+    return value

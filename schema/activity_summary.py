@@ -1,0 +1,88 @@
+"""Plain-language sentences for activity log entries ("Demo Tracker read 12 lab results")."""
+
+import json
+from typing import Any
+
+from db.activity import ActivityEvent, EventKind
+from schema.scopes import CategoryKey
+
+K = CategoryKey
+NOUNS: dict[CategoryKey, tuple[str, str]] = {
+    K.DEMOGRAPHICS: ("set of demographic details", "sets of demographic details"),
+    K.CARE_TEAM: ("care team member", "care team members"),
+    K.ALLERGIES: ("allergy", "allergies"),
+    K.ASSESSMENT_AND_PLAN: ("assessment and plan", "assessments and plans"),
+    K.ENCOUNTERS: ("visit", "visits"),
+    K.FUNCTIONAL_STATUS: ("functional status assessment", "functional status assessments"),
+    K.MENTAL_STATUS: ("mental status assessment", "mental status assessments"),
+    K.LAB_RESULTS: ("lab result", "lab results"),
+    K.VITAL_SIGNS: ("vital sign", "vital signs"),
+    K.SMOKING_STATUS: ("smoking status", "smoking statuses"),
+    K.GOALS: ("goal", "goals"),
+    K.PROBLEMS: ("problem", "problems"),
+    K.HEALTH_CONCERNS: ("health concern", "health concerns"),
+    K.ENCOUNTER_DIAGNOSES: ("visit diagnosis", "visit diagnoses"),
+    K.IMMUNIZATIONS: ("immunization", "immunizations"),
+    K.MEDICAL_EQUIPMENT: ("implanted device", "implanted devices"),
+    K.MEDICATIONS: ("medication", "medications"),
+    K.PROCEDURES: ("procedure", "procedures"),
+    K.REFERRALS: ("referral", "referrals"),
+}
+
+_FIXED: dict[str, str] = {
+    EventKind.LOGIN: "Signed in.",
+    EventKind.LOGIN_FAILED: "A sign-in attempt failed.",
+    EventKind.LOGOUT: "Signed out.",
+    EventKind.PATIENT_SELECTED: "Switched whose record this account is acting for.",
+}
+
+_ABOUT_APP: dict[str, str] = {
+    EventKind.ACCESS_DENIED: "{app} was refused a record outside its access.",
+    EventKind.CONSENT: "You allowed {app} to read your record.",
+    EventKind.DENIAL: "You did not allow {app} to read your record.",
+    EventKind.TOKEN_ISSUED: "{app} received access.",
+    EventKind.TOKEN_REFRESHED: "{app} renewed its access.",
+    EventKind.TOKEN_REUSE: "{app} presented a used code or token; its access was revoked.",
+    EventKind.REVOCATION: "Access for {app} was revoked.",
+    EventKind.GRANT_NARROWED: "You narrowed what {app} may read.",
+    EventKind.REGISTRATION: "{app} was registered.",
+    EventKind.APP_STATUS_CHANGED: "The status of {app} changed.",
+    EventKind.SECRET_ROTATED: "The secret of {app} was replaced.",
+}
+
+
+def _joined(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def describe_counts(counts: dict[str, Any]) -> str:
+    """ "12 lab results and 1 goal"; categories in registry order."""
+    parts = []
+    for key, (one, many) in NOUNS.items():
+        count = counts.get(key.value)
+        if isinstance(count, int) and count > 0:
+            parts.append(f"{count} {one if count == 1 else many}")
+    return _joined(parts)
+
+
+def summarize(event: ActivityEvent, app_name: str | None) -> str:
+    """One sentence a patient understands, without any clinical value."""
+    details = json.loads(event.details)
+    app = app_name or "An app"
+    if event.kind == EventKind.DATA_READ:
+        counts = details.get("categories", {})
+        read = describe_counts(counts if isinstance(counts, dict) else {})
+        if event.outcome == "rejected":
+            return f"{app} sent a request that was refused before any data was read."
+        return f"{app} read {read}." if read else f"{app} made a request that returned no data."
+    if event.kind == EventKind.ACCESS_DENIED and event.app_id is None:
+        return "A request for a record outside this account's access was refused."
+    if event.kind == EventKind.REVOCATION and details.get("reason") == "superseded":
+        return f"The earlier access of {app} was replaced by a new consent."
+    if event.kind in _FIXED:
+        return _FIXED[event.kind]
+    template = _ABOUT_APP.get(event.kind, "{app}: " + event.kind.replace("_", " ") + ".")
+    sentence = template.format(app=app)
+    return sentence[0].upper() + sentence[1:]

@@ -1,0 +1,317 @@
+"""Mutations of the account's own session: register, authorize, revoke, narrow, select patient."""
+
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from db.account_queries import get_apps, list_categories_read, set_acting_patient
+from db.accounts import AccountRole, list_account_patients
+from db.activity import EventKind, record_event
+from db.apps import find_app_by_client_id
+from db.grants import Grant
+from schema.apps import AppMetadata, RegistrationProblem, register_app
+from schema.consent import (
+    AccessDuration,
+    ConsentProblem,
+    authorize_app,
+    narrow_app_grant,
+    revoke_app,
+)
+from schema.context import GraphQLContext
+from schema.errors import BadUserInput
+from schema.permissions import account_only
+from schema.scopes import CategoryKey, split_scope_string
+from schema.types.account import AccessDuration as AccessDurationEnum
+from schema.types.account import (
+    AppInfo,
+    AuthorizedApp,
+    DataCategory,
+    PatientChoice,
+    UserError,
+)
+from schema.types.relay import expect_global_id
+
+Ctx = Info[GraphQLContext, Any]
+_ = (DataCategory, AccessDurationEnum)  # the GraphQL enums wrap CategoryKey and AccessDuration
+
+REGISTRATION_FIELDS = {
+    "client_name": "name",
+    "redirect_uris": "redirectUris",
+    "client_uri": "homepageUrl",
+    "logo_uri": "logoUrl",
+    "policy_uri": "privacyPolicyUrl",
+    "tos_uri": "termsUrl",
+}
+
+
+@strawberry.input
+class RegisterAppInput:
+    name: str
+    redirect_uris: list[str]
+    confidential: bool
+    description: str | None = None
+    homepage_url: str | None = None
+    logo_url: str | None = None
+    privacy_policy_url: str | None = None
+    terms_url: str | None = None
+
+
+@strawberry.type
+class RegisterAppPayload:
+    app: AppInfo | None
+    client_secret: str | None = strawberry.field(description="Shown once; store it now.")
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class AuthorizeAppInput:
+    client_id: str
+    scopes: list[str]
+    allow_offline_access: bool
+    duration: AccessDuration
+    categories: list[CategoryKey] | None = strawberry.field(
+        default=None, description="Approve only these of the requested categories (all if null)."
+    )
+    patient_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Defaults to the patient the session acts for."
+    )
+
+
+@strawberry.input
+class RevokeAppInput:
+    grant_id: strawberry.ID
+
+
+@strawberry.input
+class UpdateAppGrantInput:
+    grant_id: strawberry.ID
+    categories: list[CategoryKey]
+
+
+@strawberry.input
+class SelectPatientInput:
+    patient_id: strawberry.ID
+
+
+@strawberry.type
+class AuthorizedAppPayload:
+    authorized_app: AuthorizedApp | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class SelectPatientPayload:
+    patient: PatientChoice | None
+    user_errors: list[UserError]
+
+
+def _error(code: str, field: str | None, message: str) -> list[UserError]:
+    return [UserError(code=code, field=field, message=message)]
+
+
+async def _authorized(info: Ctx, grant: Grant) -> AuthorizedApp:
+    db = info.context.db
+    [app] = await db.run(lambda s: get_apps(s, ids=[grant.app_id]))
+    read = await db.run(lambda s: list_categories_read(s, grant_ids=[grant.id or 0]))
+    return AuthorizedApp.from_row(grant, app, read.get(grant.id or 0, set()))
+
+
+def _grant_id(raw: str) -> int | None:
+    try:
+        return expect_global_id(raw, "Grant")
+    except BadUserInput:
+        return None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Register a partner app (developer accounts).")
+    async def register_app(self, info: Ctx, input: RegisterAppInput) -> RegisterAppPayload | None:
+        caller = account_only(info)
+        context = info.context
+        if caller.role != AccountRole.DEVELOPER or context.hasher is None:
+            return RegisterAppPayload(
+                app=None,
+                client_secret=None,
+                user_errors=_error("FORBIDDEN", None, "Only developer accounts register apps."),
+            )
+        metadata = AppMetadata(
+            name=input.name,
+            redirect_uris=input.redirect_uris,
+            confidential=input.confidential,
+            description=input.description,
+            homepage_url=input.homepage_url,
+            logo_url=input.logo_url,
+            privacy_policy_url=input.privacy_policy_url,
+            terms_url=input.terms_url,
+        )
+        hasher = context.hasher
+        try:
+            registered = await context.db.run(
+                lambda s: register_app(
+                    s,
+                    metadata=metadata,
+                    hasher=hasher,
+                    developer_account_id=caller.account_id,
+                    via="account",
+                    source_address=context.source_address,
+                )
+            )
+        except RegistrationProblem as problem:
+            field = REGISTRATION_FIELDS.get(problem.field, problem.field)
+            return RegisterAppPayload(
+                app=None,
+                client_secret=None,
+                user_errors=_error(problem.code.upper(), field, problem.message),
+            )
+        return RegisterAppPayload(
+            app=AppInfo.from_row(registered.app),
+            client_secret=registered.client_secret,
+            user_errors=[],
+        )
+
+    @strawberry.mutation(description="Let an app read part of a record (same rules as consent).")
+    async def authorize_app(
+        self, info: Ctx, input: AuthorizeAppInput
+    ) -> AuthorizedAppPayload | None:
+        caller = account_only(info)
+        context = info.context
+        accepted, rejected = split_scope_string(" ".join(input.scopes))
+        if rejected:
+            message = "Unsupported scopes: " + " ".join(rejected)
+            return AuthorizedAppPayload(
+                authorized_app=None, user_errors=_error("INVALID_SCOPE", "scopes", message)
+            )
+        try:
+            patient_id = (
+                expect_global_id(input.patient_id, "Patient")
+                if input.patient_id is not None
+                else caller.patient_id
+            )
+        except BadUserInput:
+            patient_id = None
+        if patient_id is None:
+            return AuthorizedAppPayload(
+                authorized_app=None,
+                user_errors=_error("NOT_FOUND", "patientId", "Choose a patient first."),
+            )
+        app = await context.db.run(lambda s: find_app_by_client_id(s, client_id=input.client_id))
+        if app is None:
+            return AuthorizedAppPayload(
+                authorized_app=None, user_errors=_error("NOT_FOUND", "clientId", "No such app.")
+            )
+        categories = frozenset(input.categories) if input.categories is not None else None
+        try:
+            grant = await context.db.run(
+                lambda s: authorize_app(
+                    s,
+                    account_id=caller.account_id,
+                    patient_id=patient_id,
+                    app=app,
+                    requested_scopes=accepted,
+                    approved_categories=categories,
+                    allow_offline=input.allow_offline_access,
+                    duration=input.duration,
+                    source_address=context.source_address,
+                )
+            )
+        except ConsentProblem as problem:
+            return AuthorizedAppPayload(
+                authorized_app=None,
+                user_errors=_error(problem.code, problem.field, problem.message),
+            )
+        return AuthorizedAppPayload(authorized_app=await _authorized(info, grant), user_errors=[])
+
+    @strawberry.mutation(description="End an app's access; its tokens stop on the next request.")
+    async def revoke_app(self, info: Ctx, input: RevokeAppInput) -> AuthorizedAppPayload | None:
+        caller = account_only(info)
+        context = info.context
+        grant_id = _grant_id(input.grant_id)
+        try:
+            if grant_id is None:
+                raise ConsentProblem("NOT_FOUND", "grantId", "No such authorized app.")
+            grant = await context.db.run(
+                lambda s: revoke_app(
+                    s,
+                    account_id=caller.account_id,
+                    grant_id=grant_id,
+                    source_address=context.source_address,
+                )
+            )
+        except ConsentProblem as problem:
+            return AuthorizedAppPayload(
+                authorized_app=None,
+                user_errors=_error(problem.code, problem.field, problem.message),
+            )
+        return AuthorizedAppPayload(authorized_app=await _authorized(info, grant), user_errors=[])
+
+    @strawberry.mutation(description="Keep only some categories of an app's access (next request).")
+    async def update_app_grant(
+        self, info: Ctx, input: UpdateAppGrantInput
+    ) -> AuthorizedAppPayload | None:
+        caller = account_only(info)
+        context = info.context
+        grant_id = _grant_id(input.grant_id)
+        try:
+            if grant_id is None:
+                raise ConsentProblem("NOT_FOUND", "grantId", "No such authorized app.")
+            grant = await context.db.run(
+                lambda s: narrow_app_grant(
+                    s,
+                    account_id=caller.account_id,
+                    grant_id=grant_id,
+                    categories=frozenset(input.categories),
+                    source_address=context.source_address,
+                )
+            )
+        except ConsentProblem as problem:
+            return AuthorizedAppPayload(
+                authorized_app=None,
+                user_errors=_error(problem.code, problem.field, problem.message),
+            )
+        return AuthorizedAppPayload(authorized_app=await _authorized(info, grant), user_errors=[])
+
+    @strawberry.mutation(description="Act for another patient this account may act for.")
+    async def select_patient(
+        self, info: Ctx, input: SelectPatientInput
+    ) -> SelectPatientPayload | None:
+        caller = account_only(info)
+        context = info.context
+        try:
+            patient_id: int | None = expect_global_id(input.patient_id, "Patient")
+        except BadUserInput:
+            patient_id = None
+        choices = await context.db.run(
+            lambda s: list_account_patients(s, account_id=caller.account_id)
+        )
+        match = [(p, rel) for p, rel in choices if p.id == patient_id]
+        if patient_id is None or not match:
+            return SelectPatientPayload(
+                patient=None,
+                user_errors=_error("NOT_FOUND", "patientId", "You cannot act for that patient."),
+            )
+        await context.db.run(
+            lambda s: set_acting_patient(
+                s, web_session_id=caller.web_session_id, patient_id=patient_id
+            )
+        )
+        await context.db.run(
+            lambda s: record_event(
+                s,
+                kind=EventKind.PATIENT_SELECTED,
+                account_id=caller.account_id,
+                patient_id=patient_id,
+                source_address=context.source_address,
+            )
+        )
+        patient, relationship = match[0]
+        return SelectPatientPayload(
+            patient=PatientChoice(
+                id=input.patient_id,
+                name=f"{patient.given_name} {patient.family_name}",
+                relationship=relationship,
+                selected=True,
+            ),
+            user_errors=[],
+        )

@@ -1,0 +1,218 @@
+"""The root Query: the patient in context, the caller, global IDs, and the account's views."""
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from db.account_queries import get_apps, list_approved_apps, list_categories_read
+from db.accounts import list_account_patients
+from db.activity import EventKind, list_events, record_event
+from db.grants import list_grants
+from schema.activity_summary import summarize
+from schema.context import AppCaller, GraphQLContext
+from schema.errors import BadUserInput, NotFound
+from schema.permissions import account_only, check_category
+from schema.records import BY_TYPE_NAME
+from schema.scopes import ALL_PATIENT_DATA, CATEGORIES
+from schema.types.account import (
+    ActivityEvent,
+    ActivityEventConnection,
+    ActivityEventEdge,
+    AuthorizedApp,
+    CategoryInfo,
+    DirectoryApp,
+    PatientChoice,
+    Viewer,
+    ViewerKind,
+    category_infos,
+)
+from schema.types.patient import Patient
+from schema.types.relay import (
+    Node,
+    PageInfo,
+    check_page_size,
+    decode_cursor,
+    encode_cursor,
+    expect_global_id,
+    from_global_id,
+    to_global_id,
+)
+
+Ctx = Info[GraphQLContext, Any]
+
+
+async def _patient(info: Ctx) -> Patient | None:
+    patient_id = info.context.patient_id
+    if patient_id is None:
+        return None
+    row = await info.context.loaders.patient.load(patient_id)
+    return Patient.from_row(row) if row else None
+
+
+async def _refuse(info: Ctx, type_name: str) -> NotFound:
+    """Log a read outside the caller's patient (or of nothing) and answer NOT_FOUND."""
+    context = info.context
+    caller = context.caller
+    app = caller if isinstance(caller, AppCaller) else None
+    await context.db.run(
+        lambda s: record_event(
+            s,
+            kind=EventKind.ACCESS_DENIED,
+            outcome="denied",
+            account_id=None if app else caller.account_id,
+            patient_id=caller.patient_id,
+            app_id=app.app_id if app else None,
+            grant_id=app.grant_id if app else None,
+            source_address=context.source_address,
+            details={"type": type_name, "field": "node"},
+        )
+    )
+    return NotFound("No such object.")
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="The patient in context: the token's patient or the one acted for."
+    )
+    async def patient(self, info: Ctx) -> Patient | None:
+        return await _patient(info)
+
+    @strawberry.field(description="Who is calling and what it may read.")
+    def viewer(self, info: Ctx) -> Viewer:
+        caller = info.context.caller
+        patient = to_global_id("Patient", caller.patient_id) if caller.patient_id else None
+        if isinstance(caller, AppCaller):
+            return Viewer(
+                kind=ViewerKind.APP,
+                account_name=None,
+                app_name=caller.app_name,
+                client_id=caller.client_id,
+                patient_id=patient,
+                granted_scopes=list(caller.scopes),
+                granted_categories=category_infos(caller.categories),
+            )
+        return Viewer(
+            kind=ViewerKind.ACCOUNT,
+            account_name=caller.account_name,
+            app_name=None,
+            client_id=None,
+            patient_id=patient,
+            granted_scopes=[ALL_PATIENT_DATA],
+            granted_categories=category_infos(caller.categories),
+        )
+
+    @strawberry.field(description="Any record by global ID, under the same checks as its list.")
+    async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
+        type_name, db_id = from_global_id(id)
+        if type_name == "Patient":
+            if db_id != info.context.patient_id:
+                raise await _refuse(info, type_name)
+            return await _patient(info)
+        kind = BY_TYPE_NAME.get(type_name)
+        if kind is None:
+            raise await _refuse(info, type_name)
+        check_category(info, kind.key)
+        row = await info.context.loaders.by_id(kind.model).load(db_id)
+        if row is None:
+            raise await _refuse(info, type_name)
+        info.context.tally.saw(kind.key, [db_id])
+        node: Node = kind.build(row)
+        return node
+
+    @strawberry.field(description="Every data category, its explanation and scope.")
+    def data_categories(self) -> list[CategoryInfo]:
+        return [CategoryInfo.of(c.key) for c in CATEGORIES]
+
+    @strawberry.field(description="Approved apps (public information).")
+    async def app_directory(self, info: Ctx) -> list[DirectoryApp]:
+        rows = await info.context.db.run(list_approved_apps)
+        return [DirectoryApp.from_row(r) for r in rows]
+
+    @strawberry.field(description="Apps allowed to read the account's patients' records.")
+    async def authorized_apps(
+        self, info: Ctx, include_ended: bool = False
+    ) -> list[AuthorizedApp] | None:
+        caller = account_only(info)
+        db = info.context.db
+        grants = await db.run(
+            lambda s: list_grants(
+                s, patient_ids=list(caller.patient_ids), include_ended=include_ended
+            )
+        )
+        ids = [g.id for g in grants if g.id is not None]
+        apps = {
+            a.id: a for a in await db.run(lambda s: get_apps(s, ids=[g.app_id for g in grants]))
+        }
+        read = await db.run(lambda s: list_categories_read(s, grant_ids=ids))
+        return [
+            AuthorizedApp.from_row(g, apps[g.app_id], read.get(g.id or 0, set())) for g in grants
+        ]
+
+    @strawberry.field(description="The account's activity log, newest first.")
+    async def activity_log(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        app_id: strawberry.ID | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> ActivityEventConnection | None:
+        caller = account_only(info)
+        limit = check_page_size(first, info.context.limits.max_page_size)
+        before_id = None
+        if after is not None:
+            value, before_id = decode_cursor(after)
+            if not isinstance(value, int):
+                raise BadUserInput("Not a valid cursor.")
+        app = expect_global_id(app_id, "App") if app_id is not None else None
+        db = info.context.db
+        rows = await db.run(
+            lambda s: list_events(
+                s,
+                account_id=caller.account_id,
+                patient_ids=list(caller.patient_ids),
+                app_id=app,
+                since=since,
+                until=until,
+                before_id=before_id,
+                limit=limit + 1,
+            )
+        )
+        page = rows[:limit]
+        app_ids = list({r.app_id for r in page if r.app_id is not None})
+        apps = {a.id: a for a in await db.run(lambda s: get_apps(s, ids=app_ids))}
+        edges = []
+        for row in page:
+            assert row.id is not None
+            found = apps.get(row.app_id) if row.app_id else None
+            node = ActivityEvent.from_row(row, found, summarize(row, found.name if found else None))
+            edges.append(ActivityEventEdge(cursor=encode_cursor(row.id, row.id), node=node))
+        return ActivityEventConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(rows) > limit,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+    @strawberry.field(description="Patients this account may act for.")
+    async def acting_for(self, info: Ctx) -> list[PatientChoice] | None:
+        caller = account_only(info)
+        rows = await info.context.db.run(
+            lambda s: list_account_patients(s, account_id=caller.account_id)
+        )
+        return [
+            PatientChoice(
+                id=to_global_id("Patient", p.id or 0),
+                name=" ".join(n for n in (p.given_name, p.family_name) if n),
+                relationship=relationship,
+                selected=p.id == caller.patient_id,
+            )
+            for p, relationship in rows
+        ]

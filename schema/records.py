@@ -1,0 +1,109 @@
+"""Which table and GraphQL type serve each clinical category; one page of a category."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import SQLModel
+from strawberry.types import Info
+
+from db.records_query import RecordFilter, sort_value
+from schema.context import GraphQLContext
+from schema.errors import BadUserInput
+from schema.loaders import CountKey, PageKey
+from schema.scopes import BY_KEY, CategoryKey
+from schema.types import care, clinical, conditions, observations
+from schema.types.relay import (
+    Connection,
+    Edge,
+    PageInfo,
+    check_page_size,
+    decode_cursor,
+    encode_cursor,
+)
+
+K = CategoryKey
+DEFAULT_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """A category's GraphQL type name, table and row-to-type builder."""
+
+    key: CategoryKey
+    type_name: str
+    build: Callable[[Any], Any]
+
+    @property
+    def model(self) -> type[SQLModel]:
+        return BY_KEY[self.key].model
+
+
+RECORD_KINDS: tuple[RecordKind, ...] = (
+    RecordKind(K.CARE_TEAM, "CareTeamMember", care.CareTeamMember.from_row),
+    RecordKind(K.ALLERGIES, "AllergyIntolerance", clinical.AllergyIntolerance.from_row),
+    RecordKind(K.ASSESSMENT_AND_PLAN, "CarePlan", clinical.CarePlan.from_row),
+    RecordKind(K.ENCOUNTERS, "Encounter", care.Encounter.from_row),
+    RecordKind(K.FUNCTIONAL_STATUS, "FunctionalStatus", observations.FunctionalStatus.from_row),
+    RecordKind(K.MENTAL_STATUS, "MentalStatus", observations.MentalStatus.from_row),
+    RecordKind(K.LAB_RESULTS, "LabResult", observations.LabResult.from_row),
+    RecordKind(K.VITAL_SIGNS, "VitalSign", observations.VitalSign.from_row),
+    RecordKind(K.SMOKING_STATUS, "SmokingStatus", observations.SmokingStatus.from_row),
+    RecordKind(K.GOALS, "Goal", clinical.Goal.from_row),
+    RecordKind(K.PROBLEMS, "Problem", conditions.Problem.from_row),
+    RecordKind(K.HEALTH_CONCERNS, "HealthConcern", conditions.HealthConcern.from_row),
+    RecordKind(K.ENCOUNTER_DIAGNOSES, "EncounterDiagnosis", care.EncounterDiagnosis.from_row),
+    RecordKind(K.IMMUNIZATIONS, "Immunization", clinical.Immunization.from_row),
+    RecordKind(K.MEDICAL_EQUIPMENT, "ImplantableDevice", clinical.ImplantableDevice.from_row),
+    RecordKind(K.MEDICATIONS, "Medication", clinical.Medication.from_row),
+    RecordKind(K.PROCEDURES, "Procedure", clinical.Procedure.from_row),
+    RecordKind(K.REFERRALS, "Referral", clinical.Referral.from_row),
+)
+BY_CATEGORY: dict[CategoryKey, RecordKind] = {kind.key: kind for kind in RECORD_KINDS}
+BY_TYPE_NAME: dict[str, RecordKind] = {kind.type_name: kind for kind in RECORD_KINDS}
+
+
+async def record_page(
+    info: Info[GraphQLContext, Any],
+    key: CategoryKey,
+    *,
+    first: int,
+    after: str | None,
+    status: list[str] | None,
+    since: date | None,
+    until: date | None,
+) -> Connection[Any]:
+    """One page of the caller's patient's records of a category (the guard already ran)."""
+    context = info.context
+    kind = BY_CATEGORY[key]
+    limit = check_page_size(first, context.limits.max_page_size)
+    start: tuple[Any, int] | None = None
+    if after is not None:
+        value, row_id = decode_cursor(after)
+        if not isinstance(value, date):
+            raise BadUserInput("Not a valid cursor.")
+        start = (value, row_id)
+    where = RecordFilter(
+        statuses=tuple(sorted(set(status))) if status is not None else None,
+        since=since,
+        until=until,
+    )
+    rows = await context.loaders.pages.load(PageKey(kind.model, where, start, limit + 1))
+    page = rows[:limit]
+    context.tally.saw(key, [row.id for row in page])
+    edges = [Edge(cursor=encode_cursor(sort_value(r), r.id), node=kind.build(r)) for r in page]
+
+    async def count() -> int:
+        return await context.loaders.counts.load(CountKey(kind.model, where))
+
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > limit,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        count=count,
+    )

@@ -1,0 +1,194 @@
+"""Types of the account page: viewer, apps, grants, categories, activity, patient choices."""
+
+import json
+from datetime import datetime
+from enum import Enum
+from typing import Self
+
+import strawberry
+
+from db.activity import ActivityEvent as ActivityRow
+from db.apps import App
+from db.grants import Grant
+from schema.consent import AccessDuration as ConsentDuration
+from schema.scopes import BY_KEY, CATEGORIES, CategoryKey, SpecialScope, granted_categories
+from schema.types.relay import PageInfo, to_global_id
+
+DataCategory = strawberry.enum(
+    CategoryKey, name="DataCategory", description="A data category of the scope registry."
+)
+KEY_VALUES = frozenset(key.value for key in CategoryKey)
+AccessDuration = strawberry.enum(
+    ConsentDuration, name="AccessDuration", description="How long an app keeps access."
+)
+
+
+@strawberry.enum(description="Who is calling.")
+class ViewerKind(Enum):
+    ACCOUNT = "account"
+    APP = "app"
+
+
+@strawberry.type(description="A data category: what it covers and the scope that grants it.")
+class CategoryInfo:
+    key: CategoryKey
+    label: str
+    explanation: str = strawberry.field(description="Plain-language text for consent screens.")
+    scope: str = strawberry.field(description="The narrowest SMART scope that grants it.")
+
+    @classmethod
+    def of(cls, key: CategoryKey) -> "CategoryInfo":
+        category = BY_KEY[key]
+        return cls(
+            key=key, label=category.label, explanation=category.explanation, scope=category.scope
+        )
+
+
+def category_infos(keys: set[CategoryKey] | frozenset[CategoryKey]) -> list[CategoryInfo]:
+    """CategoryInfo for the keys, in registry order."""
+    return [CategoryInfo.of(c.key) for c in CATEGORIES if c.key in keys]
+
+
+@strawberry.type(description="Who is calling and what it may read.")
+class Viewer:
+    kind: ViewerKind
+    account_name: str | None = strawberry.field(description="The account's display name.")
+    app_name: str | None
+    client_id: str | None
+    patient_id: strawberry.ID | None = strawberry.field(description="The patient in context.")
+    granted_scopes: list[str]
+    granted_categories: list[CategoryInfo]
+
+
+@strawberry.type(description="A registered app.")
+class AppInfo:
+    id: strawberry.ID
+    client_id: str
+    name: str
+    description: str | None
+    homepage_url: str | None
+    logo_url: str | None
+    privacy_policy_url: str | None
+    terms_url: str | None
+
+    @classmethod
+    def from_row(cls, row: App) -> Self:
+        assert row.id is not None
+        return cls(
+            id=to_global_id("App", row.id),
+            client_id=row.client_id,
+            name=row.name,
+            description=row.description,
+            homepage_url=row.homepage_url,
+            logo_url=row.logo_url,
+            privacy_policy_url=row.privacy_policy_url,
+            terms_url=row.terms_url,
+        )
+
+
+@strawberry.type(description="Public information about an approved app.")
+class DirectoryApp(AppInfo):
+    pass
+
+
+@strawberry.type(description="An app the patient has let read part of a record.")
+class AuthorizedApp:
+    grant_id: strawberry.ID
+    app: AppInfo
+    patient_id: strawberry.ID = strawberry.field(description="Whose record the app may read.")
+    granted_scopes: list[str]
+    granted_categories: list[CategoryInfo]
+    categories_read: list[CategoryInfo] = strawberry.field(
+        description="Categories the app has actually received so far."
+    )
+    offline_access: bool = strawberry.field(description="Whether it may keep access offline.")
+    granted_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_row(cls, grant: Grant, app: App, read: set[str]) -> "AuthorizedApp":
+        assert grant.id is not None
+        scopes = grant.scopes.split()
+        return cls(
+            grant_id=to_global_id("Grant", grant.id),
+            app=AppInfo.from_row(app),
+            patient_id=to_global_id("Patient", grant.patient_id),
+            granted_scopes=scopes,
+            granted_categories=category_infos(granted_categories(scopes)),
+            categories_read=category_infos({CategoryKey(k) for k in read if k in KEY_VALUES}),
+            offline_access=SpecialScope.OFFLINE_ACCESS in scopes,
+            granted_at=grant.created_at,
+            last_used_at=grant.last_used_at,
+            expires_at=grant.expires_at,
+            revoked_at=grant.revoked_at,
+        )
+
+
+@strawberry.type(description="How many records of a category an event concerned.")
+class CategoryCount:
+    category: CategoryKey
+    label: str
+    count: int
+
+
+@strawberry.type(description="One entry of the activity log.")
+class ActivityEvent:
+    id: strawberry.ID
+    occurred_at: datetime
+    kind: str = strawberry.field(description="data_read, access_denied, consent, revocation, ...")
+    outcome: str
+    app: AppInfo | None
+    patient_id: strawberry.ID | None
+    source_address: str | None
+    categories: list[CategoryCount]
+    summary: str = strawberry.field(description="A plain-language sentence about the event.")
+
+    @classmethod
+    def from_row(cls, row: ActivityRow, app: App | None, summary: str) -> "ActivityEvent":
+        assert row.id is not None
+        counts = json.loads(row.details).get("categories", {})
+        categories = [
+            CategoryCount(category=c.key, label=c.label, count=int(counts[c.key.value]))
+            for c in CATEGORIES
+            if isinstance(counts, dict) and c.key.value in counts
+        ]
+        return cls(
+            id=to_global_id("ActivityEvent", row.id),
+            occurred_at=row.occurred_at,
+            kind=row.kind,
+            outcome=row.outcome,
+            app=AppInfo.from_row(app) if app else None,
+            patient_id=to_global_id("Patient", row.patient_id) if row.patient_id else None,
+            source_address=row.source_address,
+            categories=categories,
+            summary=summary,
+        )
+
+
+@strawberry.type(description="One activity log entry and its cursor.")
+class ActivityEventEdge:
+    cursor: str
+    node: ActivityEvent
+
+
+@strawberry.type(description="A page of the activity log.")
+class ActivityEventConnection:
+    edges: list[ActivityEventEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="A patient the account may act for.")
+class PatientChoice:
+    id: strawberry.ID
+    name: str
+    relationship: str = strawberry.field(description="self, child or representative.")
+    selected: bool = strawberry.field(description="Whether the session acts for this patient.")
+
+
+@strawberry.type(description="An expected reason a mutation did not do what was asked.")
+class UserError:
+    code: str
+    field: str | None
+    message: str

@@ -1,0 +1,265 @@
+"""Allergies, care plans, goals, immunizations, devices, medications, procedures, referrals."""
+
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from db import clinical
+from schema.context import GraphQLContext
+from schema.permissions import RequireCategory, describe
+from schema.scopes import CategoryKey
+from schema.types.care import CareTeamMember, Encounter
+from schema.types.common import Coding, coding, load_linked, main_code
+from schema.types.relay import Node, to_global_id
+
+K = CategoryKey
+SNOMED = "http://snomed.info/sct"
+
+
+def _id(type_name: str, row: Any) -> strawberry.ID:
+    assert isinstance(row.id, int)
+    return to_global_id(type_name, row.id)
+
+
+@strawberry.interface(description="A record that may point at the visit it came from.")
+class FromEncounter:
+    encounter_id: strawberry.Private[int | None]
+
+    @strawberry.field(
+        description=describe("The visit this record came from.", K.ENCOUNTERS),
+        extensions=[RequireCategory(K.ENCOUNTERS)],
+    )
+    async def encounter(self, info: Info[GraphQLContext, Any]) -> Encounter | None:
+        row = await load_linked(info, K.ENCOUNTERS, clinical.Encounter, self.encounter_id)
+        return Encounter.from_row(row) if row else None
+
+
+async def _clinician(info: Info[GraphQLContext, Any], db_id: int | None) -> CareTeamMember | None:
+    row = await load_linked(info, K.CARE_TEAM, clinical.CareTeamMember, db_id)
+    return CareTeamMember.from_row(row) if row else None
+
+
+@strawberry.type(description="How a patient reacts to a substance.")
+class Reaction:
+    manifestation: Coding | None = strawberry.field(description="SNOMED CT manifestation.")
+    severity: str | None = strawberry.field(description="mild, moderate or severe.")
+
+
+@strawberry.type(description="An allergy or intolerance.")
+class AllergyIntolerance(Node):
+    code: Coding = strawberry.field(description="The substance (RxNorm or SNOMED CT).")
+    clinical_status: str = strawberry.field(description="active, inactive or resolved.")
+    verification_status: str
+    category: str = strawberry.field(description="food, medication, environment or biologic.")
+    criticality: str | None = strawberry.field(description="low, high or unable-to-assess.")
+    reaction: Reaction | None
+    onset_date: date | None
+    recorded_at: datetime
+
+    @classmethod
+    def from_row(cls, row: clinical.AllergyIntolerance) -> "AllergyIntolerance":
+        reaction = None
+        if row.reaction_code or row.reaction_severity:
+            reaction = Reaction(
+                manifestation=coding(SNOMED, row.reaction_code, row.reaction_display),
+                severity=row.reaction_severity,
+            )
+        return cls(
+            id=_id("AllergyIntolerance", row),
+            code=main_code(row),
+            clinical_status=row.clinical_status,
+            verification_status=row.verification_status,
+            category=row.category,
+            criticality=row.criticality,
+            reaction=reaction,
+            onset_date=row.onset_date,
+            recorded_at=row.recorded_at,
+        )
+
+
+@strawberry.type(description="An assessment and plan of treatment written at a visit.")
+class CarePlan(Node, FromEncounter):
+    code: Coding
+    status: str = strawberry.field(description="draft, active, completed or revoked.")
+    assessment: str
+    plan: str
+    authored_at: datetime
+
+    @classmethod
+    def from_row(cls, row: clinical.CarePlan) -> "CarePlan":
+        return cls(
+            id=_id("CarePlan", row),
+            code=main_code(row),
+            status=row.status,
+            assessment=row.assessment,
+            plan=row.plan,
+            authored_at=row.authored_at,
+            encounter_id=row.encounter_id,
+        )
+
+
+@strawberry.type(description="A health goal agreed by the patient and clinicians.")
+class Goal(Node):
+    code: Coding = strawberry.field(description="SNOMED CT (or LOINC for a measurable target).")
+    description: str
+    lifecycle_status: str = strawberry.field(description="proposed, active, completed, ...")
+    achievement_status: str | None
+    start_date: date
+    target_date: date | None
+    expressed_by: str | None
+
+    @classmethod
+    def from_row(cls, row: clinical.Goal) -> "Goal":
+        return cls(
+            id=_id("Goal", row),
+            code=main_code(row),
+            description=row.description,
+            lifecycle_status=row.lifecycle_status,
+            achievement_status=row.achievement_status,
+            start_date=row.start_date,
+            target_date=row.target_date,
+            expressed_by=row.expressed_by,
+        )
+
+
+@strawberry.type(description="A vaccine given or refused.")
+class Immunization(Node):
+    code: Coding = strawberry.field(description="The vaccine (CVX).")
+    status: str = strawberry.field(description="completed, entered-in-error or not-done.")
+    occurred_at: datetime
+    lot_number: str | None
+    site: str | None
+    performer: str | None
+    primary_source: bool
+
+    @classmethod
+    def from_row(cls, row: clinical.Immunization) -> "Immunization":
+        return cls(
+            id=_id("Immunization", row),
+            code=main_code(row),
+            status=row.status,
+            occurred_at=row.occurred_at,
+            lot_number=row.lot_number,
+            site=row.site,
+            performer=row.performer,
+            primary_source=row.primary_source,
+        )
+
+
+@strawberry.type(description="An implantable device with its Unique Device Identifier.")
+class ImplantableDevice(Node):
+    code: Coding = strawberry.field(description="Device type (SNOMED CT).")
+    status: str = strawberry.field(description="active, inactive or entered-in-error.")
+    udi_carrier: str = strawberry.field(description="The full UDI as printed on the label.")
+    device_identifier: str = strawberry.field(description="The UDI's device identifier (DI).")
+    manufacturer: str | None
+    model_number: str | None
+    serial_number: str | None
+    lot_number: str | None
+    manufactured_on: date | None
+    expires_on: date | None
+    implanted_on: date
+
+    @classmethod
+    def from_row(cls, row: clinical.ImplantableDevice) -> "ImplantableDevice":
+        return cls(
+            id=_id("ImplantableDevice", row),
+            code=main_code(row),
+            status=row.status,
+            udi_carrier=row.udi_carrier,
+            device_identifier=row.udi_device_identifier,
+            manufacturer=row.manufacturer,
+            model_number=row.model_number,
+            serial_number=row.serial_number,
+            lot_number=row.lot_number,
+            manufactured_on=row.manufactured_on,
+            expires_on=row.expires_on,
+            implanted_on=row.implanted_on,
+        )
+
+
+@strawberry.type(description="A prescription.")
+class Medication(Node, FromEncounter):
+    code: Coding = strawberry.field(description="The medicine (RxNorm).")
+    status: str = strawberry.field(description="active, on-hold, completed, stopped, ...")
+    intent: str
+    authored_at: datetime
+    dosage_text: str | None
+    route: str | None
+    refills: int | None
+    prescriber_id: strawberry.Private[int | None]
+
+    @strawberry.field(
+        description=describe("Who prescribed it.", K.CARE_TEAM),
+        extensions=[RequireCategory(K.CARE_TEAM)],
+    )
+    async def prescriber(self, info: Info[GraphQLContext, Any]) -> CareTeamMember | None:
+        return await _clinician(info, self.prescriber_id)
+
+    @classmethod
+    def from_row(cls, row: clinical.MedicationRequest) -> "Medication":
+        return cls(
+            id=_id("Medication", row),
+            code=main_code(row),
+            status=row.status,
+            intent=row.intent,
+            authored_at=row.authored_at,
+            dosage_text=row.dosage_text,
+            route=row.route,
+            refills=row.refills,
+            prescriber_id=row.prescriber_id,
+            encounter_id=row.encounter_id,
+        )
+
+
+@strawberry.type(description="A procedure performed.")
+class Procedure(Node, FromEncounter):
+    code: Coding = strawberry.field(description="CPT or SNOMED CT.")
+    status: str = strawberry.field(description="completed, in-progress, not-done, ...")
+    performed_at: datetime
+    body_site: str | None
+
+    @classmethod
+    def from_row(cls, row: clinical.Procedure) -> "Procedure":
+        return cls(
+            id=_id("Procedure", row),
+            code=main_code(row),
+            status=row.status,
+            performed_at=row.performed_at,
+            body_site=row.body_site,
+            encounter_id=row.encounter_id,
+        )
+
+
+@strawberry.type(description="A referral to another clinician or service.")
+class Referral(Node, FromEncounter):
+    code: Coding = strawberry.field(description="What is requested (SNOMED CT).")
+    status: str = strawberry.field(description="active, completed, revoked, ...")
+    authored_at: datetime
+    reason: Coding | None = strawberry.field(description="Coded reason for the referral.")
+    reason_text: str | None
+    referred_to: str | None
+    requester_id: strawberry.Private[int | None]
+
+    @strawberry.field(
+        description=describe("Who asked for the referral.", K.CARE_TEAM),
+        extensions=[RequireCategory(K.CARE_TEAM)],
+    )
+    async def requester(self, info: Info[GraphQLContext, Any]) -> CareTeamMember | None:
+        return await _clinician(info, self.requester_id)
+
+    @classmethod
+    def from_row(cls, row: clinical.Referral) -> "Referral":
+        return cls(
+            id=_id("Referral", row),
+            code=main_code(row),
+            status=row.status,
+            authored_at=row.authored_at,
+            reason=coding(row.reason_system, row.reason_code, row.reason_display),
+            reason_text=row.reason_text,
+            referred_to=row.referred_to,
+            requester_id=row.requester_id,
+            encounter_id=row.encounter_id,
+        )

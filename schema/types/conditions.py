@@ -1,0 +1,59 @@
+"""Conditions: problems (diagnoses) and health concerns share one interface."""
+
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+
+from db import observations
+from schema.types.common import Coding, coding, main_code
+from schema.types.relay import Node, to_global_id
+
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+
+
+@strawberry.interface(
+    description="A condition coded in SNOMED CT, with ICD-10-CM where one applies."
+)
+class Condition(Node):
+    code: Coding = strawberry.field(description="SNOMED CT code.")
+    icd10: Coding | None = strawberry.field(description="ICD-10-CM code, when one applies.")
+    clinical_status: str = strawberry.field(
+        description="active, recurrence, relapse, inactive, remission or resolved."
+    )
+    verification_status: str = strawberry.field(
+        description="unconfirmed, provisional, differential, confirmed or refuted."
+    )
+    onset_date: date | None
+    abatement_date: date | None
+    recorded_at: datetime
+
+
+def condition_fields(type_name: str, row: observations.ConditionBase) -> dict[str, Any]:
+    """The Condition interface's values of a row."""
+    row_id = getattr(row, "id", None)
+    assert isinstance(row_id, int)
+    return {
+        "id": to_global_id(type_name, row_id),
+        "code": main_code(row),
+        "icd10": coding(ICD10CM, row.icd10_code, row.icd10_display),
+        "clinical_status": row.clinical_status,
+        "verification_status": row.verification_status,
+        "onset_date": row.onset_date,
+        "abatement_date": row.abatement_date,
+        "recorded_at": row.recorded_at,
+    }
+
+
+@strawberry.type(description="An item of the problem list (a diagnosis).")
+class Problem(Condition):
+    @classmethod
+    def from_row(cls, row: observations.Problem) -> "Problem":
+        return cls(**condition_fields("Problem", row))
+
+
+@strawberry.type(description="A health concern raised by the patient or a clinician.")
+class HealthConcern(Condition):
+    @classmethod
+    def from_row(cls, row: observations.HealthConcern) -> "HealthConcern":
+        return cls(**condition_fields("HealthConcern", row))

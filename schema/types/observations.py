@@ -1,0 +1,103 @@
+"""Observations: lab results, vital signs, smoking, functional and mental status."""
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from db import clinical, observations
+from schema.context import GraphQLContext
+from schema.permissions import RequireCategory, describe
+from schema.scopes import CategoryKey
+from schema.types.care import Encounter
+from schema.types.common import (
+    Coding,
+    Quantity,
+    ReferenceRange,
+    coding,
+    interpretation,
+    load_linked,
+    main_code,
+    quantity,
+    reference_range,
+)
+from schema.types.relay import Node, to_global_id
+
+K = CategoryKey
+
+
+@strawberry.interface(description="A LOINC-coded measurement or assessment.")
+class Observation(Node):
+    code: Coding = strawberry.field(description="What was measured (LOINC).")
+    status: str = strawberry.field(description="final, preliminary, amended or cancelled.")
+    effective_at: datetime = strawberry.field(description="When it was measured.")
+    value_quantity: Quantity | None = strawberry.field(description="A measured value (UCUM unit).")
+    value_code: Coding | None = strawberry.field(description="A coded answer (e.g. SNOMED CT).")
+    value_text: str | None = strawberry.field(description="A free-text answer.")
+    reference_range: ReferenceRange | None
+    interpretation: Coding | None = strawberry.field(
+        description="HL7 v3 ObservationInterpretation: N, H, L, HH, LL or A."
+    )
+    encounter_id: strawberry.Private[int | None]
+
+    @strawberry.field(
+        description=describe("The visit this was measured at.", K.ENCOUNTERS),
+        extensions=[RequireCategory(K.ENCOUNTERS)],
+    )
+    async def encounter(self, info: Info[GraphQLContext, Any]) -> Encounter | None:
+        row = await load_linked(info, K.ENCOUNTERS, clinical.Encounter, self.encounter_id)
+        return Encounter.from_row(row) if row else None
+
+
+def observation_fields(type_name: str, row: observations.ObservationBase) -> dict[str, Any]:
+    """The Observation interface's values of a row."""
+    row_id = getattr(row, "id", None)
+    assert isinstance(row_id, int)
+    return {
+        "id": to_global_id(type_name, row_id),
+        "code": main_code(row),
+        "status": row.status,
+        "effective_at": row.effective_at,
+        "value_quantity": quantity(row.value_quantity, row.value_unit),
+        "value_code": coding(row.value_code_system, row.value_code, row.value_display),
+        "value_text": row.value_text,
+        "reference_range": reference_range(row.reference_low, row.reference_high, row.value_unit),
+        "interpretation": interpretation(row.interpretation),
+        "encounter_id": row.encounter_id,
+    }
+
+
+@strawberry.type(description="A laboratory result.")
+class LabResult(Observation):
+    @classmethod
+    def from_row(cls, row: observations.LabResult) -> "LabResult":
+        return cls(**observation_fields("LabResult", row))
+
+
+@strawberry.type(description="A vital sign: blood pressure, heart rate, weight, height, ...")
+class VitalSign(Observation):
+    @classmethod
+    def from_row(cls, row: observations.VitalSign) -> "VitalSign":
+        return cls(**observation_fields("VitalSign", row))
+
+
+@strawberry.type(description="A smoking status assessment; the answer is SNOMED CT.")
+class SmokingStatus(Observation):
+    @classmethod
+    def from_row(cls, row: observations.SmokingStatus) -> "SmokingStatus":
+        return cls(**observation_fields("SmokingStatus", row))
+
+
+@strawberry.type(description="A functional status assessment.")
+class FunctionalStatus(Observation):
+    @classmethod
+    def from_row(cls, row: observations.FunctionalStatus) -> "FunctionalStatus":
+        return cls(**observation_fields("FunctionalStatus", row))
+
+
+@strawberry.type(description="A cognitive or mental status assessment.")
+class MentalStatus(Observation):
+    @classmethod
+    def from_row(cls, row: observations.MentalStatus) -> "MentalStatus":
+        return cls(**observation_fields("MentalStatus", row))

@@ -1,0 +1,107 @@
+"""Relay plumbing: global IDs, cursors, the Node interface, PageInfo and generic connections."""
+
+import base64
+import binascii
+import json
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import Generic, TypeVar
+
+import strawberry
+
+from schema.errors import BadUserInput
+
+NodeType = TypeVar("NodeType")
+
+
+def to_global_id(type_name: str, db_id: int) -> strawberry.ID:
+    """Base64 of "TypeName:dbid"."""
+    return strawberry.ID(base64.b64encode(f"{type_name}:{db_id}".encode()).decode())
+
+
+def from_global_id(global_id: str) -> tuple[str, int]:
+    """(type name, database id); BadUserInput if the ID is not one of ours."""
+    try:
+        type_name, _, raw = base64.b64decode(global_id, validate=True).decode().partition(":")
+        db_id = int(raw)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise BadUserInput("Not a valid ID.") from None
+    if not type_name or db_id <= 0:
+        raise BadUserInput("Not a valid ID.")
+    return type_name, db_id
+
+
+def expect_global_id(global_id: str, type_name: str) -> int:
+    """The database id of an ID that must name a `type_name`."""
+    found, db_id = from_global_id(global_id)
+    if found != type_name:
+        raise BadUserInput(f"Expected the ID of a {type_name}.")
+    return db_id
+
+
+def encode_cursor(value: date | datetime | int, row_id: int) -> str:
+    """An opaque cursor of the row's sort value and id."""
+    if isinstance(value, datetime):
+        raw: list[object] = ["t", value.isoformat(), row_id]
+    elif isinstance(value, date):
+        raw = ["d", value.isoformat(), row_id]
+    else:
+        raw = ["i", value, row_id]
+    return base64.urlsafe_b64encode(json.dumps(raw).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[date | datetime | int, int]:
+    """The sort value and id of a cursor; BadUserInput if it is not one of ours."""
+    try:
+        kind, value, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        parsed: date | datetime | int
+        if kind == "t":
+            parsed = datetime.fromisoformat(value)
+        elif kind == "d":
+            parsed = date.fromisoformat(value)
+        elif kind == "i" and isinstance(value, int):
+            parsed = value
+        else:
+            raise ValueError(kind)
+        if not isinstance(row_id, int):
+            raise ValueError(row_id)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise BadUserInput("Not a valid cursor.") from None
+    return parsed, row_id
+
+
+@strawberry.interface(description="An object with a global ID, readable again with `node(id:)`.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="Global ID (opaque).")
+
+
+@strawberry.type(description="Where a page sits in the whole list.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type(description="One item of a page and the cursor that points at it.")
+class Edge(Generic[NodeType]):
+    cursor: str
+    node: NodeType
+
+
+@strawberry.type(description="A page of a list, newest first (Relay connection).")
+class Connection(Generic[NodeType]):
+    edges: list[Edge[NodeType]]
+    page_info: PageInfo
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many items match the filters, across all pages.")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+def check_page_size(first: int, maximum: int) -> int:
+    """A page size between 1 and the maximum, else BadUserInput."""
+    if not 1 <= first <= maximum:
+        raise BadUserInput(f"`first` must be between 1 and {maximum}.", maximum=maximum)
+    return first
