@@ -65,7 +65,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     current, head = _current_revision(settings)
     if current != head:
         raise CommandError("the database schema is not up to date: run `chartshare migrate` first")
-    print(f"chartshare listening on http://{args.host}:{args.port} (issuer {settings.base_url})")
+    print(
+        f"chartshare is listening on http://{args.host}:{args.port} (issuer {settings.base_url}).\n"
+        f"Patients: open {settings.base_url}/account and log in (demo logins above).\n"
+        f"Partner apps: discovery at {settings.base_url}/.well-known/smart-configuration",
+        flush=True,
+    )
     if args.workers > 1:
         uvicorn.run(
             "api.app:create_app_from_environment",
@@ -189,6 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    if args.command != "migrate":
+        # Only `migrate` reports each step; other commands merely check the revision.
+        logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     try:
         settings = load_settings()
         handler: CommandHandler = args.handler
