@@ -30,6 +30,21 @@ async def _arrange(session: AsyncSession, app_status: AppStatus = AppStatus.APPR
     return account, patient, app
 
 
+async def _consent(session: AsyncSession, account, patient, app, **overrides):
+    """Consent with everything the app asked for unless told otherwise."""
+    values = {
+        "requested_scopes": REQUESTED,
+        "approved_categories": None,
+        "allow_offline": True,
+        "duration": AccessDuration.UNTIL_REVOKED,
+        "source_address": None,
+    }
+    values.update(overrides)
+    return await authorize_app(
+        session, account_id=account.id, patient_id=patient.id, app=app, **values
+    )
+
+
 async def _events(session: AsyncSession, kind: EventKind) -> list[ActivityEvent]:
     rows = await session.exec(select(ActivityEvent).where(col(ActivityEvent.kind) == kind))
     return list(rows.all())
@@ -113,17 +128,7 @@ async def test_cannot_consent_for_someone_elses_record_or_to_a_suspended_app(
 
 async def test_revoke_ends_grant_and_its_tokens_and_is_logged(session: AsyncSession) -> None:
     account, patient, app = await _arrange(session)
-    grant = await authorize_app(
-        session,
-        account_id=account.id,
-        patient_id=patient.id,
-        app=app,
-        requested_scopes=REQUESTED,
-        approved_categories=None,
-        allow_offline=True,
-        duration=AccessDuration.UNTIL_REVOKED,
-        source_address=None,
-    )
+    grant = await _consent(session, account, patient, app)
     await issue_token(session, grant=grant)
     await revoke_app(session, account_id=account.id, grant_id=grant.id, source_address=None)
     tokens = (await session.exec(select(Token))).all()
@@ -136,17 +141,7 @@ async def test_revoke_ends_grant_and_its_tokens_and_is_logged(session: AsyncSess
 
 async def test_another_account_cannot_revoke_or_narrow(session: AsyncSession) -> None:
     account, patient, app = await _arrange(session)
-    grant = await authorize_app(
-        session,
-        account_id=account.id,
-        patient_id=patient.id,
-        app=app,
-        requested_scopes=REQUESTED,
-        approved_categories=None,
-        allow_offline=True,
-        duration=AccessDuration.UNTIL_REVOKED,
-        source_address=None,
-    )
+    grant = await _consent(session, account, patient, app)
     other = await make_account(session, patients=[(await make_patient(session), Relationship.SELF)])
     for action in (
         revoke_app(session, account_id=other.id, grant_id=grant.id, source_address=None),
@@ -165,17 +160,7 @@ async def test_another_account_cannot_revoke_or_narrow(session: AsyncSession) ->
 
 async def test_narrowing_only_removes_categories(session: AsyncSession) -> None:
     account, patient, app = await _arrange(session)
-    grant = await authorize_app(
-        session,
-        account_id=account.id,
-        patient_id=patient.id,
-        app=app,
-        requested_scopes=REQUESTED,
-        approved_categories=None,
-        allow_offline=True,
-        duration=AccessDuration.UNTIL_REVOKED,
-        source_address=None,
-    )
+    grant = await _consent(session, account, patient, app)
     narrowed = await narrow_app_grant(
         session,
         account_id=account.id,
@@ -198,17 +183,7 @@ async def test_narrowing_only_removes_categories(session: AsyncSession) -> None:
 
 async def test_activity_log_refuses_updates_and_deletes(session: AsyncSession) -> None:
     account, patient, app = await _arrange(session)
-    await authorize_app(
-        session,
-        account_id=account.id,
-        patient_id=patient.id,
-        app=app,
-        requested_scopes=REQUESTED,
-        approved_categories=None,
-        allow_offline=True,
-        duration=AccessDuration.UNTIL_REVOKED,
-        source_address=None,
-    )
+    await _consent(session, account, patient, app)
     await session.commit()
     [event] = await _events(session, EventKind.CONSENT)
     event.outcome = "tampered"
