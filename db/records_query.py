@@ -126,14 +126,27 @@ async def list_patient_records(
     return list((await session.exec(statement)).all())
 
 
-async def count_patient_records(
-    session: AsyncSession, *, model: type[SQLModel], patient_id: int, where: RecordFilter
-) -> int:
-    """How many of a patient's rows of a table match the filter."""
-    statement = (
-        select(func.count()).select_from(model).where(*_conditions(model, patient_id, where))
-    )
-    return int((await session.exec(statement)).one())
+async def count_patient_records_many(
+    session: AsyncSession,
+    *,
+    patient_id: int,
+    requests: list[tuple[type[SQLModel], RecordFilter]],
+) -> list[int]:
+    """Several counts of one patient's rows in one round trip (one scalar subquery each)."""
+    if not requests:
+        return []
+    columns = [
+        select(func.count())
+        .select_from(model)
+        .where(*_conditions(model, patient_id, where))
+        .scalar_subquery()
+        .label(f"c{index}")
+        for index, (model, where) in enumerate(requests)
+    ]
+    row = (await session.exec(select(*columns))).one()
+    # sqlmodel hands back a bare scalar when only one column is selected.
+    values = (row,) if len(columns) == 1 else tuple(row)
+    return [int(value) for value in values]
 
 
 async def get_patient_records(

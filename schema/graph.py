@@ -1,16 +1,17 @@
 """The Strawberry schema: root types, per-request validation rules, error logging without data."""
 
 import logging
+from collections import OrderedDict
 from collections.abc import Iterator
 
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from schema.context import AccountCaller, GraphQLContext
+from schema.context import AccountCaller, GraphQLContext, Limits
 from schema.errors import ExpectedError
 from schema.limits import limit_rules
 from schema.mutations import Mutation
@@ -21,17 +22,57 @@ from schema.types import care, clinical, conditions, observations
 logger = logging.getLogger("chartshare.graphql")
 
 
+VALID_QUERY_CACHE_SIZE = 256
+
+
+class _ValidQueries:
+    """Query texts that passed validation, per caller kind and limits (bounded, LRU).
+
+    Apps send the same few queries again and again; validating a full-record query
+    costs more than running it. Only successes are kept, so every refusal is
+    computed afresh.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._keys: OrderedDict[tuple[str, bool, Limits], None] = OrderedDict()
+
+    def __contains__(self, key: tuple[str, bool, Limits]) -> bool:
+        if key not in self._keys:
+            return False
+        self._keys.move_to_end(key)
+        return True
+
+    def add(self, key: tuple[str, bool, Limits]) -> None:
+        self._keys[key] = None
+        self._keys.move_to_end(key)
+        while len(self._keys) > self._size:
+            self._keys.popitem(last=False)
+
+
+VALID_QUERIES = _ValidQueries(VALID_QUERY_CACHE_SIZE)
+
+
 class RequestRules(SchemaExtension):
     """Adds the limit rules, and refuses introspection to apps, for each request."""
 
     def on_validate(self) -> Iterator[None]:
-        context = self.execution_context.context
+        execution = self.execution_context
+        context = execution.context
         assert isinstance(context, GraphQLContext)
+        is_account = isinstance(context.caller, AccountCaller)
+        key = (execution.query or "", is_account, context.limits)
+        if key in VALID_QUERIES:
+            execution.pre_execution_errors = []
+            yield
+            return
         rules = limit_rules(context.limits)
-        if not isinstance(context.caller, AccountCaller):
+        if not is_account:
             rules = (*rules, NoSchemaIntrospectionCustomRule)
-        self.execution_context.validation_rules = (*self.execution_context.validation_rules, *rules)
+        execution.validation_rules = (*execution.validation_rules, *rules)
         yield
+        if execution.query and execution.pre_execution_errors == []:
+            VALID_QUERIES.add(key)
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context.context
@@ -69,7 +110,8 @@ def build_schema() -> ChartshareSchema:
             observations.LabResult,
             clinical.Procedure,
         ],
-        extensions=[RequestRules],
+        # The parser cache keeps parsed documents by query text (documents are immutable).
+        extensions=[RequestRules, lambda: ParserCache(maxsize=VALID_QUERY_CACHE_SIZE)],
         config=StrawberryConfig(disable_field_suggestions=True),
     )
 

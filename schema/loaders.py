@@ -16,7 +16,7 @@ from db.patients import Patient
 from db.records_query import (
     RecordFilter,
     SortValue,
-    count_patient_records,
+    count_patient_records_many,
     get_patient,
     get_patient_records,
     list_encounter_diagnoses,
@@ -94,16 +94,10 @@ class Loaders:
         return pages
 
     async def _load_counts(self, keys: list[CountKey]) -> Sequence[int]:
-        counts: list[int] = []
-        for key in keys:
-            counts.append(
-                await self._db.run(
-                    lambda s, key=key: count_patient_records(  # type: ignore[misc]
-                        s, model=key.model, patient_id=self.patient_id, where=key.where
-                    )
-                )
-            )
-        return counts
+        requests = [(key.model, key.where) for key in keys]
+        return await self._db.run(
+            lambda s: count_patient_records_many(s, patient_id=self.patient_id, requests=requests)
+        )
 
     async def _load_diagnoses(self, encounter_ids: list[int]) -> Sequence[list[EncounterDiagnosis]]:
         rows = await self._db.run(

@@ -149,7 +149,7 @@ async def test_unexpected_errors_are_masked_and_logged_without_data(
     async def explode(*args: object, **kwargs: object) -> object:
         raise RuntimeError("glucose 7.9 mmol/L for Ada")
 
-    monkeypatch.setattr(schema.loaders, "count_patient_records", explode)
+    monkeypatch.setattr(schema.loaders, "count_patient_records_many", explode)
     with caplog.at_level(logging.ERROR):
         body = (
             await post_graphql(
