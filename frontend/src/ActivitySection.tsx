@@ -165,9 +165,9 @@ function ActivityItem({ event }: { event: ActivityEvent }) {
       </p>
       {event.categories.length > 0 && (
         <ul className="read-counts" aria-label="Records read">
-          {event.categories.map(({ category, count }) => (
-            <li key={category.key}>
-              {category.label}: {count} {count === 1 ? "record" : "records"}
+          {event.categories.map(({ category, label, count }) => (
+            <li key={category}>
+              {label}: {count} {count === 1 ? "record" : "records"}
             </li>
           ))}
         </ul>

@@ -110,7 +110,7 @@ export interface ActivityEvent {
   outcome: string;
   summary: string;
   app: { id: string; name: string } | null;
-  categories: { category: CategoryRef; count: number }[];
+  categories: { category: string; label: string; count: number }[];
 }
 
 export interface ActivityPage {
@@ -133,7 +133,7 @@ export const ACTIVITY_LOG = /* GraphQL */ `
           outcome
           summary
           app { id name }
-          categories { category { key label } count }
+          categories { category label count }
         }
       }
       pageInfo { hasNextPage endCursor }
