@@ -57,6 +57,7 @@ def test_apps_list_shows_the_demo_app_and_its_categories_in_plain_words(
     granted = card.locator("dt:has-text('May read') + dd")
     for label in ("Name, date of birth", "Lab results", "Medications", "Allergies"):
         expect(granted).to_contain_text(label)
+    expect(card.locator("dt:has-text('Whose record') + dd")).to_have_text("Alice Carter")
     expect(card.locator("dt:has-text('Access ends') + dd")).not_to_have_text("")
     expect(card.get_by_role("button", name="Revoke access")).to_be_visible()
     screenshot(page, "apps-list")
