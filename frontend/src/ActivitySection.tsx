@@ -159,10 +159,8 @@ function ActivityItem({ event }: { event: ActivityEvent }) {
           <span className="tag warn">{event.outcome.toLowerCase()}</span>
         )}
       </div>
-      <p>
-        {event.app && <strong>{event.app.name}: </strong>}
-        {event.summary}
-      </p>
+      {/* The summary already names the app ("Demo Health Tracker read 3 lab results."). */}
+      <p>{event.summary}</p>
       {event.categories.length > 0 && (
         <ul className="read-counts" aria-label="Records read">
           {event.categories.map(({ category, label, count }) => (

@@ -47,16 +47,25 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def chromium() -> str:
+    """The Chromium executable; checked before a server is started for nothing."""
+    executable = chromium_path()
+    if not Path(executable).is_file():
+        pytest.fail(f"No Chromium at {executable}. {HOW_TO_INSTALL}", pytrace=False)
+    return executable
+
+
+@pytest.fixture(scope="session")
+def server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with live_server(tmp_path_factory.mktemp("browser-server")) as running:
         yield running
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator["Browser"]:
-    executable = chromium_path()
-    if not Path(executable).is_file():
-        pytest.fail(f"No Chromium at {executable}. {HOW_TO_INSTALL}", pytrace=False)
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it is
+# open, which would break the async tests collected after the browser tests.
+@pytest.fixture(scope="module")
+def browser(chromium: str) -> Iterator["Browser"]:
+    executable = chromium
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:

@@ -63,8 +63,10 @@ def live_server(directory: Path) -> Iterator[LiveServer]:
     """Migrate and seed a fresh database, serve it on a free port, stop the server afterwards."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
+    # chartshare refuses unknown CHARTSHARE_* variables (CHARTSHARE_CHROMIUM, the test settings).
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("CHARTSHARE_")}
     env = {
-        **os.environ,
+        **inherited,
         "CHARTSHARE_DATABASE_URL": f"sqlite+aiosqlite:///{directory / 'browser.db'}",
         "CHARTSHARE_BASE_URL": base_url,
         "CHARTSHARE_ENVIRONMENT": "development",
