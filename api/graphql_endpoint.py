@@ -187,6 +187,7 @@ async def graphql_endpoint(request: Request) -> Response:
                 max_page_size=settings.max_page_size,
             ),
             loaders=Loaders(db, caller.patient_id),
+            base_url=settings.base_url,
             hasher=make_hasher(
                 memory_kib=settings.argon2_memory_kib,
                 iterations=settings.argon2_iterations,

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, or_
+from sqlalchemy import Index, func, or_
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,6 +29,7 @@ class EventKind(StrEnum):
     REVOCATION = "revocation"
     GRANT_NARROWED = "grant_narrowed"
     REGISTRATION = "registration"
+    RECORD_EXPORTED = "record_exported"  # the account downloaded the record (counts only)
     APP_STATUS_CHANGED = "app_status_changed"
     SECRET_ROTATED = "secret_rotated"  # noqa: S105
 
@@ -87,6 +88,29 @@ async def record_event(
     return event
 
 
+def _visible_events(
+    *,
+    account_id: int,
+    patient_ids: list[int],
+    app_id: int | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> list[Any]:
+    conditions: list[Any] = [
+        or_(
+            col(ActivityEvent.patient_id).in_(patient_ids),
+            col(ActivityEvent.account_id) == account_id,
+        )
+    ]
+    if app_id is not None:
+        conditions.append(col(ActivityEvent.app_id) == app_id)
+    if since is not None:
+        conditions.append(col(ActivityEvent.occurred_at) >= since)
+    if until is not None:
+        conditions.append(col(ActivityEvent.occurred_at) < until)
+    return conditions
+
+
 async def list_events(
     session: AsyncSession,
     *,
@@ -99,19 +123,28 @@ async def list_events(
     limit: int = 50,
 ) -> list[ActivityEvent]:
     """Events about the account's patients or the account itself, newest first."""
-    statement = select(ActivityEvent).where(
-        or_(
-            col(ActivityEvent.patient_id).in_(patient_ids),
-            col(ActivityEvent.account_id) == account_id,
-        )
+    conditions = _visible_events(
+        account_id=account_id, patient_ids=patient_ids, app_id=app_id, since=since, until=until
     )
-    if app_id is not None:
-        statement = statement.where(col(ActivityEvent.app_id) == app_id)
-    if since is not None:
-        statement = statement.where(col(ActivityEvent.occurred_at) >= since)
-    if until is not None:
-        statement = statement.where(col(ActivityEvent.occurred_at) < until)
+    statement = select(ActivityEvent).where(*conditions)
     if before_id is not None:
         statement = statement.where(col(ActivityEvent.id) < before_id)
     statement = statement.order_by(col(ActivityEvent.id).desc()).limit(limit)
     return list((await session.exec(statement)).all())
+
+
+async def count_events(
+    session: AsyncSession,
+    *,
+    account_id: int,
+    patient_ids: list[int],
+    app_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> int:
+    """How many events `list_events` would list across all pages with the same filters."""
+    conditions = _visible_events(
+        account_id=account_id, patient_ids=patient_ids, app_id=app_id, since=since, until=until
+    )
+    statement = select(func.count()).select_from(ActivityEvent).where(*conditions)
+    return int((await session.exec(statement)).one())

@@ -126,6 +126,18 @@ async def list_patient_records(
     return list((await session.exec(statement)).all())
 
 
+async def list_all_patient_records(
+    session: AsyncSession, *, model: type[Row], patient_id: int
+) -> list[Row]:
+    """Every row of one table for one patient, oldest first (for an export of the record)."""
+    statement = (
+        select(model)
+        .where(_column(model, "patient_id") == patient_id)
+        .order_by(_column(model, RECORD_COLUMNS[model].date), _column(model, "id"))
+    )
+    return list((await session.exec(statement)).all())
+
+
 async def count_patient_records_many(
     session: AsyncSession,
     *,

@@ -1,5 +1,5 @@
 // Bundles the account page and GraphiQL into api/static/account (served at /static/account).
-import { readdir, rm } from "node:fs/promises";
+import { readdir, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 import * as esbuild from "esbuild";
@@ -48,3 +48,31 @@ await esbuild.build({
   format: "iife",
   entryNames: "workers/[name]",
 });
+
+// Every operation the page sends and every GraphiQL example, for tests/api/test_frontend_operations.py
+// to validate against the server's schema without Node.
+const extracted = await esbuild.build({
+  stdin: {
+    contents:
+      'export * as operations from "./src/operations.ts"; export { EXAMPLES } from "./src/examples.ts";',
+    resolveDir: fileURLToPath(new URL(".", import.meta.url)),
+    loader: "ts",
+  },
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  write: false,
+  logLevel: "warning",
+});
+const source = Buffer.from(extracted.outputFiles[0].text).toString("base64");
+const { operations, EXAMPLES } = await import(`data:text/javascript;base64,${source}`);
+const documents = [
+  ...Object.entries(operations)
+    .filter(([, value]) => typeof value === "string")
+    .map(([name, query]) => ({ source: `operations.ts ${name}`, query })),
+  ...EXAMPLES.map((example) => ({ source: `examples.ts ${example.title}`, query: example.query })),
+];
+await writeFile(
+  new URL("operations.json", import.meta.url),
+  `${JSON.stringify({ documents }, null, 2)}\n`,
+);

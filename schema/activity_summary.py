@@ -77,6 +77,10 @@ def summarize(event: ActivityEvent, app_name: str | None) -> str:
         if event.outcome == "rejected":
             return f"{app} sent a request that was refused before any data was read."
         return f"{app} read {read}." if read else f"{app} made a request that returned no data."
+    if event.kind == EventKind.RECORD_EXPORTED:
+        counts = details.get("categories", {})
+        saved = describe_counts(counts if isinstance(counts, dict) else {})
+        return f"You downloaded your record ({saved})." if saved else "You downloaded your record."
     if event.kind == EventKind.ACCESS_DENIED and event.app_id is None:
         return "A request for a record outside this account's access was refused."
     if event.kind == EventKind.REVOCATION and details.get("reason") == "superseded":

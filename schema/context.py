@@ -99,6 +99,7 @@ class GraphQLContext:
     source_address: str | None
     limits: Limits
     loaders: "Loaders"
+    base_url: str
     hasher: PasswordHasher | None = None
     tally: ReadTally = field(default_factory=ReadTally)
     executed: bool = False

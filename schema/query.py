@@ -4,18 +4,20 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from db.account_queries import get_apps, list_approved_apps, list_categories_read
 from db.accounts import list_account_patients
-from db.activity import EventKind, list_events, record_event
+from db.activity import EventKind, count_events, list_events, record_event
 from db.grants import list_grants
 from schema.activity_summary import summarize
 from schema.context import AppCaller, GraphQLContext
 from schema.errors import BadUserInput, NotFound
+from schema.export import export_record
 from schema.permissions import account_only, check_category
 from schema.records import BY_TYPE_NAME
-from schema.scopes import ALL_PATIENT_DATA, CATEGORIES
+from schema.scopes import ALL_PATIENT_DATA, CATEGORIES, CategoryKey
 from schema.types.account import (
     ActivityEvent,
     ActivityEventConnection,
@@ -170,18 +172,17 @@ class Query:
                 raise BadUserInput("Not a valid cursor.")
         app = expect_global_id(app_id, "App") if app_id is not None else None
         db = info.context.db
+        visible: dict[str, Any] = {
+            "account_id": caller.account_id,
+            "patient_ids": list(caller.patient_ids),
+            "app_id": app,
+            "since": since,
+            "until": until,
+        }
         rows = await db.run(
-            lambda s: list_events(
-                s,
-                account_id=caller.account_id,
-                patient_ids=list(caller.patient_ids),
-                app_id=app,
-                since=since,
-                until=until,
-                before_id=before_id,
-                limit=limit + 1,
-            )
+            lambda s: list_events(s, **visible, before_id=before_id, limit=limit + 1)
         )
+        total = await db.run(lambda s: count_events(s, **visible))
         page = rows[:limit]
         app_ids = list({r.app_id for r in page if r.app_id is not None})
         apps = {a.id: a for a in await db.run(lambda s: get_apps(s, ids=app_ids))}
@@ -193,6 +194,7 @@ class Query:
             edges.append(ActivityEventEdge(cursor=encode_cursor(row.id, row.id), node=node))
         return ActivityEventConnection(
             edges=edges,
+            total_count=total,
             page_info=PageInfo(
                 has_next_page=len(rows) > limit,
                 has_previous_page=after is not None,
@@ -216,3 +218,13 @@ class Query:
             )
             for p, relationship in rows
         ]
+
+    @strawberry.field(
+        description="The record of the patient acted for as a FHIR R4 Bundle (JSON): every "
+        "item of the given categories, or of all of them when none are given. Account only."
+    )
+    async def record_bundle(
+        self, info: Ctx, categories: list[CategoryKey] | None = None
+    ) -> JSON | None:
+        bundle = await export_record(info, categories)
+        return None if bundle is None else JSON(bundle)

@@ -20,6 +20,11 @@ from tests import databases
 BACKENDS = databases.selected_backends()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests last: Playwright's sync API holds an event loop while it runs."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return databases.migrated_sqlite_template(tmp_path_factory.mktemp("template"))

@@ -159,15 +159,13 @@ function ActivityItem({ event }: { event: ActivityEvent }) {
           <span className="tag warn">{event.outcome.toLowerCase()}</span>
         )}
       </div>
-      <p>
-        {event.app && <strong>{event.app.name}: </strong>}
-        {event.summary}
-      </p>
+      {/* The summary already names the app ("Demo Health Tracker read 3 lab results."). */}
+      <p>{event.summary}</p>
       {event.categories.length > 0 && (
         <ul className="read-counts" aria-label="Records read">
-          {event.categories.map(({ category, count }) => (
-            <li key={category.key}>
-              {category.label}: {count} {count === 1 ? "record" : "records"}
+          {event.categories.map(({ category, label, count }) => (
+            <li key={category}>
+              {label}: {count} {count === 1 ? "record" : "records"}
             </li>
           ))}
         </ul>

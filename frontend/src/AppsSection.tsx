@@ -10,19 +10,24 @@ import {
   REVOKE_APP,
   UPDATE_APP_GRANT,
   type AuthorizedApp,
+  type AuthorizedAppsResult,
   type RevokeAppResult,
   type UpdateAppGrantResult,
 } from "./operations";
 
 export function AppsSection() {
   const [apps, setApps] = useState<AuthorizedApp[] | null>(null);
+  // Whose record each grant covers, named only when the account acts for several people.
+  const [owners, setOwners] = useState<Map<string, string>>(new Map());
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     setError(null);
     try {
-      const { data } = await request<{ authorizedApps: AuthorizedApp[] }>(AUTHORIZED_APPS);
+      const { data } = await request<AuthorizedAppsResult>(AUTHORIZED_APPS);
+      const people = data.actingFor ?? [];
+      setOwners(new Map(people.length > 1 ? people.map((p) => [p.id, p.name]) : []));
       setApps(data.authorizedApps);
     } catch (failure) {
       setError(describeError(failure));
@@ -52,7 +57,7 @@ export function AppsSection() {
         <ul className="cards">
           {apps.map((app) => (
             <li key={app.grantId}>
-              <AppCard app={app} onChanged={onChanged} />
+              <AppCard app={app} owner={owners.get(app.patientId)} onChanged={onChanged} />
             </li>
           ))}
         </ul>
@@ -61,7 +66,13 @@ export function AppsSection() {
   );
 }
 
-function AppCard({ app, onChanged }: { app: AuthorizedApp; onChanged: (message: string) => void }) {
+interface AppCardProps {
+  app: AuthorizedApp;
+  owner: string | undefined;
+  onChanged: (message: string) => void;
+}
+
+function AppCard({ app, owner, onChanged }: AppCardProps) {
   const headingId = useId();
   const [confirming, setConfirming] = useState(false);
   const [editing, setEditing] = useState(false);
@@ -92,8 +103,13 @@ function AppCard({ app, onChanged }: { app: AuthorizedApp; onChanged: (message: 
   return (
     <article className="app-card" aria-labelledby={headingId}>
       <header>
-        {app.app.logoUrl && (
+        {app.app.logoUrl ? (
           <img className="logo" src={app.app.logoUrl} alt={`${name} logo`} width={48} height={48} />
+        ) : (
+          // No logo registered: the app's initial stands in, so every card looks alike.
+          <span className="logo logo-initial" aria-hidden="true">
+            {name.charAt(0).toUpperCase()}
+          </span>
         )}
         <div>
           <h3 id={headingId}>{name}</h3>
@@ -101,6 +117,12 @@ function AppCard({ app, onChanged }: { app: AuthorizedApp; onChanged: (message: 
         </div>
       </header>
       <dl className="facts">
+        {owner && (
+          <>
+            <dt>Whose record</dt>
+            <dd>{owner}</dd>
+          </>
+        )}
         <dt>May read</dt>
         <dd>{joinLabels(app.grantedCategories, "Nothing from your record")}</dd>
         <dt>Has read</dt>

@@ -1,5 +1,5 @@
-// Example operations preloaded as GraphiQL tabs. Field shapes follow DESIGN.md's contract;
-// adjust them here when the schema changes.
+// Example operations preloaded as GraphiQL tabs. The build writes them to operations.json and
+// tests/api/test_frontend_operations.py validates them against the schema.
 
 export interface Example {
   title: string;
@@ -21,8 +21,9 @@ query MyMedications {
         node {
           code { system code display }
           status
-          authoredOn
-          dosage
+          authoredAt
+          dosageText
+          prescriber { name }
         }
       }
     }
@@ -39,13 +40,12 @@ query MyLastLabResults {
       edges {
         node {
           code { code display }
-          value {
-            __typename
-            ... on Quantity { value unit }
-            ... on CodedValue { code display }
-          }
           effectiveAt
-          interpretation
+          valueQuantity { value unit }
+          valueCode { display }
+          valueText
+          referenceRange { low { value unit } high { value unit } }
+          interpretation { code display }
         }
       }
     }

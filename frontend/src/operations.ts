@@ -13,6 +13,7 @@ export interface GrantedCategory extends CategoryRef {
 
 export interface AuthorizedApp {
   grantId: string;
+  patientId: string;
   app: {
     id: string;
     clientId: string;
@@ -34,8 +35,10 @@ export interface AuthorizedApp {
 
 export const AUTHORIZED_APPS = /* GraphQL */ `
   query AuthorizedApps {
+    actingFor { id name }
     authorizedApps {
       grantId
+      patientId
       app { id clientId name description homepageUrl logoUrl privacyPolicyUrl termsUrl }
       grantedScopes
       grantedCategories { key label explanation scope }
@@ -47,6 +50,11 @@ export const AUTHORIZED_APPS = /* GraphQL */ `
     }
   }
 `;
+
+export interface AuthorizedAppsResult {
+  actingFor: { id: string; name: string }[] | null;
+  authorizedApps: AuthorizedApp[];
+}
 
 export const REVOKE_APP = /* GraphQL */ `
   mutation RevokeApp($grantId: ID!) {
@@ -110,7 +118,7 @@ export interface ActivityEvent {
   outcome: string;
   summary: string;
   app: { id: string; name: string } | null;
-  categories: { category: CategoryRef; count: number }[];
+  categories: { category: string; label: string; count: number }[];
 }
 
 export interface ActivityPage {
@@ -133,7 +141,7 @@ export const ACTIVITY_LOG = /* GraphQL */ `
           outcome
           summary
           app { id name }
-          categories { category { key label } count }
+          categories { category label count }
         }
       }
       pageInfo { hasNextPage endCursor }

@@ -177,6 +177,9 @@ class ActivityEventEdge:
 class ActivityEventConnection:
     edges: list[ActivityEventEdge]
     page_info: PageInfo
+    total_count: int = strawberry.field(
+        description="How many events match the filters, across all pages."
+    )
 
 
 @strawberry.type(description="A patient the account may act for.")

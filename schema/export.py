@@ -1,0 +1,61 @@
+"""The account's download of its record: every row of the chosen categories as one FHIR Bundle."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+from strawberry.types import Info
+
+from db.activity import EventKind, record_event
+from db.records_query import get_patient, list_all_patient_records
+from schema.context import GraphQLContext
+from schema.errors import BadUserInput
+from schema.fhir import build_bundle
+from schema.permissions import account_only
+from schema.scopes import BY_KEY, CATEGORIES, CategoryKey
+
+
+def _all_rows(
+    model: type[SQLModel], patient_id: int
+) -> Callable[[AsyncSession], Awaitable[list[SQLModel]]]:
+    async def read(session: AsyncSession) -> list[SQLModel]:
+        return await list_all_patient_records(session, model=model, patient_id=patient_id)
+
+    return read
+
+
+async def export_record(
+    info: Info[GraphQLContext, Any], categories: list[CategoryKey] | None
+) -> dict[str, Any] | None:
+    """The acting patient's record (all of it, or the given categories), logged as one event."""
+    caller = account_only(info)
+    context = info.context
+    patient_id = caller.patient_id
+    if patient_id is None:
+        return None
+    if categories is not None and not categories:
+        raise BadUserInput("Choose at least one category, or none for the whole record.")
+    wanted = [c.key for c in CATEGORIES if categories is None or c.key in categories]
+    patient = await context.db.run(lambda s: get_patient(s, patient_id=patient_id))
+    if patient is None:
+        return None
+    rows: dict[CategoryKey, list[SQLModel]] = {}
+    for key in wanted:
+        if key is CategoryKey.DEMOGRAPHICS:
+            rows[key] = [patient]
+            continue
+        rows[key] = await context.db.run(_all_rows(BY_KEY[key].model, patient_id))
+    bundle = build_bundle(patient=patient, rows=rows, base_url=context.base_url)
+    counts = {key.value: len(found) for key, found in rows.items() if found}
+    await context.db.run(
+        lambda s: record_event(
+            s,
+            kind=EventKind.RECORD_EXPORTED,
+            account_id=caller.account_id,
+            patient_id=patient_id,
+            source_address=context.source_address,
+            details={"categories": counts, "requested": [key.value for key in wanted]},
+        )
+    )
+    return bundle

@@ -1,0 +1,97 @@
+"""The demo app's side of the OAuth flow, over HTTP against the live server: a real access token."""
+
+import re
+import secrets
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+
+from db.seed.demo import DEMO_APP_CLIENT_ID, DEMO_PASSWORD, GRANT_SCOPES, REDIRECT_URIS
+from tests.builders.oauth import csrf_of, pkce_pair, query_of
+
+REDIRECT_URI = REDIRECT_URIS[0]
+
+
+def _patient_choice(html: str, given_name: str) -> str:
+    """The value of the select-patient radio button labelled with the given name."""
+    match = re.search(rf'name="patient_id" value="(\d+)" required>\s*{given_name} ', html)
+    assert match, f"no choice for {given_name} on the select-patient page"
+    return match.group(1)
+
+
+def _answer(
+    client: httpx.Client, page: httpx.Response, *, login: str, patient: str
+) -> httpx.Response:
+    """Fill in whichever page the server shows: login, patient choice or consent."""
+    assert page.status_code == 200, page.text
+    path = page.url.path
+    form: dict[str, Any] = {"csrf_token": csrf_of(page.text)}
+    if path == "/login":
+        next_path = re.search(r'name="next" value="([^"]*)"', page.text)
+        form |= {"login": login, "password": DEMO_PASSWORD}
+        form["next"] = next_path.group(1).replace("&amp;", "&") if next_path else ""
+    elif path == "/oauth/select-patient":
+        form["patient_id"] = _patient_choice(page.text, patient)
+    elif path == "/oauth/consent":
+        form |= {
+            "decision": "allow",
+            "category": re.findall(r'name="category" value="([^"]+)"', page.text),
+            "offline_access": "yes",
+            "duration": "ninety_days",
+        }
+    else:
+        raise AssertionError(f"unexpected page {path} in the OAuth flow")
+    return client.post(path, data=form)
+
+
+def demo_app_token(base_url: str, *, login: str = "alice", patient: str = "Alice") -> str:
+    """Authorize the demo app as `login` for `patient` (PKCE S256) and redeem the code."""
+    verifier, challenge = pkce_pair()
+    params = {
+        "response_type": "code",
+        "client_id": DEMO_APP_CLIENT_ID,
+        "redirect_uri": REDIRECT_URI,
+        "scope": " ".join(GRANT_SCOPES),
+        "state": secrets.token_urlsafe(8),
+        "aud": base_url,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        response = client.get("/oauth/authorize", params=params)
+        for _ in range(8):
+            assert response.status_code in (302, 303), response.text
+            location = urljoin(base_url + "/", response.headers["location"])
+            if location.startswith(REDIRECT_URI):
+                break
+            page = client.get(location)
+            is_page = page.status_code == 200
+            response = _answer(client, page, login=login, patient=patient) if is_page else page
+        else:
+            raise AssertionError("the OAuth flow did not reach the redirect URI")
+        answer = query_of(location)
+        assert answer["state"] == params["state"], answer
+        token = client.post(
+            "/oauth/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": answer["code"],
+                "redirect_uri": REDIRECT_URI,
+                "client_id": DEMO_APP_CLIENT_ID,
+                "code_verifier": verifier,
+            },
+        )
+        assert token.status_code == 200, token.text
+        access_token: str = token.json()["access_token"]
+        return access_token
+
+
+def app_graphql(base_url: str, token: str, query: str) -> httpx.Response:
+    """POST /graphql as the app."""
+    return httpx.post(
+        f"{base_url}/graphql",
+        json={"query": query},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
