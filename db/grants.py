@@ -57,6 +57,16 @@ async def create_grant(
     )
     for grant in earlier.all():
         await _end_grant(session, grant=grant, reason="superseded", now=now)
+        await record_event(
+            session,
+            kind=EventKind.REVOCATION,
+            account_id=account_id,
+            patient_id=patient_id,
+            app_id=app_id,
+            grant_id=grant.id,
+            source_address=source_address,
+            details={"reason": "superseded"},
+        )
     grant = Grant(
         account_id=account_id,
         patient_id=patient_id,

@@ -194,3 +194,23 @@ async def test_activity_log_refuses_updates_and_deletes(session: AsyncSession) -
     await session.delete(event)
     with pytest.raises(Exception, match="append-only"):
         await session.commit()
+
+
+async def test_a_new_consent_supersedes_the_earlier_grant_and_says_so(
+    session: AsyncSession,
+) -> None:
+    account, patient, app = await _arrange(session)
+    first = await _consent(session, account, patient, app)
+    token = await issue_token(session, grant=first)
+    second = await _consent(
+        session, account, patient, app, approved_categories=frozenset({CategoryKey.GOALS})
+    )
+    assert first.revoked_at is not None
+    assert first.revoked_reason == "superseded"
+    assert second.revoked_at is None
+    stored = (await session.exec(select(Token))).one()
+    assert stored.token_hash != token
+    assert stored.revoked_at is not None
+    [revocation] = await _events(session, EventKind.REVOCATION)
+    assert revocation.grant_id == first.id
+    assert json.loads(revocation.details) == {"reason": "superseded"}
