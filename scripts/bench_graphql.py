@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measure POST /graphql latency for a partner app reading a whole record, over real HTTP.
 
-.venv/bin/python scripts/bench_graphql.py [--patients 1000] [--requests 300] [--concurrency 4]
+.venv/bin/python scripts/bench_graphql.py [--patients 1000] [--requests 300] [--concurrency 1,4]
 
 Creates a fresh PostgreSQL database (admin URL: --admin-url, CHARTSHARE_BENCH_POSTGRES_URL
 or postgresql://postgres@127.0.0.1:5432/test), migrates and seeds it, gives the demo app a
@@ -131,7 +131,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--patients", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--concurrency", default="1,4", help="comma-separated levels of concurrent requests"
+    )
     parser.add_argument(
         "--admin-url",
         default=os.environ.get("CHARTSHARE_BENCH_POSTGRES_URL", DEFAULT_ADMIN_URL),
@@ -162,16 +164,17 @@ def main() -> None:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
+        levels = [int(level) for level in args.concurrency.split(",")]
         print(f"machine: {os.cpu_count()} cores, {platform.machine()}, Python "
               f"{platform.python_version()}; one server process; PostgreSQL; "
-              f"{args.patients} patients seeded; {args.requests} requests, "
-              f"{args.concurrency} at a time")  # fmt: skip
-        print("page size  p50 ms  p95 ms  max ms  req/s  response KiB")
-        for first in (10, 100):
-            result = asyncio.run(_measure(base, token, first, args.requests, args.concurrency))
-            print(f"{first:>9}  {result['p50_ms']:>6.1f}  {result['p95_ms']:>6.1f}  "
-                  f"{result['max_ms']:>6.1f}  {result['per_second']:>5.1f}  "
-                  f"{result['kib']:>12.1f}")  # fmt: skip
+              f"{args.patients} patients seeded; {args.requests} requests per row")  # fmt: skip
+        print("concurrent  page size  p50 ms  p95 ms  max ms  req/s  response KiB")
+        for level in levels:
+            for first in (10, 100):
+                result = asyncio.run(_measure(base, token, first, args.requests, level))
+                print(f"{level:>10}  {first:>9}  {result['p50_ms']:>6.1f}  "
+                      f"{result['p95_ms']:>6.1f}  {result['max_ms']:>6.1f}  "
+                      f"{result['per_second']:>5.1f}  {result['kib']:>12.1f}")  # fmt: skip
     finally:
         if server is not None:
             server.terminate()
