@@ -5,12 +5,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from api.body_limit import BodyLimit
 from api.graphql_endpoint import graphql_endpoint
 from api.health import healthz, readyz
 from api.oauth import discovery, registration, views
@@ -102,6 +104,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=_routes(),
         lifespan=lifespan,
+        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes, exempt=("/graphql",))],
         exception_handlers={
             DatabaseUnavailable: _database_unavailable,
             Exception: _unexpected_error,

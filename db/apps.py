@@ -91,6 +91,22 @@ async def list_apps(session: AsyncSession, *, status: AppStatus | None = None) -
     return list((await session.exec(statement.order_by(col(App.id)))).all())
 
 
+async def list_developer_apps(session: AsyncSession, *, developer_account_id: int) -> list[App]:
+    """The apps a developer account registered, oldest first."""
+    statement = select(App).where(col(App.developer_account_id) == developer_account_id)
+    return list((await session.exec(statement.order_by(col(App.id)))).all())
+
+
+async def find_developer_app(
+    session: AsyncSession, *, developer_account_id: int, app_id: int
+) -> App | None:
+    """One app, only if this developer account registered it."""
+    statement = select(App).where(
+        col(App.id) == app_id, col(App.developer_account_id) == developer_account_id
+    )
+    return (await session.exec(statement)).first()
+
+
 async def set_operator_flag(session: AsyncSession, *, key: str, value: bool) -> None:
     """Turn an operator switch on or off."""
     setting = await session.get(OperatorSetting, key)

@@ -8,8 +8,9 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from db.account_queries import get_apps, list_approved_apps, list_categories_read
-from db.accounts import list_account_patients
+from db.accounts import AccountRole, list_account_patients
 from db.activity import EventKind, count_events, list_events, record_event
+from db.apps import list_developer_apps
 from db.grants import list_grants
 from schema.activity_summary import summarize
 from schema.context import AppCaller, GraphQLContext
@@ -24,6 +25,7 @@ from schema.types.account import (
     ActivityEventEdge,
     AuthorizedApp,
     CategoryInfo,
+    DeveloperApp,
     DirectoryApp,
     PatientChoice,
     Viewer,
@@ -132,6 +134,16 @@ class Query:
     async def app_directory(self, info: Ctx) -> list[DirectoryApp]:
         rows = await info.context.db.run(list_approved_apps)
         return [DirectoryApp.from_row(r) for r in rows]
+
+    @strawberry.field(description="The apps this developer account registered (empty for others).")
+    async def developer_apps(self, info: Ctx) -> list[DeveloperApp] | None:
+        caller = account_only(info)
+        if caller.role != AccountRole.DEVELOPER:
+            return []
+        rows = await info.context.db.run(
+            lambda s: list_developer_apps(s, developer_account_id=caller.account_id)
+        )
+        return [DeveloperApp.from_row(r) for r in rows]
 
     @strawberry.field(description="Apps allowed to read the account's patients' records.")
     async def authorized_apps(

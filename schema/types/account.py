@@ -8,7 +8,7 @@ from typing import Self
 import strawberry
 
 from db.activity import ActivityEvent as ActivityRow
-from db.apps import App
+from db.apps import App, AppStatus, redirect_uris_of
 from db.grants import Grant
 from schema.consent import AccessDuration as ConsentDuration
 from schema.scopes import BY_KEY, CATEGORIES, CategoryKey, SpecialScope, granted_categories
@@ -20,6 +20,11 @@ DataCategory = strawberry.enum(
 KEY_VALUES = frozenset(key.value for key in CategoryKey)
 AccessDuration = strawberry.enum(
     ConsentDuration, name="AccessDuration", description="How long an app keeps access."
+)
+
+
+DeveloperAppStatus = strawberry.enum(
+    AppStatus, name="AppStatus", description="Where an app stands in the operator's review."
 )
 
 
@@ -89,6 +94,27 @@ class AppInfo:
 @strawberry.type(description="Public information about an approved app.")
 class DirectoryApp(AppInfo):
     pass
+
+
+@strawberry.type(description="An app as its developer manages it.")
+class DeveloperApp(AppInfo):
+    status: AppStatus = strawberry.field(description="pending, approved or suspended.")
+    redirect_uris: list[str]
+    confidential: bool = strawberry.field(description="Whether it authenticates with a secret.")
+    created_at: datetime
+    secret_rotated_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: App) -> Self:
+        info = AppInfo.from_row(row)
+        return cls(
+            **vars(info),
+            status=AppStatus(row.status),
+            redirect_uris=redirect_uris_of(row),
+            confidential=row.is_confidential,
+            created_at=row.created_at,
+            secret_rotated_at=row.secret_rotated_at,
+        )
 
 
 @strawberry.type(description="An app the patient has let read part of a record.")

@@ -34,6 +34,10 @@ NARROW = """mutation U($id: ID!, $c: [DataCategory!]!) {
         "{ actingFor { id } }",
         'mutation { revokeApp(input: {grantId: "R3JhbnQ6MQ=="}) { userErrors { code } } }',
         'mutation { selectPatient(input: {patientId: "x"}) { userErrors { code } } }',
+        "{ developerApps { id } }",
+        'mutation { rotateClientSecret(input: {appId: "QXBwOjE="}) { clientSecret } }',
+        'mutation { registerApp(input: {name: "x", redirectUris: [], confidential: true}) '
+        "{ clientSecret } }",
     ],
 )
 async def test_app_tokens_get_forbidden_on_account_fields(

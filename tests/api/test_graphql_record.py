@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.activity import ActivityEvent, EventKind
 from db.grants import Grant
 from schema.scopes import BY_FIELD, BY_KEY, CategoryKey, required_scopes
+from schema.types.relay import to_global_id
 from tests.builders.graphql import PATIENT_FIELDS, full_record_query, grant_app, post_graphql
 from tests.builders.people import make_patient
 from tests.builders.records import seed_record
@@ -125,3 +126,28 @@ async def test_app_read_is_logged_with_counts_and_denials(
     grant = await session.get(Grant, access.grant_id)
     await session.refresh(grant)
     assert grant is not None and grant.last_used_at is not None
+
+
+async def test_viewer_says_the_app_and_exactly_its_grant(
+    session: AsyncSession, client: httpx.AsyncClient
+) -> None:
+    patient = await make_patient(session)
+    access = await grant_app(
+        session, patient, ["launch/patient", "patient/Goal.rs"], app_name="Step Counter"
+    )
+    query = (
+        "{ viewer { kind appName accountName patientId grantedScopes grantedCategories { key } } }"
+    )
+    body = (await post_graphql(client, query, token=access.token)).json()
+    assert body == {
+        "data": {
+            "viewer": {
+                "kind": "APP",
+                "appName": "Step Counter",
+                "accountName": None,
+                "patientId": to_global_id("Patient", patient.id or 0),
+                "grantedScopes": ["launch/patient", "patient/Goal.rs"],
+                "grantedCategories": [{"key": "GOALS"}],
+            }
+        }
+    }

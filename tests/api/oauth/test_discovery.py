@@ -26,8 +26,19 @@ async def test_smart_configuration(client: httpx.AsyncClient) -> None:
     assert body["scopes_supported"] == supported_scopes()
     assert body["grant_types_supported"] == ["authorization_code", "refresh_token"]
     assert body["code_challenge_methods_supported"] == ["S256"]
-    assert {"launch-standalone", "client-public", "permission-offline"} <= set(body["capabilities"])
-    assert "launch-ehr" not in body["capabilities"]
+    # Exactly what is built and tested: no EHR launch, no asymmetric client auth.
+    assert sorted(body["capabilities"]) == [
+        "authorize-post",
+        "client-confidential-symmetric",
+        "client-public",
+        "context-standalone-patient",
+        "launch-standalone",
+        "permission-offline",
+        "permission-patient",
+        "permission-v1",
+        "permission-v2",
+        "sso-openid-connect",
+    ]
 
 
 async def test_openid_and_oauth_metadata(client: httpx.AsyncClient) -> None:
@@ -67,10 +78,9 @@ async def test_rotation_keeps_old_id_tokens_verifiable(
     keys = KeySet.import_key_set(jwks)
     old = jwt.decode(before["id_token"], keys)
     new = jwt.decode(after["id_token"], keys)
+    # Both tokens verify against the published set, each under its own key, both published.
     assert old.header["kid"] != new.header["kid"]
-    assert new.header["kid"] == jwks["keys"][0]["kid"] or new.header["kid"] in {
-        k["kid"] for k in jwks["keys"]
-    }
+    assert {old.header["kid"], new.header["kid"]} == {k["kid"] for k in jwks["keys"]}
 
 
 async def test_keys_two_rotations_old_are_retired(

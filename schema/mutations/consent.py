@@ -1,16 +1,12 @@
-"""Mutations of the account's own session: register, authorize, revoke, narrow, select patient."""
-
-from typing import Any
+"""Consent mutations of the account's own session: authorize, revoke, narrow, select patient."""
 
 import strawberry
-from strawberry.types import Info
 
 from db.account_queries import get_apps, list_categories_read, set_acting_patient
-from db.accounts import AccountRole, list_account_patients
+from db.accounts import list_account_patients
 from db.activity import EventKind, record_event
 from db.apps import find_app_by_client_id
 from db.grants import Grant
-from schema.apps import AppMetadata, RegistrationProblem, register_app
 from schema.consent import (
     AccessDuration,
     ConsentProblem,
@@ -18,50 +14,15 @@ from schema.consent import (
     narrow_app_grant,
     revoke_app,
 )
-from schema.context import GraphQLContext
 from schema.errors import BadUserInput
+from schema.mutations.payloads import Ctx, user_error
 from schema.permissions import account_only
 from schema.scopes import CategoryKey, split_scope_string
 from schema.types.account import AccessDuration as AccessDurationEnum
-from schema.types.account import (
-    AppInfo,
-    AuthorizedApp,
-    DataCategory,
-    PatientChoice,
-    UserError,
-)
+from schema.types.account import AuthorizedApp, DataCategory, PatientChoice, UserError
 from schema.types.relay import expect_global_id
 
-Ctx = Info[GraphQLContext, Any]
 _ = (DataCategory, AccessDurationEnum)  # the GraphQL enums wrap CategoryKey and AccessDuration
-
-REGISTRATION_FIELDS = {
-    "client_name": "name",
-    "redirect_uris": "redirectUris",
-    "client_uri": "homepageUrl",
-    "logo_uri": "logoUrl",
-    "policy_uri": "privacyPolicyUrl",
-    "tos_uri": "termsUrl",
-}
-
-
-@strawberry.input
-class RegisterAppInput:
-    name: str
-    redirect_uris: list[str]
-    confidential: bool
-    description: str | None = None
-    homepage_url: str | None = None
-    logo_url: str | None = None
-    privacy_policy_url: str | None = None
-    terms_url: str | None = None
-
-
-@strawberry.type
-class RegisterAppPayload:
-    app: AppInfo | None
-    client_secret: str | None = strawberry.field(description="Shown once; store it now.")
-    user_errors: list[UserError]
 
 
 @strawberry.input
@@ -106,10 +67,6 @@ class SelectPatientPayload:
     user_errors: list[UserError]
 
 
-def _error(code: str, field: str | None, message: str) -> list[UserError]:
-    return [UserError(code=code, field=field, message=message)]
-
-
 async def _authorized(info: Ctx, grant: Grant) -> AuthorizedApp:
     db = info.context.db
     [app] = await db.run(lambda s: get_apps(s, ids=[grant.app_id]))
@@ -125,52 +82,7 @@ def _grant_id(raw: str) -> int | None:
 
 
 @strawberry.type
-class Mutation:
-    @strawberry.mutation(description="Register a partner app (developer accounts).")
-    async def register_app(self, info: Ctx, input: RegisterAppInput) -> RegisterAppPayload | None:
-        caller = account_only(info)
-        context = info.context
-        if caller.role != AccountRole.DEVELOPER or context.hasher is None:
-            return RegisterAppPayload(
-                app=None,
-                client_secret=None,
-                user_errors=_error("FORBIDDEN", None, "Only developer accounts register apps."),
-            )
-        metadata = AppMetadata(
-            name=input.name,
-            redirect_uris=input.redirect_uris,
-            confidential=input.confidential,
-            description=input.description,
-            homepage_url=input.homepage_url,
-            logo_url=input.logo_url,
-            privacy_policy_url=input.privacy_policy_url,
-            terms_url=input.terms_url,
-        )
-        hasher = context.hasher
-        try:
-            registered = await context.db.run(
-                lambda s: register_app(
-                    s,
-                    metadata=metadata,
-                    hasher=hasher,
-                    developer_account_id=caller.account_id,
-                    via="account",
-                    source_address=context.source_address,
-                )
-            )
-        except RegistrationProblem as problem:
-            field = REGISTRATION_FIELDS.get(problem.field, problem.field)
-            return RegisterAppPayload(
-                app=None,
-                client_secret=None,
-                user_errors=_error(problem.code.upper(), field, problem.message),
-            )
-        return RegisterAppPayload(
-            app=AppInfo.from_row(registered.app),
-            client_secret=registered.client_secret,
-            user_errors=[],
-        )
-
+class ConsentMutations:
     @strawberry.mutation(description="Let an app read part of a record (same rules as consent).")
     async def authorize_app(
         self, info: Ctx, input: AuthorizeAppInput
@@ -181,7 +93,7 @@ class Mutation:
         if rejected:
             message = "Unsupported scopes: " + " ".join(rejected)
             return AuthorizedAppPayload(
-                authorized_app=None, user_errors=_error("INVALID_SCOPE", "scopes", message)
+                authorized_app=None, user_errors=user_error("INVALID_SCOPE", "scopes", message)
             )
         try:
             patient_id = (
@@ -194,12 +106,12 @@ class Mutation:
         if patient_id is None:
             return AuthorizedAppPayload(
                 authorized_app=None,
-                user_errors=_error("NOT_FOUND", "patientId", "Choose a patient first."),
+                user_errors=user_error("NOT_FOUND", "patientId", "Choose a patient first."),
             )
         app = await context.db.run(lambda s: find_app_by_client_id(s, client_id=input.client_id))
         if app is None:
             return AuthorizedAppPayload(
-                authorized_app=None, user_errors=_error("NOT_FOUND", "clientId", "No such app.")
+                authorized_app=None, user_errors=user_error("NOT_FOUND", "clientId", "No such app.")
             )
         categories = frozenset(input.categories) if input.categories is not None else None
         try:
@@ -219,7 +131,7 @@ class Mutation:
         except ConsentProblem as problem:
             return AuthorizedAppPayload(
                 authorized_app=None,
-                user_errors=_error(problem.code, problem.field, problem.message),
+                user_errors=user_error(problem.code, problem.field, problem.message),
             )
         return AuthorizedAppPayload(authorized_app=await _authorized(info, grant), user_errors=[])
 
@@ -242,7 +154,7 @@ class Mutation:
         except ConsentProblem as problem:
             return AuthorizedAppPayload(
                 authorized_app=None,
-                user_errors=_error(problem.code, problem.field, problem.message),
+                user_errors=user_error(problem.code, problem.field, problem.message),
             )
         return AuthorizedAppPayload(authorized_app=await _authorized(info, grant), user_errors=[])
 
@@ -268,7 +180,7 @@ class Mutation:
         except ConsentProblem as problem:
             return AuthorizedAppPayload(
                 authorized_app=None,
-                user_errors=_error(problem.code, problem.field, problem.message),
+                user_errors=user_error(problem.code, problem.field, problem.message),
             )
         return AuthorizedAppPayload(authorized_app=await _authorized(info, grant), user_errors=[])
 
@@ -289,7 +201,9 @@ class Mutation:
         if patient_id is None or not match:
             return SelectPatientPayload(
                 patient=None,
-                user_errors=_error("NOT_FOUND", "patientId", "You cannot act for that patient."),
+                user_errors=user_error(
+                    "NOT_FOUND", "patientId", "You cannot act for that patient."
+                ),
             )
         await context.db.run(
             lambda s: set_acting_patient(
