@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -13,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from api.graphql_endpoint import graphql_endpoint
 from api.health import healthz, readyz
+from api.nul_bytes import RefuseNulBytes
 from api.oauth import discovery, registration, views
 from api.oauth.signing import current_signing_key
 from api.pages import consent, directory, login, operator
@@ -102,6 +104,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=_routes(),
         lifespan=lifespan,
+        middleware=[Middleware(RefuseNulBytes, max_body_bytes=settings.max_body_bytes)],
         exception_handlers={
             DatabaseUnavailable: _database_unavailable,
             Exception: _unexpected_error,
