@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 from api.body_limit import BodyLimit
 from api.graphql_endpoint import graphql_endpoint
 from api.health import healthz, readyz
+from api.nul_bytes import RefuseNulBytes
 from api.oauth import discovery, registration, views
 from api.oauth.signing import current_signing_key
 from api.pages import consent, directory, login, operator
@@ -104,7 +105,11 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=_routes(),
         lifespan=lifespan,
-        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes, exempt=("/graphql",))],
+        # Outermost first: an oversized body is refused before anything reads it.
+        middleware=[
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes, exempt=("/graphql",)),
+            Middleware(RefuseNulBytes, max_body_bytes=settings.max_body_bytes),
+        ],
         exception_handlers={
             DatabaseUnavailable: _database_unavailable,
             Exception: _unexpected_error,

@@ -148,3 +148,21 @@ async def count_events(
     )
     statement = select(func.count()).select_from(ActivityEvent).where(*conditions)
     return int((await session.exec(statement)).one())
+
+
+async def count_failed_logins(
+    session: AsyncSession, *, source_address: str | None, since: datetime
+) -> int:
+    """Failed logins from one address since a moment, whatever login name they tried."""
+    if source_address is None:
+        return 0
+    statement = (
+        select(func.count())
+        .select_from(ActivityEvent)
+        .where(
+            col(ActivityEvent.kind) == EventKind.LOGIN_FAILED,
+            col(ActivityEvent.source_address) == source_address,
+            col(ActivityEvent.occurred_at) >= since,
+        )
+    )
+    return int((await session.exec(statement)).one())

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -87,6 +87,10 @@ async def unit_of_work(
         raise DatabaseUnavailable("no database connection was free in time") from exc
     except (OSError, ConnectionError) as exc:
         raise DatabaseUnavailable("the database cannot be reached") from exc
+    except OperationalError as exc:
+        # The driver's own word for an unreachable, locked or vanished database
+        # (SQLite: "unable to open database file", "database is locked").
+        raise DatabaseUnavailable("the database cannot be used right now") from exc
 
 
 async def database_is_reachable(engine: AsyncEngine) -> bool:

@@ -83,6 +83,11 @@ def _is_timestamp(model: type[SQLModel], name: str) -> bool:
     return model.model_fields[name].annotation is datetime
 
 
+def sorts_by_timestamp(model: type[SQLModel]) -> bool:
+    """Whether the table is ordered by a timestamp (else by a calendar date)."""
+    return _is_timestamp(model, RECORD_COLUMNS[model].date)
+
+
 def _bound(model: type[SQLModel], name: str, day: date) -> SortValue:
     if _is_timestamp(model, name):
         return datetime.combine(day, time.min, tzinfo=UTC)
@@ -97,7 +102,7 @@ def _conditions(model: type[SQLModel], patient_id: int, where: RecordFilter) -> 
         conditions.append(_column(model, columns.status).in_(where.statuses))
     if where.since is not None:
         conditions.append(dated >= _bound(model, columns.date, where.since))
-    if where.until is not None:
+    if where.until is not None and where.until < date.max:  # date.max: no upper bound
         conditions.append(dated < _bound(model, columns.date, where.until + timedelta(days=1)))
     return conditions
 

@@ -36,6 +36,7 @@ from schema.types.patient import Patient
 from schema.types.relay import (
     Node,
     PageInfo,
+    as_utc,
     check_page_size,
     decode_cursor,
     encode_cursor,
@@ -188,8 +189,8 @@ class Query:
             "account_id": caller.account_id,
             "patient_ids": list(caller.patient_ids),
             "app_id": app,
-            "since": since,
-            "until": until,
+            "since": as_utc(since),
+            "until": as_utc(until),
         }
         rows = await db.run(
             lambda s: list_events(s, **visible, before_id=before_id, limit=limit + 1)

@@ -2,13 +2,13 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import SQLModel
 from strawberry.types import Info
 
-from db.records_query import RecordFilter, sort_value
+from db.records_query import RecordFilter, sort_value, sorts_by_timestamp
 from schema.context import GraphQLContext
 from schema.errors import BadUserInput
 from schema.loaders import CountKey, PageKey
@@ -81,7 +81,10 @@ async def record_page(
     start: tuple[Any, int] | None = None
     if after is not None:
         value, row_id = decode_cursor(after)
-        if not isinstance(value, date):
+        # A cursor of another list (a day where this one sorts by time) is not ours either.
+        if not isinstance(value, date) or isinstance(value, datetime) != sorts_by_timestamp(
+            kind.model
+        ):
             raise BadUserInput("Not a valid cursor.")
         start = (value, row_id)
     where = RecordFilter(

@@ -1,13 +1,16 @@
 """GET/POST /login and POST /logout: shared by the OAuth flow, the account page and the operator.
 
 Protections: one answer (same page, same status, similar time) for an unknown user,
-a wrong password and a locked account; responses slow down after
-`login_slowdown_after` failures and the account is soft-locked for
-`login_lock_seconds` after `login_lock_after`; the session id changes at login;
-logout ends the session on the server.
+a wrong password and a locked account; failed attempts slow down after
+`login_slowdown_after` failures from the same address (counted for every login
+name tried, known or not: a delay keyed on the account would tell which names
+exist) and the account is soft-locked for `login_lock_seconds` after
+`login_lock_after` (invisible: a locked account answers like a wrong password);
+the session id changes at login; logout ends the session on the server.
 """
 
 import asyncio
+from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -24,7 +27,7 @@ from db.accounts import (
     list_account_patients,
     record_failed_login,
 )
-from db.activity import EventKind, record_event
+from db.activity import EventKind, count_failed_logins, record_event
 from db.columns import utcnow
 from db.passwords import dummy_hash, verify_password
 from db.web_sessions import end_session, open_session, session_data
@@ -100,16 +103,20 @@ async def login(request: Request) -> Response:
             success = see_other(next_path)
             set_session_cookie(success, raw_id, settings)
             return success
-        if account is not None:
-            slow_down = account.failed_logins >= settings.login_slowdown_after
-            if usable:
-                await record_failed_login(
-                    session,
-                    account=account,
-                    now=now,
-                    lock_after=settings.login_lock_after,
-                    lock_seconds=settings.login_lock_seconds,
-                )
+        recent = await count_failed_logins(
+            session,
+            source_address=address,
+            since=now - timedelta(seconds=settings.login_lock_seconds),
+        )
+        slow_down = recent >= settings.login_slowdown_after
+        if account is not None and usable:
+            await record_failed_login(
+                session,
+                account=account,
+                now=now,
+                lock_after=settings.login_lock_after,
+                lock_seconds=settings.login_lock_seconds,
+            )
         await record_event(
             session,
             kind=EventKind.LOGIN_FAILED,

@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Generic, TypeVar
 
 import strawberry
@@ -12,6 +12,10 @@ import strawberry
 from schema.errors import BadUserInput
 
 NodeType = TypeVar("NodeType")
+
+# The largest id a database column holds (SQLite INTEGER, PostgreSQL bigint): a larger
+# number in an ID or cursor is malformed input, not a database error.
+MAX_DB_ID = 2**63 - 1
 
 
 def to_global_id(type_name: str, db_id: int) -> strawberry.ID:
@@ -23,12 +27,22 @@ def from_global_id(global_id: str) -> tuple[str, int]:
     """(type name, database id); BadUserInput if the ID is not one of ours."""
     try:
         type_name, _, raw = base64.b64decode(global_id, validate=True).decode().partition(":")
-        db_id = int(raw)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise BadUserInput("Not a valid ID.") from None
-    if not type_name or db_id <= 0:
+    # Only the canonical form: ASCII digits, no sign, spaces or leading zeros, in range.
+    if not type_name.isidentifier() or not _is_db_id(raw):
         raise BadUserInput("Not a valid ID.")
-    return type_name, db_id
+    return type_name, int(raw)
+
+
+def _is_db_id(raw: str) -> bool:
+    return (
+        raw.isascii()
+        and raw.isdigit()
+        and not raw.startswith("0")
+        and len(raw) <= 19
+        and int(raw) <= MAX_DB_ID
+    )
 
 
 def expect_global_id(global_id: str, type_name: str) -> int:
@@ -57,17 +71,30 @@ def decode_cursor(cursor: str) -> tuple[date | datetime | int, int]:
         parsed: date | datetime | int
         if kind == "t":
             parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is None:  # every cursor we issue carries its zone
+                raise ValueError(value)
         elif kind == "d":
             parsed = date.fromisoformat(value)
-        elif kind == "i" and isinstance(value, int):
+        elif kind == "i" and _is_id_number(value):
             parsed = value
         else:
             raise ValueError(kind)
-        if not isinstance(row_id, int):
+        if not _is_id_number(row_id):
             raise ValueError(row_id)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise BadUserInput("Not a valid cursor.") from None
     return parsed, row_id
+
+
+def _is_id_number(value: object) -> bool:
+    return type(value) is int and 0 < value <= MAX_DB_ID
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A filter bound as an aware datetime: one sent without an offset is read as UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 @strawberry.interface(description="An object with a global ID, readable again with `node(id:)`.")

@@ -108,6 +108,22 @@ async def test_login_slows_down_after_five_failures(
     assert min(durations[5:]) >= SLOWDOWN
 
 
+async def test_unknown_login_names_slow_down_like_known_ones(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # Otherwise the sixth failure's delay tells an attacker which login names exist.
+    token = csrf_of((await client.get("/login")).text)
+    durations = []
+    for _ in range(7):
+        started = time.monotonic()
+        await client.post(
+            "/login", data={"login": "no-such-user", "password": "x", "csrf_token": token}
+        )
+        durations.append(time.monotonic() - started)
+    assert max(durations[:5]) < SLOWDOWN
+    assert min(durations[5:]) >= SLOWDOWN
+
+
 async def test_account_is_soft_locked_after_ten_failures(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
