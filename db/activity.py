@@ -46,6 +46,8 @@ class ActivityEvent(SQLModel, table=True):
         Index("ix_activity_event_patient_recent", "patient_id", "occurred_at", "id"),
         Index("ix_activity_event_account_recent", "account_id", "occurred_at", "id"),
         Index("ix_activity_event_app", "app_id"),
+        # Serves the per-address login slow-down (failed logins from one address lately).
+        Index("ix_activity_event_source_recent", "source_address", "kind", "occurred_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

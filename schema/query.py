@@ -117,7 +117,8 @@ class Query:
                 raise await _refuse(info, type_name)
             return await _patient(info)
         kind = BY_TYPE_NAME.get(type_name)
-        if kind is None:
+        if kind is None or info.context.patient_id is None:
+            # An unknown type, or an account acting for no patient: nothing to find.
             raise await _refuse(info, type_name)
         check_category(info, kind.key)
         row = await info.context.loaders.by_id(kind.model).load(db_id)

@@ -6,10 +6,11 @@ import httpx
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.settings import Settings
 from db.activity import ActivityEvent, EventKind
 from schema.scopes import CategoryKey
 from schema.types.relay import to_global_id
-from tests.builders.graphql import grant_app, post_graphql
+from tests.builders.graphql import grant_app, post_graphql, sign_in
 from tests.builders.people import make_patient
 from tests.builders.records import seed_record
 
@@ -143,3 +144,20 @@ async def test_narrowing_a_grant_applies_to_the_next_request(
     after = (await post_graphql(client, query, token=access.token)).json()
     assert after["data"]["patient"] == {"goals": {"totalCount": 1}, "procedures": None}
     assert after["errors"][0]["extensions"]["code"] == "INSUFFICIENT_SCOPE"
+
+
+async def test_an_account_acting_for_no_patient_finds_no_record(
+    session: AsyncSession, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    owner = await make_patient(session)
+    seeded = await seed_record(session, owner, per_category=1)
+    lab_id = to_global_id("LabResult", seeded.ids[CategoryKey.LAB_RESULTS][0])
+    _account, csrf = await sign_in(session, client, settings, [])
+
+    response = await post_graphql(
+        client, f'{{ node(id: "{lab_id}") {{ id }} patient {{ id }} }}', headers=csrf
+    )
+
+    body = response.json()
+    assert body["data"] == {"node": None, "patient": None}
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"]
