@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from api.access_log import install_access_log_filter
 from api.body_limit import BodyLimit
 from api.graphql_endpoint import graphql_endpoint
 from api.health import healthz, readyz
@@ -96,6 +97,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        install_access_log_filter()
         await _ensure_signing_key(app)
         try:
             yield
