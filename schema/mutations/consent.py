@@ -1,6 +1,9 @@
 """Consent mutations of the account's own session: authorize, revoke, narrow, select patient."""
 
+from collections.abc import Awaitable, Callable
+
 import strawberry
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.account_queries import get_apps, list_categories_read, set_acting_patient
 from db.accounts import list_account_patients
@@ -81,6 +84,25 @@ def _grant_id(raw: str) -> int | None:
         return None
 
 
+async def _change_grant(
+    info: Ctx,
+    raw_grant_id: strawberry.ID,
+    change: Callable[[AsyncSession, int], Awaitable[Grant]],
+) -> AuthorizedAppPayload:
+    """Revoke or narrow one of the account's grants; expected refusals become userErrors."""
+    grant_id = _grant_id(raw_grant_id)
+    try:
+        if grant_id is None:
+            raise ConsentProblem("NOT_FOUND", "grantId", "No such authorized app.")
+        grant = await info.context.db.run(lambda s: change(s, grant_id))
+    except ConsentProblem as problem:
+        return AuthorizedAppPayload(
+            authorized_app=None,
+            user_errors=user_error(problem.code, problem.field, problem.message),
+        )
+    return AuthorizedAppPayload(authorized_app=await _authorized(info, grant), user_errors=[])
+
+
 @strawberry.type
 class ConsentMutations:
     @strawberry.mutation(description="Let an app read part of a record (same rules as consent).")
@@ -138,51 +160,33 @@ class ConsentMutations:
     @strawberry.mutation(description="End an app's access; its tokens stop on the next request.")
     async def revoke_app(self, info: Ctx, input: RevokeAppInput) -> AuthorizedAppPayload | None:
         caller = account_only(info)
-        context = info.context
-        grant_id = _grant_id(input.grant_id)
-        try:
-            if grant_id is None:
-                raise ConsentProblem("NOT_FOUND", "grantId", "No such authorized app.")
-            grant = await context.db.run(
-                lambda s: revoke_app(
-                    s,
-                    account_id=caller.account_id,
-                    grant_id=grant_id,
-                    source_address=context.source_address,
-                )
-            )
-        except ConsentProblem as problem:
-            return AuthorizedAppPayload(
-                authorized_app=None,
-                user_errors=user_error(problem.code, problem.field, problem.message),
-            )
-        return AuthorizedAppPayload(authorized_app=await _authorized(info, grant), user_errors=[])
+        source = info.context.source_address
+        return await _change_grant(
+            info,
+            input.grant_id,
+            lambda s, grant_id: revoke_app(
+                s, account_id=caller.account_id, grant_id=grant_id, source_address=source
+            ),
+        )
 
     @strawberry.mutation(description="Keep only some categories of an app's access (next request).")
     async def update_app_grant(
         self, info: Ctx, input: UpdateAppGrantInput
     ) -> AuthorizedAppPayload | None:
         caller = account_only(info)
-        context = info.context
-        grant_id = _grant_id(input.grant_id)
-        try:
-            if grant_id is None:
-                raise ConsentProblem("NOT_FOUND", "grantId", "No such authorized app.")
-            grant = await context.db.run(
-                lambda s: narrow_app_grant(
-                    s,
-                    account_id=caller.account_id,
-                    grant_id=grant_id,
-                    categories=frozenset(input.categories),
-                    source_address=context.source_address,
-                )
-            )
-        except ConsentProblem as problem:
-            return AuthorizedAppPayload(
-                authorized_app=None,
-                user_errors=user_error(problem.code, problem.field, problem.message),
-            )
-        return AuthorizedAppPayload(authorized_app=await _authorized(info, grant), user_errors=[])
+        source = info.context.source_address
+        categories = frozenset(input.categories)
+        return await _change_grant(
+            info,
+            input.grant_id,
+            lambda s, grant_id: narrow_app_grant(
+                s,
+                account_id=caller.account_id,
+                grant_id=grant_id,
+                categories=categories,
+                source_address=source,
+            ),
+        )
 
     @strawberry.mutation(description="Act for another patient this account may act for.")
     async def select_patient(
