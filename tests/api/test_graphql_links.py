@@ -8,9 +8,9 @@ from schema.records import BY_TYPE_NAME
 from schema.scopes import BY_KEY, required_scopes
 from schema.types.relay import to_global_id
 from tests.builders.graphql import grant_app, post_graphql
+from tests.builders.links import LINKS
 from tests.builders.people import make_patient
 from tests.builders.records import seed_record
-from tests.schema.test_links import LINKS
 
 
 @pytest.mark.parametrize(("link", "target"), sorted(LINKS.items()), ids=lambda v: str(v))
