@@ -1,8 +1,11 @@
 """Settings come from CHARTSHARE_* variables; a bad value names the variable in one line."""
 
+from dataclasses import fields
+from pathlib import Path
+
 import pytest
 
-from api.settings import Settings, SettingsError, load_settings
+from api.settings import Settings, SettingsError, env_name, load_settings
 
 
 def test_defaults_follow_the_design() -> None:
@@ -67,3 +70,9 @@ def test_production_requires_https_and_secure_cookies() -> None:
     assert settings.base_url == "https://api.example.org"
     assert settings.secure_cookies
     assert not Settings().secure_cookies
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    undocumented = [env_name(f.name) for f in fields(Settings) if env_name(f.name) not in readme]
+    assert undocumented == []
