@@ -88,7 +88,10 @@ async def _flow(request: Request, session: AsyncSession, path: str) -> _Flow | R
     return flow
 
 
-def _consent_page(flow: _Flow, *, error: str | None = None, status: int = 200) -> Response:
+def _consent_page(
+    flow: _Flow, *, error: str | None = None, error_field: str | None = None, status: int = 200
+) -> Response:
+    """The consent form; an error about `categories` or `duration` is tied to those fields."""
     requested = flow.pending.get("scope", "").split()
     categories = [c for c in CATEGORIES if c.key in granted_categories(requested)]
     specials = [
@@ -110,6 +113,7 @@ def _consent_page(flow: _Flow, *, error: str | None = None, status: int = 200) -
             "csrf_token": flow.row.csrf_token,
             "not_provided": NOT_PROVIDED,
             "error": error,
+            "error_field": error_field,
         },
         status=status,
     )
@@ -218,9 +222,13 @@ async def consent(request: Request) -> Response:
             try:
                 duration = AccessDuration(str(form.get("duration") or ""))
             except ValueError:
-                return _consent_page(flow, error="Choose how long access lasts.", status=400)
+                return _consent_page(
+                    flow, error="Choose how long access lasts.", error_field="duration", status=400
+                )
             if approved is None:
-                return _consent_page(flow, error="Unknown category.", status=400)
+                return _consent_page(
+                    flow, error="Unknown category.", error_field="categories", status=400
+                )
             context = server.context
             requested = flow.pending.get("scope", "").split()
 
@@ -242,7 +250,9 @@ async def consent(request: Request) -> Response:
             try:
                 result = await in_thread(decide_authorization, server, oauth, record_consent)
             except ConsentProblem as problem:
-                return _consent_page(flow, error=problem.message, status=400)
+                return _consent_page(
+                    flow, error=problem.message, error_field=problem.field, status=400
+                )
         else:
             return _consent_page(flow, error="Choose Allow or Deny.", status=400)
         clear_pending(flow.row)

@@ -42,12 +42,12 @@ export function App() {
   }, []);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return; // Alt+Left is the browser's Back
     const index = SECTIONS.findIndex((section) => section.id === active);
+    // A horizontal tab list (WAI-ARIA APG): Up and Down are left to the page, for scrolling.
     const moves: Record<string, number> = {
       ArrowRight: index + 1,
-      ArrowDown: index + 1,
       ArrowLeft: index - 1,
-      ArrowUp: index - 1,
       Home: 0,
       End: SECTIONS.length - 1,
     };

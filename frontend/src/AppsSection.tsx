@@ -1,5 +1,5 @@
 // "Authorized apps": every app the patient let in, what it may read and has read, revoke, narrow.
-import { useCallback, useEffect, useId, useState } from "react";
+import { useCallback, useEffect, useId, useRef, useState } from "react";
 
 import { describeError, request, type UserError } from "./api";
 import { ConfirmDialog } from "./ConfirmDialog";
@@ -21,6 +21,7 @@ export function AppsSection() {
   const [owners, setOwners] = useState<Map<string, string>>(new Map());
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
 
   const load = useCallback(async () => {
     setError(null);
@@ -43,9 +44,18 @@ export function AppsSection() {
     void load();
   };
 
+  // The revoked app's card (and the button that had focus) is gone: keyboard and screen
+  // reader users continue from the top of the list rather than from the top of the page.
+  const onRevoked = (message: string) => {
+    setStatus(message);
+    void load().then(() => heading.current?.focus());
+  };
+
   return (
     <>
-      <h2>Authorized apps</h2>
+      <h2 ref={heading} tabIndex={-1}>
+        Authorized apps
+      </h2>
       <p className="lede">
         These apps can read parts of your record. Revoking access stops an app at its next request.
       </p>
@@ -57,7 +67,12 @@ export function AppsSection() {
         <ul className="cards">
           {apps.map((app) => (
             <li key={app.grantId}>
-              <AppCard app={app} owner={owners.get(app.patientId)} onChanged={onChanged} />
+              <AppCard
+                app={app}
+                owner={owners.get(app.patientId)}
+                onChanged={onChanged}
+                onRevoked={onRevoked}
+              />
             </li>
           ))}
         </ul>
@@ -70,10 +85,12 @@ interface AppCardProps {
   app: AuthorizedApp;
   owner: string | undefined;
   onChanged: (message: string) => void;
+  onRevoked: (message: string) => void;
 }
 
-function AppCard({ app, owner, onChanged }: AppCardProps) {
+function AppCard({ app, owner, onChanged, onRevoked }: AppCardProps) {
   const headingId = useId();
+  const changeButton = useRef<HTMLButtonElement>(null);
   const [confirming, setConfirming] = useState(false);
   const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -90,7 +107,7 @@ function AppCard({ app, owner, onChanged }: AppCardProps) {
       setErrors(data.revokeApp.userErrors);
       if (!data.revokeApp.userErrors.length) {
         setConfirming(false);
-        onChanged(`${name} can no longer read your record.`);
+        onRevoked(`${name} can no longer read your record.`);
       }
     } catch (caught) {
       setFailure(describeError(caught));
@@ -144,7 +161,12 @@ function AppCard({ app, owner, onChanged }: AppCardProps) {
       <ErrorNotice message={failure} />
       <UserErrors errors={errors} />
       <div className="actions">
-        <button type="button" onClick={() => setEditing((open) => !open)} aria-expanded={editing}>
+        <button
+          type="button"
+          ref={changeButton}
+          onClick={() => setEditing((open) => !open)}
+          aria-expanded={editing}
+        >
           Change what is shared
         </button>
         <button type="button" className="danger" onClick={() => setConfirming(true)}>
@@ -156,6 +178,7 @@ function AppCard({ app, owner, onChanged }: AppCardProps) {
           app={app}
           onDone={(message) => {
             setEditing(false);
+            changeButton.current?.focus(); // the form and its Save button are gone
             onChanged(message);
           }}
         />

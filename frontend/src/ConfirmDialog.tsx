@@ -1,4 +1,5 @@
-// A modal confirmation on the native <dialog>: focus is trapped and Escape cancels.
+// A modal confirmation on the native <dialog>: focus is trapped, Escape cancels, and focus
+// goes back to the control that opened it.
 import { useEffect, useId, useRef } from "react";
 
 interface Props {
@@ -14,6 +15,7 @@ interface Props {
 export function ConfirmDialog({ open, title, body, confirmLabel, busy, onConfirm, onCancel }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
+  const opener = useRef<HTMLElement | null>(null);
   const titleId = useId();
   const bodyId = useId();
 
@@ -21,10 +23,13 @@ export function ConfirmDialog({ open, title, body, confirmLabel, busy, onConfirm
     const dialog = ref.current;
     if (!dialog) return;
     if (open && !dialog.open) {
+      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
       dialog.showModal();
       cancelRef.current?.focus();
     } else if (!open && dialog.open) {
       dialog.close();
+      if (opener.current?.isConnected) opener.current.focus();
+      opener.current = null;
     }
   }, [open]);
 

@@ -7,7 +7,8 @@ import { createRoot } from "react-dom/client";
 
 import { App } from "./App";
 
-const element = document.getElementById("app");
+// React fills a container inside <main>, so the page's <h1> stays (axe: page-has-heading-one).
+const element = document.getElementById("account-root");
 if (element) {
   createRoot(element).render(
     <StrictMode>

@@ -3,7 +3,7 @@
 import re
 import secrets
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 import httpx
 
@@ -45,10 +45,9 @@ def _answer(
     return client.post(path, data=form)
 
 
-def demo_app_token(base_url: str, *, login: str = "alice", patient: str = "Alice") -> str:
-    """Authorize the demo app as `login` for `patient` (PKCE S256) and redeem the code."""
-    verifier, challenge = pkce_pair()
-    params = {
+def authorize_params(base_url: str, challenge: str) -> dict[str, str]:
+    """The demo app's authorization request (every category, offline access) for a challenge."""
+    return {
         "response_type": "code",
         "client_id": DEMO_APP_CLIENT_ID,
         "redirect_uri": REDIRECT_URI,
@@ -58,6 +57,18 @@ def demo_app_token(base_url: str, *, login: str = "alice", patient: str = "Alice
         "code_challenge": challenge,
         "code_challenge_method": "S256",
     }
+
+
+def authorize_url(base_url: str) -> str:
+    """Where the demo app sends a patient's browser to start the flow (the verifier is dropped)."""
+    _, challenge = pkce_pair()
+    return f"{base_url}/oauth/authorize?{urlencode(authorize_params(base_url, challenge))}"
+
+
+def demo_app_token(base_url: str, *, login: str = "alice", patient: str = "Alice") -> str:
+    """Authorize the demo app as `login` for `patient` (PKCE S256) and redeem the code."""
+    verifier, challenge = pkce_pair()
+    params = authorize_params(base_url, challenge)
     with httpx.Client(base_url=base_url, timeout=10) as client:
         response = client.get("/oauth/authorize", params=params)
         for _ in range(8):
