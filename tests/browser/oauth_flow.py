@@ -59,10 +59,27 @@ def authorize_params(base_url: str, challenge: str) -> dict[str, str]:
     }
 
 
-def authorize_url(base_url: str) -> str:
-    """Where the demo app sends a patient's browser to start the flow (the verifier is dropped)."""
-    _, challenge = pkce_pair()
+def authorize_url(base_url: str, challenge: str | None = None) -> str:
+    """Where the demo app sends a patient's browser to start the flow."""
+    challenge = challenge or pkce_pair()[1]
     return f"{base_url}/oauth/authorize?{urlencode(authorize_params(base_url, challenge))}"
+
+
+def redeem_code(client: httpx.Client, code: str, verifier: str) -> dict[str, Any]:
+    """Exchange the demo app's authorization code at the token endpoint: the token response."""
+    token = client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "client_id": DEMO_APP_CLIENT_ID,
+            "code_verifier": verifier,
+        },
+    )
+    assert token.status_code == 200, token.text
+    body: dict[str, Any] = token.json()
+    return body
 
 
 def demo_app_token(base_url: str, *, login: str = "alice", patient: str = "Alice") -> str:
@@ -83,18 +100,7 @@ def demo_app_token(base_url: str, *, login: str = "alice", patient: str = "Alice
             raise AssertionError("the OAuth flow did not reach the redirect URI")
         answer = query_of(location)
         assert answer["state"] == params["state"], answer
-        token = client.post(
-            "/oauth/token",
-            data={
-                "grant_type": "authorization_code",
-                "code": answer["code"],
-                "redirect_uri": REDIRECT_URI,
-                "client_id": DEMO_APP_CLIENT_ID,
-                "code_verifier": verifier,
-            },
-        )
-        assert token.status_code == 200, token.text
-        access_token: str = token.json()["access_token"]
+        access_token: str = redeem_code(client, answer["code"], verifier)["access_token"]
         return access_token
 
 
