@@ -120,7 +120,8 @@ async def update_registration(request: Request) -> Response:
             return body
         if body.get("client_id") != app.client_id:
             return metadata_error(INVALID_METADATA, "client_id must be this client's identifier.")
-        if "client_secret" in body and not await _secret_matches(
+        # null is the same as leaving the secret out (RFC 7592 treats null as omitted).
+        if body.get("client_secret") is not None and not await _secret_matches(
             request, app, body["client_secret"]
         ):
             return metadata_error(

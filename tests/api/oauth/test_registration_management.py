@@ -209,6 +209,23 @@ async def test_update_with_the_current_client_secret_is_accepted(
     assert "client_secret" not in response.json()
 
 
+async def test_update_of_a_public_app_with_any_client_secret_is_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    registered = await _register(client)
+    response = await _put(client, registered, client_secret="chosen-by-the-client")
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_client_metadata"
+
+
+async def test_update_with_a_null_client_secret_is_the_same_as_none(
+    client: httpx.AsyncClient,
+) -> None:
+    registered = await _register(client, token_endpoint_auth_method="client_secret_basic")
+    response = await _put(client, registered, client_secret=None, client_name="Renamed")
+    assert response.status_code == 200, response.text
+
+
 async def test_update_cannot_turn_a_public_app_confidential(client: httpx.AsyncClient) -> None:
     registered = await _register(client)
     response = await _put(client, registered, token_endpoint_auth_method="client_secret_basic")
