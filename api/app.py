@@ -17,7 +17,7 @@ from api.body_limit import BodyLimit
 from api.graphql_endpoint import graphql_endpoint
 from api.health import healthz, readyz
 from api.nul_bytes import RefuseNulBytes
-from api.oauth import discovery, registration, views
+from api.oauth import discovery, registration, registration_management, views
 from api.oauth.signing import current_signing_key
 from api.pages import consent, directory, login, operator
 from api.pages.account import STATIC_DIR, account_page
@@ -63,6 +63,21 @@ def _routes() -> list[BaseRoute]:
         Route("/oauth/revoke", views.revoke, methods=["POST"]),
         Route("/oauth/introspect", views.introspect, methods=["POST"]),
         Route("/oauth/register", registration.register, methods=["POST"]),
+        Route(
+            "/oauth/register/{client_id}",
+            registration_management.read_registration,
+            methods=["GET"],
+        ),
+        Route(
+            "/oauth/register/{client_id}",
+            registration_management.update_registration,
+            methods=["PUT"],
+        ),
+        Route(
+            "/oauth/register/{client_id}",
+            registration_management.delete_registration,
+            methods=["DELETE"],
+        ),
         Route("/oauth/select-patient", consent.select_patient_page, methods=["GET"]),
         Route("/oauth/select-patient", consent.select_patient, methods=["POST"]),
         Route("/oauth/consent", consent.consent_page, methods=["GET"]),

@@ -29,6 +29,8 @@ class EventKind(StrEnum):
     REVOCATION = "revocation"
     GRANT_NARROWED = "grant_narrowed"
     REGISTRATION = "registration"
+    REGISTRATION_UPDATED = "registration_updated"  # RFC 7592 update of an app's metadata
+    REGISTRATION_DELETED = "registration_deleted"  # RFC 7592 delete: the app is deactivated
     RECORD_EXPORTED = "record_exported"  # the account downloaded the record (counts only)
     APP_STATUS_CHANGED = "app_status_changed"
     SECRET_ROTATED = "secret_rotated"  # noqa: S105

@@ -54,6 +54,9 @@ class App(AppBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     secret_rotated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set when the developer deleted the registration (RFC 7592); the row stays, suspended,
+    # because grants and activity events refer to it.
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class OperatorSetting(SQLModel, table=True):
@@ -69,6 +72,21 @@ class OperatorSetting(SQLModel, table=True):
 async def find_app_by_client_id(session: AsyncSession, *, client_id: str) -> App | None:
     """The app registered under a client_id, whatever its status."""
     return (await session.exec(select(App).where(col(App.client_id) == client_id))).first()
+
+
+async def find_app_by_registration_token(
+    session: AsyncSession, *, client_id: str, token_hash: str
+) -> App | None:
+    """The app under `client_id` whose registration access token has this hash, if any.
+
+    One query matches both, so an unknown client and a wrong token take the same path.
+    """
+    statement = select(App).where(
+        col(App.client_id) == client_id,
+        col(App.registration_token_hash) == token_hash,
+        col(App.deleted_at).is_(None),
+    )
+    return (await session.exec(statement)).first()
 
 
 def redirect_uris_of(app: App) -> list[str]:

@@ -181,3 +181,28 @@ async def list_grants(
     rows = (await session.exec(statement.order_by(col(Grant.created_at).desc()))).all()
     now = utcnow()
     return [g for g in rows if include_ended or _is_live(g, now)]
+
+
+async def revoke_app_grants(
+    session: AsyncSession, *, app_id: int, reason: str, source_address: str | None
+) -> int:
+    """End every grant of one app and their tokens, one event per grant; returns how many."""
+    now = utcnow()
+    grants = await session.exec(
+        select(Grant).where(col(Grant.app_id) == app_id, col(Grant.revoked_at).is_(None))
+    )
+    ended = 0
+    for grant in grants.all():
+        await _end_grant(session, grant=grant, reason=reason, now=now)
+        # No account: the app's developer ended it. The patient reads it in their log.
+        await record_event(
+            session,
+            kind=EventKind.REVOCATION,
+            patient_id=grant.patient_id,
+            app_id=app_id,
+            grant_id=grant.id,
+            source_address=source_address,
+            details={"reason": reason},
+        )
+        ended += 1
+    return ended

@@ -46,6 +46,8 @@ _ABOUT_APP: dict[str, str] = {
     EventKind.REVOCATION: "Access for {app} was revoked.",
     EventKind.GRANT_NARROWED: "You narrowed what {app} may read.",
     EventKind.REGISTRATION: "{app} was registered.",
+    EventKind.REGISTRATION_UPDATED: "The details of {app} were changed by its developer.",
+    EventKind.REGISTRATION_DELETED: "{app} was withdrawn by its developer.",
     EventKind.APP_STATUS_CHANGED: "The status of {app} changed.",
     EventKind.SECRET_ROTATED: "The secret of {app} was replaced.",
 }
@@ -85,6 +87,8 @@ def summarize(event: ActivityEvent, app_name: str | None) -> str:
         return "A request for a record outside this account's access was refused."
     if event.kind == EventKind.REVOCATION and details.get("reason") == "superseded":
         return f"The earlier access of {app} was replaced by a new consent."
+    if event.kind == EventKind.REVOCATION and details.get("reason") == "app_deleted":
+        return f"Access for {app} ended because its developer withdrew the app."
     if event.kind in _FIXED:
         return _FIXED[event.kind]
     template = _ABOUT_APP.get(event.kind, "{app}: " + event.kind.replace("_", " ") + ".")

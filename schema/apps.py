@@ -1,10 +1,8 @@
-"""Registering partner apps and rotating their secrets: one code path for RFC 7591 and GraphQL."""
+"""Registering, updating and deleting partner apps: one code path for RFC 7591/7592 and GraphQL."""
 
-import ipaddress
 import json
 import secrets
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from anyio import to_thread
 from argon2 import PasswordHasher
@@ -19,36 +17,19 @@ from db.apps import (
     list_apps,
 )
 from db.columns import utcnow
+from db.errors import Conflict
+from db.grants import revoke_app_grants
 from db.passwords import hash_password
 from db.tokens import hash_secret
-from schema.scopes import split_scope_string
+from schema.app_metadata import AppMetadata as AppMetadata
+from schema.app_metadata import RegistrationProblem as RegistrationProblem
+from schema.app_metadata import validate_metadata
 
-MAX_REDIRECT_URIS = 10
-
-
-class RegistrationProblem(Exception):
-    """Why an app cannot be registered; `code` follows RFC 7591 error codes."""
-
-    def __init__(self, code: str, field: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code  # invalid_redirect_uri | invalid_client_metadata
-        self.field = field
-        self.message = message
-
-
-@dataclass
-class AppMetadata:
-    """What a developer submits about an app."""
-
-    name: str
-    redirect_uris: list[str]
-    confidential: bool
-    description: str | None = None
-    homepage_url: str | None = None
-    logo_url: str | None = None
-    privacy_policy_url: str | None = None
-    terms_url: str | None = None
-    scope: str = ""
+# What the operator's approval vouches for: how patients recognise the app (name, homepage,
+# logo on the consent screen) and where authorization codes go. Changing any of these on an
+# approved app sends it back to review unless auto-approval is on.
+REVIEWED_FIELDS = ("name", "homepage_url", "logo_url", "redirect_uris")
+APP_DELETED = "app_deleted"
 
 
 @dataclass
@@ -59,84 +40,6 @@ class RegisteredApp:
     client_secret: str | None
     registration_access_token: str | None = None
     warnings: list[str] = field(default_factory=list)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_redirect_uri(uri: str) -> None:
-    """HTTPS, or http on a loopback address (native apps, RFC 8252); no fragment; absolute."""
-    if not isinstance(uri, str) or len(uri) > 2000:
-        raise RegistrationProblem("invalid_redirect_uri", "redirect_uris", "Invalid redirect URI.")
-    parts = urlsplit(uri)
-    if parts.fragment or not parts.netloc or parts.username or parts.password:
-        raise RegistrationProblem(
-            "invalid_redirect_uri",
-            "redirect_uris",
-            f"Redirect URI {uri!r} must be absolute, without fragment or credentials.",
-        )
-    host = parts.hostname or ""
-    if parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(host)):
-        return
-    raise RegistrationProblem(
-        "invalid_redirect_uri",
-        "redirect_uris",
-        f"Redirect URI {uri!r} must use https (http only on a loopback address).",
-    )
-
-
-def _check_link(value: str | None, name: str) -> str | None:
-    if value is None or value == "":
-        return None
-    parts = urlsplit(value)
-    if parts.scheme != "https" or not parts.netloc or len(value) > 2000:
-        raise RegistrationProblem("invalid_client_metadata", name, f"{name} must be an https URL.")
-    return value
-
-
-def validate_metadata(metadata: AppMetadata) -> AppMetadata:
-    """Check and tidy the submitted metadata; RegistrationProblem names the first bad field."""
-    name = (metadata.name or "").strip()
-    if not 1 <= len(name) <= 120:
-        raise RegistrationProblem(
-            "invalid_client_metadata", "client_name", "A name of 1-120 characters is required."
-        )
-    uris = list(dict.fromkeys(metadata.redirect_uris or []))
-    if not uris or len(uris) > MAX_REDIRECT_URIS:
-        raise RegistrationProblem(
-            "invalid_redirect_uri",
-            "redirect_uris",
-            f"Give between 1 and {MAX_REDIRECT_URIS} redirect URIs.",
-        )
-    for uri in uris:
-        check_redirect_uri(uri)
-    accepted, rejected = split_scope_string(metadata.scope or "")
-    if rejected:
-        raise RegistrationProblem(
-            "invalid_client_metadata", "scope", f"Unsupported scopes: {' '.join(rejected)}"
-        )
-    description = (metadata.description or "").strip() or None
-    if description is not None and len(description) > 2000:
-        raise RegistrationProblem(
-            "invalid_client_metadata", "description", "The description is too long."
-        )
-    return AppMetadata(
-        name=name,
-        redirect_uris=uris,
-        confidential=metadata.confidential,
-        description=description,
-        homepage_url=_check_link(metadata.homepage_url, "client_uri"),
-        logo_url=_check_link(metadata.logo_url, "logo_uri"),
-        privacy_policy_url=_check_link(metadata.privacy_policy_url, "policy_uri"),
-        terms_url=_check_link(metadata.terms_url, "tos_uri"),
-        scope=" ".join(accepted),
-    )
 
 
 async def register_app(
@@ -190,6 +93,111 @@ async def register_app(
     )
 
 
+def _stored_fields(app: App) -> dict[str, object]:
+    return {
+        "name": app.name,
+        "description": app.description,
+        "homepage_url": app.homepage_url,
+        "logo_url": app.logo_url,
+        "privacy_policy_url": app.privacy_policy_url,
+        "terms_url": app.terms_url,
+        "redirect_uris": json.loads(app.redirect_uris),
+        "allowed_scopes": app.allowed_scopes,
+    }
+
+
+async def update_app_metadata(
+    session: AsyncSession,
+    *,
+    app: App,
+    metadata: AppMetadata,
+    account_id: int | None,
+    via: str,
+    source_address: str | None,
+) -> App:
+    """Replace an app's metadata under the registration rules; identity changes need review.
+
+    An approved app whose name, homepage, logo or redirect URIs change goes back to
+    `pending` (its tokens pause until the operator approves again) unless auto-approval
+    is on; pending and suspended apps keep their status. Whether the app is public or
+    confidential cannot change: that would mint or drop a secret, so register a new app.
+    """
+    if app.deleted_at is not None:
+        raise Conflict("the app's registration was deleted")
+    clean = validate_metadata(metadata)
+    if clean.confidential != app.is_confidential:
+        raise RegistrationProblem(
+            "invalid_client_metadata",
+            "token_endpoint_auth_method",
+            "A registered app cannot switch between public and confidential; register anew.",
+        )
+    before = _stored_fields(app)
+    app.name = clean.name
+    app.description = clean.description
+    app.homepage_url = clean.homepage_url
+    app.logo_url = clean.logo_url
+    app.privacy_policy_url = clean.privacy_policy_url
+    app.terms_url = clean.terms_url
+    app.redirect_uris = json.dumps(clean.redirect_uris)
+    app.allowed_scopes = clean.scope
+    after = _stored_fields(app)
+    changed = sorted(key for key in after if after[key] != before[key])
+    previous_status = app.status
+    if (
+        app.status == AppStatus.APPROVED
+        and set(changed) & set(REVIEWED_FIELDS)
+        and not await get_operator_flag(session, key=AUTO_APPROVE_DYNAMIC_REGISTRATION)
+    ):
+        app.status = AppStatus.PENDING
+        app.status_changed_at = utcnow()
+    session.add(app)
+    await session.flush()
+    await record_event(
+        session,
+        kind=EventKind.REGISTRATION_UPDATED,
+        account_id=account_id,
+        app_id=app.id,
+        source_address=source_address,
+        details={"via": via, "changed": changed, "from": previous_status, "to": app.status},
+    )
+    return app
+
+
+async def delete_app_registration(
+    session: AsyncSession, *, app: App, account_id: int | None, source_address: str | None
+) -> int:
+    """Deactivate an app for good and revoke every grant (its tokens fail at once).
+
+    The row stays (grants and the activity log refer to it): it is suspended, marked
+    deleted, and loses its secret and registration access token. Returns the number
+    of grants revoked.
+    """
+    if app.deleted_at is not None:
+        raise Conflict("the app's registration was already deleted")
+    assert app.id is not None
+    now = utcnow()
+    previous_status = app.status
+    app.status = AppStatus.SUSPENDED
+    app.status_changed_at = now
+    app.deleted_at = now
+    app.client_secret_hash = None
+    app.registration_token_hash = None
+    session.add(app)
+    await session.flush()
+    revoked = await revoke_app_grants(
+        session, app_id=app.id, reason=APP_DELETED, source_address=source_address
+    )
+    await record_event(
+        session,
+        kind=EventKind.REGISTRATION_DELETED,
+        account_id=account_id,
+        app_id=app.id,
+        source_address=source_address,
+        details={"from": previous_status, "grants_revoked": revoked},
+    )
+    return revoked
+
+
 async def rotate_client_secret(
     session: AsyncSession,
     *,
@@ -227,6 +235,8 @@ async def set_app_status(
     source_address: str | None,
 ) -> App:
     """Approve or suspend an app; a suspended app's tokens fail on their next request."""
+    if app.deleted_at is not None:
+        raise Conflict("the app's registration was deleted; it cannot be approved again")
     previous = app.status
     app.status = status
     app.status_changed_at = utcnow()

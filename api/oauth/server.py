@@ -31,7 +31,9 @@ class ChartshareServer(AuthorizationServer):
         if not isinstance(client_id, str) or not 0 < len(client_id) <= 64:
             return None
         app = self.context.call(find_app_by_client_id, self.context.session, client_id=client_id)
-        return AppClient(app, self.context.hasher) if app else None
+        if app is None or app.deleted_at is not None:
+            return None  # a deleted registration is an unknown client: no redirect, no token
+        return AppClient(app, self.context.hasher)
 
     def save_token(self, token: dict[str, Any], request: Any) -> None:
         save_token(self.context, token, request)

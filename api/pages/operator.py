@@ -19,6 +19,7 @@ from db.apps import (
     list_apps,
     set_operator_flag,
 )
+from db.errors import Conflict
 from schema.apps import set_app_status
 
 OPERATOR_PATH = "/operator"
@@ -71,13 +72,20 @@ async def change_app_status(request: Request) -> Response:
         except ValueError:
             return error_page("Unknown status", "Choose approve or suspend.", status=400)
         assert row.account_id is not None
-        await set_app_status(
-            session,
-            app=app,
-            status=status,
-            operator_account_id=row.account_id,
-            source_address=source_address(request, settings_of(request)),
-        )
+        try:
+            await set_app_status(
+                session,
+                app=app,
+                status=status,
+                operator_account_id=row.account_id,
+                source_address=source_address(request, settings_of(request)),
+            )
+        except Conflict:
+            return error_page(
+                "App withdrawn",
+                "Its developer deleted this registration; it cannot be approved again.",
+                status=409,
+            )
         return see_other(OPERATOR_PATH)
 
 

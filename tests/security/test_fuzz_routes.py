@@ -27,6 +27,7 @@ from api.settings import Settings
 from db.accounts import AccountRole, Relationship
 from db.engine import create_engine
 from db.tables import metadata
+from db.tokens import hash_secret
 from db.web_sessions import open_session
 from tests import databases
 from tests.builders.oauth import REDIRECT_URI, SCOPE
@@ -58,6 +59,10 @@ ROUTES = [
     ("GET", "/.well-known/openid-configuration"),
     ("GET", "/.well-known/oauth-authorization-server"),
     ("GET", "/.well-known/jwks.json"),
+    ("GET", "/oauth/register/{client_id}"),
+    ("PUT", "/oauth/register/{client_id}"),
+    # Last: once a fuzzed DELETE succeeds, the partner app is gone for the routes after it.
+    ("DELETE", "/oauth/register/{client_id}"),
 ]
 # Parameter names the routes read, so that random values reach the real checks.
 KEYS = [
@@ -142,6 +147,10 @@ async def world(
             session, account=patient, patient=me, app=partner, scopes=SCOPE.split()
         )
         token = await issue_token(session, grant=grant)
+        # The same secret as its RFC 7592 registration token, so that "bearer-good"
+        # requests reach the registration management checks behind authentication.
+        partner.registration_token_hash = hash_secret(token)
+        session.add(partner)
         await session.commit()
     ids = {"patient": patient.id, "operator": operator.id, "developer": developer.id}
     transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 5000))
