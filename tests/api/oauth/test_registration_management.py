@@ -424,7 +424,11 @@ async def test_after_delete_the_operator_cannot_approve_the_app_again(
     await make_account(session, username="olga", role=AccountRole.OPERATOR)
     await session.commit()
     await login(client, "olga")
-    csrf = csrf_of((await client.get("/operator")).text)
+    page = (await client.get("/operator")).text
+    row = page[page.index(registered["client_id"]) :].split("</tr>")[0]
+    assert "deleted by its developer" in row
+    assert "Approve" not in row
+    csrf = csrf_of(page)
     response = await client.post(
         _path(registered).replace("/oauth/register", "/operator/apps"),
         data={"csrf_token": csrf, "status": "approved"},
