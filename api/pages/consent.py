@@ -89,11 +89,29 @@ async def _flow(request: Request, session: AsyncSession, path: str) -> _Flow | R
 
 
 def _consent_page(
-    flow: _Flow, *, error: str | None = None, error_field: str | None = None, status: int = 200
+    flow: _Flow,
+    *,
+    error: str | None = None,
+    error_field: str | None = None,
+    status: int = 200,
+    submitted: FormData | None = None,
 ) -> Response:
-    """The consent form; an error about `categories` or `duration` is tied to those fields."""
+    """The consent form; an error about `categories` or `duration` is tied to those fields.
+
+    After an error the form shows what the patient chose, not the defaults again.
+    """
     requested = flow.pending.get("scope", "").split()
     categories = [c for c in CATEGORIES if c.key in granted_categories(requested)]
+    durations = [d.value for d in AccessDuration]
+    if submitted is None:
+        selected = {c.key.value for c in categories}
+        offline_checked = True
+        chosen_duration = AccessDuration.NINETY_DAYS.value
+    else:
+        selected = {str(v) for v in submitted.getlist("category")}
+        offline_checked = submitted.get("offline_access") == "yes"
+        picked = str(submitted.get("duration") or "")
+        chosen_duration = picked if picked in durations else ""
     specials = [
         SPECIAL_EXPLANATIONS[SpecialScope(s)]
         for s in requested
@@ -109,7 +127,9 @@ def _consent_page(
             "specials": specials,
             "offline": SpecialScope.OFFLINE_ACCESS in requested,
             "durations": [(d.value, DURATION_LABEL[d]) for d in AccessDuration],
-            "default_duration": AccessDuration.NINETY_DAYS.value,
+            "chosen_duration": chosen_duration,
+            "selected": selected,
+            "offline_checked": offline_checked,
             "csrf_token": flow.row.csrf_token,
             "not_provided": NOT_PROVIDED,
             "error": error,
@@ -223,11 +243,19 @@ async def consent(request: Request) -> Response:
                 duration = AccessDuration(str(form.get("duration") or ""))
             except ValueError:
                 return _consent_page(
-                    flow, error="Choose how long access lasts.", error_field="duration", status=400
+                    flow,
+                    error="Choose how long access lasts.",
+                    error_field="duration",
+                    status=400,
+                    submitted=form,
                 )
             if approved is None:
                 return _consent_page(
-                    flow, error="Unknown category.", error_field="categories", status=400
+                    flow,
+                    error="Unknown category.",
+                    error_field="categories",
+                    status=400,
+                    submitted=form,
                 )
             context = server.context
             requested = flow.pending.get("scope", "").split()
@@ -251,9 +279,13 @@ async def consent(request: Request) -> Response:
                 result = await in_thread(decide_authorization, server, oauth, record_consent)
             except ConsentProblem as problem:
                 return _consent_page(
-                    flow, error=problem.message, error_field=problem.field, status=400
+                    flow,
+                    error=problem.message,
+                    error_field=problem.field,
+                    status=400,
+                    submitted=form,
                 )
         else:
-            return _consent_page(flow, error="Choose Allow or Deny.", status=400)
+            return _consent_page(flow, error="Choose Allow or Deny.", status=400, submitted=form)
         clear_pending(flow.row)
         return answer(result, issuer=settings.base_url, after_post=True)

@@ -1,6 +1,7 @@
 """The full authorization code flow as a partner app and a patient would drive it."""
 
 import json
+import re
 import time
 
 import httpx
@@ -222,3 +223,25 @@ async def test_no_secret_token_or_code_reaches_the_activity_log(
     for secret in (query["code"], body["access_token"], body["refresh_token"], APP_SECRET):
         assert secret not in dump
     assert "correct horse" not in dump
+
+
+async def test_after_a_consent_error_the_form_keeps_the_patients_choices(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    party = await arrange(session)
+    _, challenge = pkce_pair()
+    await client.get("/oauth/authorize", params=authorize_params(party.app, challenge))
+    await login(client, party.account.username)
+    page = await client.get("/oauth/consent")
+    offered = re.findall(r'name="category" value="([^"]+)"', page.text)
+    kept = offered[:1]
+
+    answer = await consent(client, category=kept, offline_access="no", duration="")
+
+    assert answer.status_code == 400
+    assert "Choose how long access lasts." in answer.text
+    checked = re.findall(r'name="category" value="([^"]+)" checked', answer.text)
+    assert checked == kept
+    assert re.search(r'name="offline_access" value="yes"\s*>', answer.text)
+    assert not re.search(r'name="duration" value="[^"]+" checked', answer.text)
+    assert len(offered) > 1
