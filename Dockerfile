@@ -6,6 +6,7 @@ ENV PATH=/opt/venv/bin:$PATH
 COPY requirements.lock pyproject.toml README.md ./
 COPY api ./api
 COPY schema ./schema
+COPY sharing ./sharing
 COPY db ./db
 COPY migrations ./migrations
 RUN pip install --no-cache-dir --upgrade pip \

@@ -29,7 +29,7 @@ from schema.context import (
 from schema.errors import BAD_USER_INPUT, FORBIDDEN, QUERY_TOO_COMPLEX, UNAUTHENTICATED
 from schema.execution import run_operation
 from schema.loaders import Loaders
-from schema.scopes import SpecialScope, granted_categories, scopes_for
+from sharing.scopes import SpecialScope, granted_categories, scopes_for
 
 MAX_TOKEN_LENGTH = 512
 

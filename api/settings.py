@@ -130,13 +130,21 @@ def env_name(attribute: str) -> str:
     return PREFIX + attribute.upper()
 
 
+# Variables of the same prefix that belong to the developer tools, not to the server:
+# `scripts/dev.py run` reads HOST and PORT, the test suite reads TEST_* and CHROMIUM.
+TOOL_VARIABLES = frozenset({PREFIX + "HOST", PREFIX + "PORT", PREFIX + "CHROMIUM"})
+TOOL_PREFIXES = (PREFIX + "TEST_",)
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from CHARTSHARE_* variables; SettingsError names the first bad one."""
     environ = os.environ if environ is None else environ
     known = {env_name(f.name): f for f in fields(Settings)}
     values: dict[str, Any] = {}
     for name in sorted(environ):
-        if not name.startswith(PREFIX):
+        if not name.startswith(PREFIX) or name in TOOL_VARIABLES:
+            continue
+        if name.startswith(TOOL_PREFIXES):
             continue
         spec = known.get(name)
         if spec is None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 from argon2 import PasswordHasher
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schema.scopes import CATEGORIES, CategoryKey
+from sharing.scopes import CATEGORIES, CategoryKey
 
 if TYPE_CHECKING:
     from schema.loaders import Loaders

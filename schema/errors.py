@@ -10,7 +10,7 @@ ExpectedError            an outcome the client should handle; shown as is
 
 from typing import Any
 
-from schema.scopes import CategoryKey, required_scopes
+from sharing.scopes import CategoryKey, required_scopes
 
 INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
 FORBIDDEN = "FORBIDDEN"

@@ -11,9 +11,9 @@ from db.activity import EventKind, record_event
 from db.records_query import get_patient, list_all_patient_records
 from schema.context import GraphQLContext
 from schema.errors import BadUserInput
-from schema.fhir import build_bundle
 from schema.permissions import account_only
-from schema.scopes import BY_KEY, CATEGORIES, CategoryKey
+from sharing.fhir.bundle import build_bundle
+from sharing.scopes import BY_KEY, CATEGORIES, CategoryKey
 
 
 def _all_rows(

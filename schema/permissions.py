@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from schema.context import AccountCaller, GraphQLContext
 from schema.errors import Forbidden, InsufficientScope
-from schema.scopes import BY_FIELD, CategoryKey, required_scopes
+from sharing.scopes import BY_FIELD, CategoryKey, required_scopes
 
 
 def scope_note(key: CategoryKey) -> str:

@@ -12,13 +12,11 @@ from db.accounts import AccountRole, list_account_patients
 from db.activity import EventKind, count_events, list_events, record_event
 from db.apps import list_developer_apps
 from db.grants import list_grants
-from schema.activity_summary import summarize
 from schema.context import AppCaller, GraphQLContext
 from schema.errors import BadUserInput, NotFound
 from schema.export import export_record
 from schema.permissions import account_only, check_category
 from schema.records import BY_TYPE_NAME
-from schema.scopes import ALL_PATIENT_DATA, CATEGORIES, CategoryKey
 from schema.types.account import (
     ActivityEvent,
     ActivityEventConnection,
@@ -44,6 +42,8 @@ from schema.types.relay import (
     from_global_id,
     to_global_id,
 )
+from sharing.activity_summary import summarize
+from sharing.scopes import ALL_PATIENT_DATA, CATEGORIES, CategoryKey
 
 Ctx = Info[GraphQLContext, Any]
 

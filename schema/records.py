@@ -12,7 +12,6 @@ from db.records_query import RecordFilter, sort_value, sorts_by_timestamp
 from schema.context import GraphQLContext
 from schema.errors import BadUserInput
 from schema.loaders import CountKey, PageKey
-from schema.scopes import BY_KEY, CategoryKey
 from schema.types import care, clinical, conditions, observations
 from schema.types.relay import (
     Connection,
@@ -22,6 +21,7 @@ from schema.types.relay import (
     decode_cursor,
     encode_cursor,
 )
+from sharing.scopes import BY_KEY, CategoryKey
 
 K = CategoryKey
 DEFAULT_PAGE_SIZE = 20

@@ -27,7 +27,7 @@ def test_it_installs_the_locked_dependencies_like_the_dev_script() -> None:
     assert any("-c requirements.lock" in run for run in installs)
     dev_script = (ROOT / "scripts" / "dev.py").read_text()
     assert '"-c", lock' in dev_script
-    for package in ("api", "schema", "db", "migrations"):
+    for package in ("api", "schema", "sharing", "db", "migrations"):
         assert any(copy.split()[1] == package for copy in _all("COPY")), package
 
 

@@ -1,4 +1,4 @@
-"""Imports point one way: api -> schema -> db."""
+"""Imports point one way: api -> schema -> sharing -> db (a layer may skip down, never up)."""
 
 import ast
 from pathlib import Path
@@ -6,8 +6,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+FRAMEWORKS = {"strawberry", "graphql", "starlette", "authlib", "uvicorn"}
 FORBIDDEN = {
-    "db": {"api", "schema", "strawberry", "starlette", "authlib", "uvicorn"},
+    "db": {"api", "schema", "sharing"} | FRAMEWORKS,
+    "sharing": {"api", "schema"} | FRAMEWORKS,
     "schema": {"api", "starlette", "authlib", "uvicorn"},
 }
 

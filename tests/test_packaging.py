@@ -4,7 +4,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPLICATION = ("api", "schema", "db", "migrations")
+APPLICATION = ("api", "schema", "sharing", "db", "migrations")
 SKIP = {"__pycache__", "node_modules"}
 
 

@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse
 
 from api.context import database, settings_of
 from api.oauth.signing import published_jwks
-from schema.scopes import supported_scopes
+from sharing.scopes import supported_scopes
 
 # What chartshare really supports (SMART App Launch 2 capability names).
 CAPABILITIES = [

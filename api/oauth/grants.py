@@ -34,7 +34,7 @@ from db.tokens import (
     find_token,
     hash_secret,
 )
-from schema.scopes import SpecialScope, granted_categories, scopes_for, split_scope_string
+from sharing.scopes import SpecialScope, granted_categories, scopes_for, split_scope_string
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 AUTHORIZE_AGAIN = "The authorization has ended; the patient must authorize the app again."

@@ -20,7 +20,7 @@ from db.activity import EventKind, record_event
 from db.columns import utcnow
 from db.keys import SigningKey
 from db.tokens import TokenKind, add_token, hash_secret
-from schema.scopes import SpecialScope
+from sharing.scopes import SpecialScope
 
 TOKEN_BYTES = 32  # 256 bits
 

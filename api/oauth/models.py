@@ -11,7 +11,7 @@ from db.columns import utcnow
 from db.grants import Grant
 from db.passwords import verify_password
 from db.tokens import AuthorizationCode, Token
-from schema.scopes import SpecialScope, granted_categories
+from sharing.scopes import SpecialScope, granted_categories
 
 CONFIDENTIAL_METHODS = ("client_secret_basic", "client_secret_post")
 GRANT_TYPES = ("authorization_code", "refresh_token")

@@ -1,8 +1,8 @@
-"""POST /oauth/register: RFC 7591 dynamic client registration through schema.apps.register_app.
+"""POST /oauth/register: RFC 7591 dynamic client registration through sharing.apps.register_app.
 
 Authlib's ClientRegistrationEndpoint makes its own client_id and secret; chartshare's
 registration rules (and the GraphQL `registerApp` mutation) live in one place,
-`schema.apps`, so this view maps RFC 7591 metadata onto it. Registration is open;
+`sharing.apps`, so this view maps RFC 7591 metadata onto it. Registration is open;
 a new app waits for the operator's approval unless auto-approval is on. The answer
 carries the RFC 7592 registration access token (shown once, stored only as a hash)
 and the URI where the app reads, updates or deletes its registration
@@ -20,7 +20,7 @@ from api.context import database, hasher_of, settings_of
 from api.oauth.params import NO_STORE
 from api.security import source_address
 from db.apps import App, redirect_uris_of
-from schema.apps import AppMetadata, RegistrationProblem, register_app
+from sharing.apps import AppMetadata, RegistrationProblem, register_app
 
 AUTH_METHODS = {"none": False, "client_secret_basic": True, "client_secret_post": True}
 GRANT_TYPES = {"authorization_code", "refresh_token"}

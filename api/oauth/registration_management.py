@@ -4,7 +4,7 @@
 The token is looked up by its SHA-256 together with the client_id in one query, so a
 wrong token, another client's token, an unknown client_id and an app without a token
 (registered through GraphQL or the seed) all get the same 401. Updates go through
-`schema.apps.update_app_metadata`, the rules every registration path shares.
+`sharing.apps.update_app_metadata`, the rules every registration path shares.
 """
 
 import json
@@ -28,7 +28,7 @@ from api.security import source_address
 from db.apps import App, find_app_by_registration_token
 from db.passwords import verify_password
 from db.tokens import hash_secret
-from schema.apps import RegistrationProblem, delete_app_registration, update_app_metadata
+from sharing.apps import RegistrationProblem, delete_app_registration, update_app_metadata
 
 INVALID_METADATA = InvalidClientMetadataError.error
 # Read-only fields of the client information response; RFC 7592 says to ignore them in a PUT.

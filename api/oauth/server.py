@@ -12,7 +12,7 @@ from api.oauth.grants import AuthorizationCodeGrant, RefreshTokenGrant, S256Code
 from api.oauth.issuing import make_token_generator, save_token
 from api.oauth.models import AppClient
 from db.apps import find_app_by_client_id
-from schema.scopes import split_scope_string
+from sharing.scopes import split_scope_string
 
 
 class ChartshareServer(AuthorizationServer):

@@ -27,13 +27,13 @@ from db.accounts import Relationship, WebSession, list_account_patients
 from db.activity import EventKind, record_event
 from db.apps import App, find_app_by_client_id
 from db.patients import Patient
-from schema.consent import (
+from sharing.consent import (
     DURATION_LABEL,
     AccessDuration,
     ConsentProblem,
     authorize_app,
 )
-from schema.scopes import (
+from sharing.scopes import (
     BY_KEY,
     CATEGORIES,
     SPECIAL_EXPLANATIONS,

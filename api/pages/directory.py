@@ -6,7 +6,7 @@ from starlette.responses import Response
 from api.context import database
 from api.pages.consent import NOT_PROVIDED
 from api.pages.rendering import render
-from schema.apps import list_directory_apps
+from sharing.apps import list_directory_apps
 
 
 async def directory_page(request: Request) -> Response:

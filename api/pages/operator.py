@@ -20,7 +20,7 @@ from db.apps import (
     set_operator_flag,
 )
 from db.errors import Conflict
-from schema.apps import set_app_status
+from sharing.apps import set_app_status
 
 OPERATOR_PATH = "/operator"
 

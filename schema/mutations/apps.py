@@ -4,12 +4,12 @@ import strawberry
 
 from db.accounts import AccountRole
 from db.apps import find_developer_app
-from schema.apps import AppMetadata, RegistrationProblem, register_app, rotate_client_secret
 from schema.errors import BadUserInput
 from schema.mutations.payloads import Ctx, user_error
 from schema.permissions import account_only
 from schema.types.account import AppInfo, DeveloperApp, UserError
 from schema.types.relay import expect_global_id
+from sharing.apps import AppMetadata, RegistrationProblem, register_app, rotate_client_secret
 
 REGISTRATION_FIELDS = {
     "client_name": "name",

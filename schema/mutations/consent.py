@@ -10,20 +10,20 @@ from db.accounts import list_account_patients
 from db.activity import EventKind, record_event
 from db.apps import find_app_by_client_id
 from db.grants import Grant
-from schema.consent import (
+from schema.errors import BadUserInput
+from schema.mutations.payloads import Ctx, user_error
+from schema.permissions import account_only
+from schema.types.account import AccessDuration as AccessDurationEnum
+from schema.types.account import AuthorizedApp, DataCategory, PatientChoice, UserError
+from schema.types.relay import expect_global_id
+from sharing.consent import (
     AccessDuration,
     ConsentProblem,
     authorize_app,
     narrow_app_grant,
     revoke_app,
 )
-from schema.errors import BadUserInput
-from schema.mutations.payloads import Ctx, user_error
-from schema.permissions import account_only
-from schema.scopes import CategoryKey, split_scope_string
-from schema.types.account import AccessDuration as AccessDurationEnum
-from schema.types.account import AuthorizedApp, DataCategory, PatientChoice, UserError
-from schema.types.relay import expect_global_id
+from sharing.scopes import CategoryKey, split_scope_string
 
 _ = (DataCategory, AccessDurationEnum)  # the GraphQL enums wrap CategoryKey and AccessDuration
 

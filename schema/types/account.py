@@ -10,9 +10,9 @@ import strawberry
 from db.activity import ActivityEvent as ActivityRow
 from db.apps import App, AppStatus, redirect_uris_of
 from db.grants import Grant
-from schema.consent import AccessDuration as ConsentDuration
-from schema.scopes import BY_KEY, CATEGORIES, CategoryKey, SpecialScope, granted_categories
 from schema.types.relay import PageInfo, to_global_id
+from sharing.consent import AccessDuration as ConsentDuration
+from sharing.scopes import BY_KEY, CATEGORIES, CategoryKey, SpecialScope, granted_categories
 
 DataCategory = strawberry.enum(
     CategoryKey, name="DataCategory", description="A data category of the scope registry."

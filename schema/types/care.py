@@ -9,10 +9,10 @@ from strawberry.types import Info
 from db import clinical, observations
 from schema.context import GraphQLContext
 from schema.permissions import RequireCategory, describe
-from schema.scopes import CategoryKey
 from schema.types.common import Coding, load_linked, main_code
 from schema.types.conditions import Condition, condition_fields
 from schema.types.relay import Node, to_global_id
+from sharing.scopes import CategoryKey
 
 K = CategoryKey
 

@@ -9,10 +9,10 @@ from strawberry.types import Info
 from db import clinical
 from schema.context import GraphQLContext
 from schema.permissions import RequireCategory, describe
-from schema.scopes import CategoryKey
 from schema.types.care import CareTeamMember, Encounter
 from schema.types.common import Coding, coding, load_linked, main_code
 from schema.types.relay import Node, to_global_id
+from sharing.scopes import CategoryKey
 
 K = CategoryKey
 SNOMED = "http://snomed.info/sct"

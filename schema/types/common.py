@@ -7,7 +7,7 @@ from sqlmodel import SQLModel
 from strawberry.types import Info
 
 from schema.context import GraphQLContext
-from schema.scopes import CategoryKey
+from sharing.scopes import CategoryKey
 
 UCUM = "http://unitsofmeasure.org"
 INTERPRETATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"

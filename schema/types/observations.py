@@ -9,7 +9,6 @@ from strawberry.types import Info
 from db import clinical, observations
 from schema.context import GraphQLContext
 from schema.permissions import RequireCategory, describe
-from schema.scopes import CategoryKey
 from schema.types.care import Encounter
 from schema.types.common import (
     Coding,
@@ -23,6 +22,7 @@ from schema.types.common import (
     reference_range,
 )
 from schema.types.relay import Node, to_global_id
+from sharing.scopes import CategoryKey
 
 K = CategoryKey
 

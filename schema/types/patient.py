@@ -11,10 +11,10 @@ from db import patients
 from schema.context import GraphQLContext
 from schema.permissions import RequireCategory, category_of_field, describe
 from schema.records import DEFAULT_PAGE_SIZE, record_page
-from schema.scopes import CategoryKey
 from schema.types import care, clinical, conditions, observations
 from schema.types.common import Coding, HumanName, coding
 from schema.types.relay import Connection, Node, to_global_id
+from sharing.scopes import CategoryKey
 
 K = CategoryKey
 RACE_ETHNICITY = "urn:oid:2.16.840.1.113883.6.238"

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from schema.graph import SCHEMA
 from schema.permissions import RequireCategory
-from schema.scopes import CategoryKey
+from sharing.scopes import CategoryKey
 
 MAX_DEPTH = 7
 Composite = GraphQLObjectType | GraphQLInterfaceType

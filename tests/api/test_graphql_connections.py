@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schema.scopes import CategoryKey
+from sharing.scopes import CategoryKey
 from tests.builders.graphql import PATIENT_FIELDS, grant_app, post_graphql
 from tests.builders.people import make_patient
 from tests.builders.records import make_record, seed_record

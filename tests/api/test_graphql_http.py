@@ -10,7 +10,7 @@ from api.settings import Settings
 from db.accounts import Relationship
 from db.grants import Grant
 from db.tokens import TokenKind
-from schema.consent import revoke_app
+from sharing.consent import revoke_app
 from tests.builders.graphql import grant_app, post_graphql, sign_in
 from tests.builders.people import issue_token, make_patient
 

@@ -29,8 +29,8 @@ from db.engine import create_engine
 from db.patients import Patient
 from db.tables import metadata
 from schema.records import BY_CATEGORY
-from schema.scopes import CATEGORIES, CategoryKey, granted_categories, scopes_for
 from schema.types.relay import from_global_id, to_global_id
+from sharing.scopes import CATEGORIES, CategoryKey, granted_categories, scopes_for
 from tests import databases
 from tests.api.query_generator import GeneratedQuery, generate
 from tests.builders.people import issue_token, make_account, make_app, make_grant, make_patient

@@ -8,8 +8,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.settings import Settings
 from db.activity import ActivityEvent, EventKind
-from schema.scopes import CategoryKey
 from schema.types.relay import to_global_id
+from sharing.scopes import CategoryKey
 from tests.builders.graphql import grant_app, post_graphql, sign_in
 from tests.builders.people import make_patient
 from tests.builders.records import seed_record
@@ -121,7 +121,7 @@ async def test_links_aliases_fragments_and_variables_are_all_guarded(
 async def test_narrowing_a_grant_applies_to_the_next_request(
     session: AsyncSession, client: httpx.AsyncClient
 ) -> None:
-    from schema.consent import narrow_app_grant
+    from sharing.consent import narrow_app_grant
 
     mine, _ = await _two_patients(session)
     access = await grant_app(session, mine.patient, ["patient/Goal.rs", "patient/Procedure.rs"])

@@ -5,8 +5,8 @@ import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schema.records import BY_TYPE_NAME
-from schema.scopes import BY_KEY, required_scopes
 from schema.types.relay import to_global_id
+from sharing.scopes import BY_KEY, required_scopes
 from tests.builders.graphql import grant_app, post_graphql
 from tests.builders.links import LINKS
 from tests.builders.people import make_patient

@@ -8,8 +8,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.activity import ActivityEvent, EventKind
 from db.grants import Grant
-from schema.scopes import BY_FIELD, BY_KEY, CategoryKey, required_scopes
 from schema.types.relay import to_global_id
+from sharing.scopes import BY_FIELD, BY_KEY, CategoryKey, required_scopes
 from tests.builders.graphql import PATIENT_FIELDS, full_record_query, grant_app, post_graphql
 from tests.builders.people import make_patient
 from tests.builders.records import seed_record

@@ -15,7 +15,7 @@ from db.accounts import Account
 from db.observations import LabResult
 from db.patients import Patient
 from db.web_sessions import open_session
-from schema.scopes import BY_KEY, CategoryKey
+from sharing.scopes import BY_KEY, CategoryKey
 from tests.builders.graphql import grant_app, post_graphql
 from tests.builders.people import make_patient
 from tests.db.seed_helpers import seed

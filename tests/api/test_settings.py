@@ -61,6 +61,18 @@ def test_bad_values_name_the_variable(variable: str, value: str, says: str) -> N
     assert "\n" not in message.split(" (known:")[0]
 
 
+def test_the_developer_tools_variables_are_not_settings() -> None:
+    settings = load_settings(
+        {
+            "CHARTSHARE_PORT": "9000",
+            "CHARTSHARE_HOST": "0.0.0.0",
+            "CHARTSHARE_TEST_BACKENDS": "sqlite",
+            "CHARTSHARE_CHROMIUM": "/usr/bin/chromium",
+        }
+    )
+    assert settings == Settings()
+
+
 def test_production_requires_https_and_secure_cookies() -> None:
     with pytest.raises(SettingsError, match="CHARTSHARE_BASE_URL: production needs"):
         load_settings({"CHARTSHARE_ENVIRONMENT": "production"})

@@ -7,7 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db import clinical, observations
 from db.patients import Patient
-from schema.scopes import CategoryKey
+from sharing.scopes import CategoryKey
 
 K = CategoryKey
 AT = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)

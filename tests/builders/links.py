@@ -1,6 +1,6 @@
 """Every link between record types and the category of the record it reaches."""
 
-from schema.scopes import CategoryKey
+from sharing.scopes import CategoryKey
 
 K = CategoryKey
 # (type, field) -> the category of the record the link reaches; a new link must be listed here.

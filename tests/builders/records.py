@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.patients import Patient
-from schema.scopes import BY_KEY, CategoryKey
+from sharing.scopes import BY_KEY, CategoryKey
 
 K = CategoryKey
 Row = TypeVar("Row", bound=SQLModel)

@@ -19,7 +19,7 @@ from db.passwords import make_hasher, verify_password
 from db.seed.demo import GRANT_SCOPES
 from db.seed.progress import ProgressBar
 from db.tables import LabResult, Patient, metadata
-from schema.scopes import split_scope_string
+from sharing.scopes import split_scope_string
 from tests.db.seed_helpers import counts, seed
 
 HASHER = make_hasher(memory_kib=19456, iterations=2, parallelism=1)

@@ -5,7 +5,7 @@ from graphql import GraphQLObjectType, get_named_type
 from schema.graph import SCHEMA
 from schema.permissions import RequireCategory
 from schema.records import BY_TYPE_NAME
-from schema.scopes import CategoryKey
+from sharing.scopes import CategoryKey
 from tests.builders.links import LINKS
 
 

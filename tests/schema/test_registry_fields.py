@@ -4,8 +4,8 @@ from graphql import GraphQLNonNull
 
 from schema.graph import SCHEMA
 from schema.permissions import RequireCategory
-from schema.scopes import CATEGORIES
 from schema.types.patient import Patient
+from sharing.scopes import CATEGORIES
 
 
 def test_registry_fields_exist_and_are_nullable() -> None:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from api.cli import main
 from schema.permissions import scope_note
-from schema.scopes import CATEGORIES
 from schema.sdl import schema_sdl
+from sharing.scopes import CATEGORIES
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -6,7 +6,7 @@ from joserfc.jwk import KeySet
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.oauth.signing import rotate_signing_key
-from schema.scopes import supported_scopes
+from sharing.scopes import supported_scopes
 from tests.builders.oauth import ISSUER, arrange, tokens_for
 
 

@@ -18,8 +18,8 @@ from db.apps import (
 from db.columns import utcnow
 from db.grants import Grant
 from db.tokens import find_live_access_token, hash_secret
-from schema.activity_summary import summarize
-from schema.apps import AppMetadata, register_app
+from sharing.activity_summary import summarize
+from sharing.apps import AppMetadata, register_app
 from tests.builders.oauth import ISSUER, REDIRECT_URI, authorize_params, csrf_of, login, pkce_pair
 from tests.builders.people import (
     TEST_HASHER,

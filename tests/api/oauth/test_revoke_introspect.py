@@ -8,8 +8,8 @@ from db.apps import AppStatus
 from db.columns import utcnow
 from db.grants import Grant
 from db.tokens import find_live_access_token, hash_secret
-from schema.apps import set_app_status
-from schema.consent import revoke_app
+from sharing.apps import set_app_status
+from sharing.consent import revoke_app
 from tests.builders.oauth import APP_SECRET, ISSUER, Party, arrange, tokens_for
 
 

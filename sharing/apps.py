@@ -21,9 +21,9 @@ from db.errors import Conflict
 from db.grants import revoke_app_grants
 from db.passwords import hash_password
 from db.tokens import hash_secret
-from schema.app_metadata import AppMetadata as AppMetadata
-from schema.app_metadata import RegistrationProblem as RegistrationProblem
-from schema.app_metadata import validate_metadata
+from sharing.app_metadata import AppMetadata as AppMetadata
+from sharing.app_metadata import RegistrationProblem as RegistrationProblem
+from sharing.app_metadata import validate_metadata
 
 # What the operator's approval vouches for: how patients recognise the app (name, homepage,
 # logo on the consent screen) and where authorization codes go. Changing any of these on an

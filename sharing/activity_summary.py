@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 from db.activity import ActivityEvent, EventKind
-from schema.scopes import CategoryKey
+from sharing.scopes import CategoryKey
 
 K = CategoryKey
 NOUNS: dict[CategoryKey, tuple[str, str]] = {

@@ -15,8 +15,9 @@ from sqlmodel import SQLModel
 from db import clinical
 from db.columns import utcnow
 from db.patients import Patient
-from schema import fhir_observations, fhir_records
-from schema.fhir_codes import (
+from sharing.fhir import observations as fhir_observations
+from sharing.fhir import records as fhir_records
+from sharing.fhir.codes import (
     BCP47,
     CARE_TEAM_MEMBER,
     CDC_RACE_ETHNICITY,
@@ -28,7 +29,7 @@ from schema.fhir_codes import (
     prune,
     terminology,
 )
-from schema.scopes import BY_KEY, CategoryKey
+from sharing.scopes import BY_KEY, CategoryKey
 
 Resource = dict[str, Any]
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"

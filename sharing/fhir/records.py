@@ -4,7 +4,7 @@ from html import escape
 from typing import Any
 
 from db import clinical
-from schema.fhir_codes import (
+from sharing.fhir.codes import (
     CARE_TEAM_MEMBER,
     CVX,
     ENCOUNTER,

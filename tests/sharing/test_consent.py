@@ -10,14 +10,14 @@ from db.accounts import Relationship
 from db.activity import ActivityEvent, EventKind
 from db.apps import AppStatus
 from db.tokens import Token
-from schema.consent import (
+from sharing.consent import (
     AccessDuration,
     ConsentProblem,
     authorize_app,
     narrow_app_grant,
     revoke_app,
 )
-from schema.scopes import CategoryKey, granted_categories
+from sharing.scopes import CategoryKey, granted_categories
 from tests.builders.people import issue_token, make_account, make_app, make_patient
 
 REQUESTED = ["launch/patient", "offline_access", "patient/Observation.rs", "patient/Goal.rs"]

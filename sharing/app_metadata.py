@@ -4,7 +4,7 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from schema.scopes import split_scope_string
+from sharing.scopes import split_scope_string
 
 MAX_REDIRECT_URIS = 10
 

@@ -11,9 +11,9 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.patients import Patient
-from schema.fhir import ForeignRowError, build_bundle
-from schema.fhir_codes import system_uri
-from schema.scopes import BY_KEY, CategoryKey
+from sharing.fhir.bundle import ForeignRowError, build_bundle
+from sharing.fhir.codes import system_uri
+from sharing.scopes import BY_KEY, CategoryKey
 from tests.builders.fhir_rows import make_every_category
 from tests.builders.people import make_patient
 

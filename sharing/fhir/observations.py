@@ -3,7 +3,7 @@
 from typing import Any
 
 from db import observations
-from schema.fhir_codes import (
+from sharing.fhir.codes import (
     ENCOUNTER,
     ICD10_CM,
     References,
@@ -16,7 +16,7 @@ from schema.fhir_codes import (
     row_code,
     terminology,
 )
-from schema.scopes import BY_KEY, CategoryKey
+from sharing.scopes import BY_KEY, CategoryKey
 
 Resource = dict[str, Any]
 

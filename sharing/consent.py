@@ -11,7 +11,7 @@ from db.apps import App, AppStatus
 from db.columns import utcnow
 from db.errors import Conflict, NotFound
 from db.grants import Grant, create_grant, get_grant_for_account, narrow_grant, revoke_grant
-from schema.scopes import CategoryKey, SpecialScope, granted_categories, scopes_for
+from sharing.scopes import CategoryKey, SpecialScope, granted_categories, scopes_for
 
 
 class AccessDuration(StrEnum):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from schema.scopes import (
+from sharing.scopes import (
     CATEGORIES,
     CategoryKey,
     ScopeError,
