@@ -5,6 +5,8 @@ from sqlmodel import SQLModel
 from db.accounts import Account, AccountPatient, WebSession
 from db.activity import ActivityEvent
 from db.apps import App, OperatorSetting
+from db.authorization_requests import AuthorizationRequest
+from db.client_auth import ClientAuthFailure
 from db.clinical import (
     AllergyIntolerance,
     CarePlan,
@@ -63,8 +65,10 @@ __all__ = [
     "AllergyIntolerance",
     "App",
     "AuthorizationCode",
+    "AuthorizationRequest",
     "CarePlan",
     "CareTeamMember",
+    "ClientAuthFailure",
     "Encounter",
     "EncounterDiagnosis",
     "FunctionalStatus",
