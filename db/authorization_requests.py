@@ -121,7 +121,7 @@ async def release_authorization_request(session: AsyncSession, *, request_id: in
 async def move_authorization_requests(
     session: AsyncSession, *, from_session_id: int, to_session_id: int
 ) -> None:
-    """Hand the unanswered requests of a session to its successor (the session id changes at login)."""
+    """Hand a session's unanswered requests to its successor (a new session id at login)."""
     await session.exec(
         update(AuthorizationRequest)
         .where(

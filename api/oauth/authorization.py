@@ -19,7 +19,6 @@ from api.oauth.models import Consent
 from api.oauth.server import ChartshareServer
 from api.pages.rendering import error_page
 
-
 # Authlib refuses to build an error whose description would quote characters such as
 # `"` from the request (a ValueError): such a request is malformed, and gets this page.
 MALFORMED = OAuthResult(
