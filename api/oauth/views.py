@@ -1,5 +1,7 @@
 """The OAuth endpoints: /oauth/authorize, /oauth/token, /oauth/revoke, /oauth/introspect."""
 
+import asyncio
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import MultiDict
 from starlette.requests import Request
@@ -81,6 +83,9 @@ async def _run_endpoint(request: Request, name: str | None) -> Response:
                 result = await in_thread(server.create_endpoint_response, name, oauth)
         except ValueError:  # an error description Authlib refused to quote: malformed input
             result = MALFORMED
+    if server.context.slow_down:
+        # Outside the unit of work: a slowed client authentication holds no connection.
+        await asyncio.sleep(settings.login_slowdown_seconds)
     return result.to_response()
 
 
