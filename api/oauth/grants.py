@@ -1,7 +1,8 @@
 """Our grant classes: Authlib's, with its weak defaults closed.
 
 * PKCE is required for every client, confidential too, and only S256 (`plain` refused).
-* Every bad `code_verifier` is `invalid_grant`.
+* Every bad `code_verifier` is `invalid_grant` and uses the code up: a code cannot be
+  tried with one verifier after another.
 * A code is claimed by one atomic UPDATE: of two parallel redemptions exactly one wins,
   and a code presented again revokes the tokens it issued.
 * Refresh tokens rotate on every use; a rotated one presented again revokes the grant.
@@ -21,6 +22,7 @@ from authlib.oauth2.rfc6749.errors import (
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7636.challenge import CODE_VERIFIER_PATTERN, compare_s256_code_challenge
 
+from api.oauth.bridge import OAuthContext
 from api.oauth.models import AppClient, CodeRecord, Consent, TokenRecord, grant_is_live
 from api.oauth.reuse import code_presented_again, refresh_token_presented_again
 from db.columns import utcnow
@@ -65,7 +67,14 @@ class S256CodeChallenge(CodeChallenge):
             or verifier == challenge
             or not compare_s256_code_challenge(verifier, challenge)
         ):
+            _burn(grant.server.context, grant.request.authorization_code)
             raise InvalidGrantError("The code_verifier does not match the code_challenge.")
+
+
+def _burn(context: OAuthContext, record: CodeRecord) -> None:
+    """Use up a code presented with a wrong verifier: it cannot be retried with another one."""
+    assert record.code.id is not None
+    context.call(claim_authorization_code, context.session, code_id=record.code.id, now=utcnow())
 
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):

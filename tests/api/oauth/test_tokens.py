@@ -53,6 +53,22 @@ async def test_every_bad_code_verifier_is_invalid_grant(
     assert response.json()["error"] == "invalid_grant"
 
 
+@pytest.mark.parametrize("case", ["missing", "wrong", "challenge"])
+async def test_a_bad_code_verifier_uses_the_code_up(
+    client: httpx.AsyncClient, session: AsyncSession, case: str
+) -> None:
+    party, code, verifier, challenge = await _code(client, session)
+    bad = {"missing": None, "wrong": pkce_pair()[0], "challenge": challenge}[case]
+    guessed = await exchange(client, party, code, verifier, code_verifier=bad)
+    assert guessed.status_code == 400
+    retried = await exchange(client, party, code, verifier)
+    assert retried.status_code == 400
+    assert retried.json()["error"] == "invalid_grant"
+    stored = (await session.exec(select(AuthorizationCode))).one()
+    assert stored.used_at is not None
+    assert (await session.exec(select(Token))).all() == []
+
+
 async def test_bad_verifier_for_a_confidential_app_is_invalid_grant(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
