@@ -6,9 +6,12 @@
 * A code is claimed by one atomic UPDATE: of two parallel redemptions exactly one wins,
   and a code presented again revokes the tokens it issued.
 * Refresh tokens rotate on every use; a rotated one presented again revokes the grant.
-* `aud` must equal the issuer and `state` is required.
+* `aud` must equal the issuer and `state` is required: 1 to 1024 printable ASCII
+  characters (RFC 6749's VSCHAR), echoed back exactly; a state outside that is
+  answered on an error page, never redirected.
 """
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -39,6 +42,10 @@ from db.tokens import (
 from sharing.scopes import SpecialScope, granted_categories, scopes_for, split_scope_string
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+# RFC 6749 Appendix A: state is 1*VSCHAR; we also bound its length (it travels in URLs).
+STATE_MAX_LENGTH = 1024
+STATE_PATTERN = re.compile(rf"[\x20-\x7e]{{1,{STATE_MAX_LENGTH}}}")
+STATE_RULE = f"state must be 1 to {STATE_MAX_LENGTH} printable ASCII characters (space to tilde)."
 AUTHORIZE_AGAIN = "The authorization has ended; the patient must authorize the app again."
 
 
@@ -85,8 +92,12 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     def validate_authorization_request(self) -> str:
         redirect_uri: str = super().validate_authorization_request()
         data = self.request.payload.data
+        state = data.get("state")
+        if state and not STATE_PATTERN.fullmatch(state):
+            # Not redirected: the app would get back a state other than the one it sent.
+            raise InvalidRequestError(STATE_RULE)
         try:
-            if not data.get("state"):
+            if not state:
                 raise InvalidRequestError("state is required.")
             if data.get("aud") != self.server.context.issuer:
                 raise InvalidRequestError(f"aud must be {self.server.context.issuer}.")
@@ -223,7 +234,14 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         return Consent(account_id=grant.account_id, patient_id=grant.patient_id, grant=grant)
 
     def issue_token(self, user: Consent, refresh_token: TokenRecord) -> dict[str, Any]:
+        """The old refresh token is used up, so a new one always comes back.
+
+        `offline_access` stays in the new tokens' scope while the grant holds it, even when
+        a narrower `scope` leaves it out: a refresh never ends with no refresh token.
+        """
         requested = (self.request.payload.scope or refresh_token.get_scope()).split()
+        if SpecialScope.OFFLINE_ACCESS not in requested:
+            requested.append(SpecialScope.OFFLINE_ACCESS)
         scope = _narrowed_scope(requested, user.grant)
         token: dict[str, Any] = self.generate_token(
             user=user, scope=scope, include_refresh_token=True
