@@ -76,7 +76,8 @@ async def load_flow(
         return login_redirect(flow_path(path, raw_id))
     if not raw_id:
         return error_page("Nothing to authorize", NO_REQUEST)
-    pending = await find_authorization_request(session, raw_id=raw_id)
+    well_formed = _REQUEST_ID.fullmatch(raw_id) is not None
+    pending = await find_authorization_request(session, raw_id=raw_id) if well_formed else None
     if pending is None or pending.web_session_id != row.id:
         return error_page("Unknown authorization request", UNKNOWN_REQUEST)
     if pending.answered_at is not None:

@@ -159,28 +159,29 @@ async def test_a_code_for_one_tab_does_not_work_for_the_other_app(
 
 
 @pytest.mark.parametrize(
-    "request_id", ["forged-id-that-names-nothing", "x" * 5000, "%00", "a b", "é", ""]
+    "encoded_id",
+    ["forged-id-that-names-nothing", "x" * 5000, "%01", "a+b", "%C3%A9", "%ED%A0%80", "%FF", ""],
 )
 async def test_a_forged_request_id_is_a_clear_400(
-    client: httpx.AsyncClient, session: AsyncSession, request_id: str
+    client: httpx.AsyncClient, session: AsyncSession, encoded_id: str
 ) -> None:
     _, first, _ = await _two_tabs(client, session)
     page = await client.get("/oauth/consent", params={"request": first.request_id})
     for path in ("/oauth/consent", "/oauth/select-patient"):
-        shown = await client.get(path, params={"request": request_id})
+        shown = await client.get(f"{path}?request={encoded_id}")
         assert shown.status_code == 400, shown.text
         assert "Start again from the app" in shown.text
-    posted = await client.post(
-        "/oauth/consent",
-        data={
-            "csrf_token": csrf_of(page.text),
-            "request": request_id,
-            "decision": "allow",
-            "category": ["lab_results"],
-            "duration": "one_hour",
-        },
-    )
-    assert posted.status_code == 400 and "location" not in posted.headers
+    body = f"csrf_token={csrf_of(page.text)}&request={encoded_id}&decision=allow"
+    for path, extra in (
+        ("/oauth/consent", "&category=lab_results&duration=one_hour"),
+        ("/oauth/select-patient", "&patient_id=1"),
+    ):
+        posted = await client.post(
+            path,
+            content=body + extra,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert posted.status_code == 400 and "location" not in posted.headers, posted.text
     assert await _grants(session) == []
 
 
