@@ -4,7 +4,7 @@
 * Every bad `code_verifier` is `invalid_grant` and uses the code up: a code cannot be
   tried with one verifier after another.
 * A code is claimed by one atomic UPDATE: of two parallel redemptions exactly one wins,
-  and a code presented again revokes the tokens it issued.
+  and a code presented again ends its grant (every token under it, refreshed ones too).
 * Refresh tokens rotate on every use; a rotated one presented again revokes the grant.
 * `aud` must equal the issuer and `state` is required: 1 to 1024 printable ASCII
   characters (RFC 6749's VSCHAR), echoed back exactly; a state outside that is

@@ -61,6 +61,8 @@ class Family:
     patient_id: int
     categories: frozenset[CategoryKey]
     offline: bool
+    browser: Browser
+    grant_id: int
     live: bool = True
 
 
@@ -82,7 +84,6 @@ class TokenModel:
     kind: str
     family: Family
     categories: frozenset[CategoryKey]
-    from_code: Code | None
     revoked: bool = False
     rotated: bool = False
 

@@ -44,6 +44,7 @@ from db.activity import ActivityEvent, EventKind
 from db.apps import App
 from db.grants import Grant
 from db.tokens import Token, TokenKind, hash_secret
+from schema.types.relay import to_global_id
 from sharing.scopes import CATEGORIES, CategoryKey, granted_categories, scopes_for
 from tests.api.oauth.lifecycle_model import (
     Browser,
@@ -67,6 +68,8 @@ MAX_OPEN_TABS = 3
 SCOPE = "launch/patient offline_access patient/*.rs"
 ALL = frozenset(c.key for c in CATEGORIES)
 QUERY = full_record_query(first=5)
+REVOKE_APP = """mutation Revoke($id: ID!) {
+  revokeApp(input: {grantId: $id}) { authorizedApp { revokedAt } userErrors { code } } }"""
 category_sets = st.frozensets(st.sampled_from(sorted(ALL)))
 
 
@@ -211,7 +214,17 @@ class Lifecycle(RuleBasedStateMachine):
         for earlier in self.families:
             if earlier.app.id == tab.app.id and earlier.patient_id == patient_id:
                 earlier.live = False  # a new consent supersedes the earlier one
-        family = Family(tab.app, patient_id, categories, offline)
+        async with self.world.app.state.session_factory() as session:
+            grant = (
+                await session.exec(
+                    select(Grant).where(
+                        col(Grant.app_id) == tab.app.id,
+                        col(Grant.patient_id) == patient_id,
+                        col(Grant.revoked_at).is_(None),
+                    )
+                )
+            ).one()
+        family = Family(tab.app, patient_id, categories, offline, tab.browser, grant.id or 0)
         self.families.append(family)
         self.codes.append(Code(query["code"], tab, family))
 
@@ -280,29 +293,23 @@ class Lifecycle(RuleBasedStateMachine):
         was_used, code.used = code.used, True
         if was_used:
             assert response.status_code == 400, response.text
-            for token in self.tokens:
-                if token.from_code is code:
-                    token.revoked = True  # a reused code revokes what it issued
+            code.family.live = False  # a reused code ends its consent, refreshed tokens too
             return
         if not right_verifier or not code.family.live:
             assert response.status_code == 400, response.text
             return
         assert response.status_code == 200, response.text
-        self._take_tokens(response.json(), code.family, code.family.categories, code)
+        self._take_tokens(response.json(), code.family, code.family.categories)
 
     def _take_tokens(
-        self,
-        body: dict[str, str],
-        family: Family,
-        categories: frozenset[CategoryKey],
-        code: Code | None,
+        self, body: dict[str, str], family: Family, categories: frozenset[CategoryKey]
     ) -> None:
         assert granted_categories(body["scope"].split()) == categories
         assert body["patient"] == str(family.patient_id)
-        self.tokens.append(TokenModel(body["access_token"], "access", family, categories, code))
+        self.tokens.append(TokenModel(body["access_token"], "access", family, categories))
         assert ("refresh_token" in body) == family.offline, body
         if family.offline:
-            refresh = TokenModel(body["refresh_token"], "refresh", family, categories, code)
+            refresh = TokenModel(body["refresh_token"], "refresh", family, categories)
             self.tokens.append(refresh)
 
     @precondition(lambda self: any(t.kind == "refresh" for t in self.tokens))
@@ -341,7 +348,7 @@ class Lifecycle(RuleBasedStateMachine):
         token.rotated = True
         body = response.json()
         assert "refresh_token" in body, body
-        self._take_tokens(body, token.family, asked, None)
+        self._take_tokens(body, token.family, asked)
 
     @precondition(lambda self: self.tokens)
     @rule(data=st.data())
@@ -360,6 +367,30 @@ class Lifecycle(RuleBasedStateMachine):
             token.revoked = True
         else:
             token.family.live = False  # revoking a refresh token ends the grant
+
+    @precondition(lambda self: self.families)
+    @rule(data=st.data())
+    def patient_revokes(self, data: st.DataObject) -> None:
+        family = data.draw(st.sampled_from(self.families))
+        self.world.run(self._patient_revokes(family))
+
+    async def _patient_revokes(self, family: Family) -> None:
+        """The account that consented ends it on its account page (the `revokeApp` mutation)."""
+        response = await family.browser.client.post(
+            "/graphql",
+            json={
+                "query": REVOKE_APP,
+                "variables": {"id": to_global_id("Grant", family.grant_id)},
+            },
+            headers={"X-CSRF-Token": family.browser.csrf},
+        )
+        assert response.status_code == 200, response.text
+        payload = response.json()["data"]["revokeApp"]
+        if family.live:
+            assert payload["userErrors"] == [] and payload["authorizedApp"]["revokedAt"]
+            family.live = False
+        else:
+            assert [e["code"] for e in payload["userErrors"]] == ["ALREADY_REVOKED"]
 
     @precondition(lambda self: any(t.kind == "access" for t in self.tokens))
     @rule(data=st.data())
