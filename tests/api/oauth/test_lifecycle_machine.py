@@ -5,7 +5,8 @@ browsers (Alice, who acts for herself and her child Lily, and Bob). Rules open
 authorization requests in tabs, answer them in any order (Allow with any categories
 and offline choice, or Deny), replay answers, present other browsers' request ids,
 exchange codes (with the right or a wrong verifier, again and again), refresh (same,
-narrower or wider scope), revoke, and read the record with any token ever issued.
+narrower or wider scope), revoke (as the app, or as the patient on the account page),
+and read the record with any token ever issued.
 After every step:
 * the database agrees with the model about which tokens still work, and every token
   that stopped working in the step is refused over HTTP (a revoked or rotated token
