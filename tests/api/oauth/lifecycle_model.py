@@ -9,17 +9,22 @@ Lily, Bob) and two accounts: Alice acts for herself and Lily, Bob for himself.
 import asyncio
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from sqlmodel import col, select
 from starlette.applications import Starlette
 
 from api.app import create_app
 from api.settings import Settings
 from db.accounts import Account, Relationship
+from db.activity import ActivityEvent, EventKind
 from db.apps import App
+from db.grants import Grant
 from db.patients import Patient
+from db.tokens import Token, TokenKind, hash_secret
 from schema.records import BY_CATEGORY
 from schema.types.relay import from_global_id
 from sharing.scopes import CategoryKey
@@ -186,3 +191,46 @@ def categories_shown(data: Any, *, patient_id: int) -> frozenset[CategoryKey]:
         for category, owner in MARKER.findall(json.dumps(data))
         if int(owner) == patient_id
     )
+
+
+async def check_tokens_and_log(
+    world: World, apps: list[App], tokens: list[TokenModel], reads: list[Read]
+) -> None:
+    """Database and model agree on live tokens (one refresh per grant) and logged reads."""
+    app_ids = [a.id for a in apps]
+    async with world.app.state.session_factory() as session:
+        rows = (
+            await session.exec(
+                select(Token, Grant)
+                .join(Grant, col(Grant.id) == col(Token.grant_id))
+                .where(col(Grant.app_id).in_(app_ids))
+            )
+        ).all()
+        events = (
+            await session.exec(
+                select(ActivityEvent)
+                .where(
+                    col(ActivityEvent.kind) == EventKind.DATA_READ,
+                    col(ActivityEvent.app_id).in_(app_ids),
+                )
+                .order_by(col(ActivityEvent.id))
+            )
+        ).all()
+    stored = {token.token_hash: (token, grant) for token, grant in rows}
+    assert len(stored) == len(tokens)
+    live_refresh: Counter[int] = Counter()
+    for model in tokens:
+        token, grant = stored[hash_secret(model.value)]
+        live = token.revoked_at is None and token.rotated_at is None
+        live = live and grant.revoked_at is None
+        assert live == model.live, (model.kind, model.revoked, model.rotated)
+        if live and token.kind == TokenKind.REFRESH:
+            live_refresh[token.grant_id] += 1
+    assert all(count <= 1 for count in live_refresh.values()), live_refresh
+    answered = [e for e in events if e.outcome in ("success", "partial")]
+    assert len(answered) == len(reads)
+    for event, read in zip(answered, reads, strict=True):
+        logged = (event.app_id, event.patient_id, event.outcome)
+        assert logged == (read.app_id, read.patient_id, read.outcome)
+        returned = {CategoryKey(c) for c in json.loads(event.details)["categories"]}
+        assert returned <= read.categories

@@ -21,10 +21,7 @@ CHARTSHARE_TEST_LIFECYCLE_STEPS steps (default 30), per backend.
 """
 
 import asyncio
-import json
 import os
-import secrets
-from collections import Counter
 from collections.abc import Iterator
 
 import httpx
@@ -39,14 +36,18 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlmodel import col, select
 
-from db.activity import ActivityEvent, EventKind
 from db.apps import App
-from db.grants import Grant
-from db.tokens import Token, TokenKind, hash_secret
-from schema.types.relay import to_global_id
 from sharing.scopes import CATEGORIES, CategoryKey, granted_categories, scopes_for
+from tests.api.oauth.lifecycle_browser import (
+    answer_tab,
+    live_grant_id,
+    make_apps,
+    open_browser,
+    open_tab,
+    refused_answer,
+    revoke_on_account_page,
+)
 from tests.api.oauth.lifecycle_model import (
     Browser,
     Code,
@@ -57,20 +58,17 @@ from tests.api.oauth.lifecycle_model import (
     World,
     build_world,
     categories_shown,
+    check_tokens_and_log,
     leaks,
 )
 from tests.builders.graphql import full_record_query
-from tests.builders.oauth import APP_SECRET, csrf_of, hidden_request_of, pkce_pair, query_of
-from tests.builders.people import PASSWORD, make_app
+from tests.builders.oauth import APP_SECRET, pkce_pair
 
 EXAMPLES = int(os.environ.get("CHARTSHARE_TEST_LIFECYCLE_EXAMPLES", "10"))
 STEPS = int(os.environ.get("CHARTSHARE_TEST_LIFECYCLE_STEPS", "30"))
 MAX_OPEN_TABS = 3
-SCOPE = "launch/patient offline_access patient/*.rs"
 ALL = frozenset(c.key for c in CATEGORIES)
 QUERY = full_record_query(first=5)
-REVOKE_APP = """mutation Revoke($id: ID!) {
-  revokeApp(input: {grantId: $id}) { authorizedApp { revokedAt } userErrors { code } } }"""
 category_sets = st.frozensets(st.sampled_from(sorted(ALL)))
 
 
@@ -95,34 +93,8 @@ class Lifecycle(RuleBasedStateMachine):
 
     @initialize()
     def set_up(self) -> None:
-        self.world.run(self._set_up())
-
-    async def _set_up(self) -> None:
-        async with self.world.app.state.session_factory() as session:
-            tag = secrets.token_hex(4)
-            for name, secret in (("Tracker", None), ("Portal", APP_SECRET), ("Diary", None)):
-                app = await make_app(
-                    session,
-                    name=f"{name} {tag}",
-                    redirect_uris=[f"https://{name.lower()}.example.test/cb"],
-                    client_secret=secret,
-                )
-                self.apps.append(app)
-            await session.commit()
-            for app in self.apps:
-                await session.refresh(app)
-        for name in ("alice", "bob"):
-            client = self.world.client()
-            page = await client.get("/login")
-            login = self.world.accounts[name].username
-            form = {"login": login, "password": PASSWORD, "csrf_token": csrf_of(page.text)}
-            answer = await client.post("/login", data=form)
-            assert answer.status_code == 303, answer.text
-            account_page = await client.get("/account")
-            patients = [self.world.patients[name].id or 0]
-            if name == "alice":
-                patients.append(self.world.patients["lily"].id or 0)
-            self.browsers.append(Browser(name, client, csrf_of(account_page.text), patients))
+        self.apps = self.world.run(make_apps(self.world))
+        self.browsers = [self.world.run(open_browser(self.world, n)) for n in ("alice", "bob")]
 
     def teardown(self) -> None:
         for browser in self.browsers:
@@ -136,41 +108,18 @@ class Lifecycle(RuleBasedStateMachine):
     def open_tab(self, data: st.DataObject) -> None:
         browser = data.draw(st.sampled_from(self.browsers))
         app = data.draw(st.sampled_from(self.apps))
-        self.tabs.append(self.world.run(self._open_tab(browser, app)))
-
-    async def _open_tab(self, browser: Browser, app: App) -> Tab:
-        verifier, challenge = pkce_pair()
-        redirect_uri = f"https://{app.name.split()[0].lower()}.example.test/cb"
-        params = {
-            "response_type": "code",
-            "client_id": app.client_id,
-            "redirect_uri": redirect_uri,
-            "scope": SCOPE,
-            "state": secrets.token_urlsafe(8),
-            "aud": self.world.settings.base_url,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
-        start = await browser.client.get("/oauth/authorize", params=params)
-        assert start.status_code == 303, start.text
-        request_id = query_of(start.headers["location"])["request"]
-        return Tab(browser, app, request_id, verifier, params["state"], redirect_uri)
+        self.tabs.append(self.world.run(open_tab(self.world, browser, app)))
 
     @precondition(lambda self: any(not t.answered for t in self.tabs))
-    @rule(
-        data=st.data(),
-        allow=st.booleans(),
-        categories=category_sets,
-        offline=st.booleans(),
-    )
+    @rule(data=st.data(), allow=st.booleans(), categories=category_sets, offline=st.booleans())
     def answer_tab(
         self, data: st.DataObject, allow: bool, categories: frozenset[CategoryKey], offline: bool
     ) -> None:
         tab = data.draw(st.sampled_from([t for t in self.tabs if not t.answered]))
         patient_id = data.draw(st.sampled_from(tab.browser.patients))
-        self.world.run(self._answer_tab(tab, patient_id, allow, categories, offline))
+        self._answer(tab, patient_id, allow, categories, offline)
 
-    async def _answer_tab(
+    def _answer(
         self,
         tab: Tab,
         patient_id: int,
@@ -178,54 +127,17 @@ class Lifecycle(RuleBasedStateMachine):
         categories: frozenset[CategoryKey],
         offline: bool,
     ) -> None:
-        client = tab.browser.client
-        if len(tab.browser.patients) > 1:
-            page = await client.get("/oauth/select-patient", params={"request": tab.request_id})
-            assert tab.app.name in page.text
-            chosen = await client.post(
-                "/oauth/select-patient",
-                data={
-                    "csrf_token": tab.browser.csrf,
-                    "request": hidden_request_of(page.text),
-                    "patient_id": str(patient_id),
-                },
-            )
-            assert chosen.status_code == 303, chosen.text
-        page = await client.get("/oauth/consent", params={"request": tab.request_id})
-        assert page.status_code == 200, page.text
-        assert f"{tab.app.name} wants to read" in page.text
-        form = {
-            "csrf_token": tab.browser.csrf,
-            "request": hidden_request_of(page.text),
-            "decision": "allow" if allow else "deny",
-            "category": sorted(c.value for c in categories),
-            "offline_access": "yes" if offline else "no",
-            "duration": "until_revoked",
-        }
-        answer = await client.post("/oauth/consent", data=form)
-        assert answer.status_code == 303, answer.text
-        location = answer.headers["location"]
-        assert location.startswith(tab.redirect_uri + "?")
-        query = query_of(location)
-        assert query["state"] == tab.state
+        query = self.world.run(answer_tab(tab, patient_id, allow, categories, offline))
         tab.answered = True
         if not allow:
-            assert query["error"] == "access_denied" and "code" not in query
             return
         for earlier in self.families:
             if earlier.app.id == tab.app.id and earlier.patient_id == patient_id:
                 earlier.live = False  # a new consent supersedes the earlier one
-        async with self.world.app.state.session_factory() as session:
-            grant = (
-                await session.exec(
-                    select(Grant).where(
-                        col(Grant.app_id) == tab.app.id,
-                        col(Grant.patient_id) == patient_id,
-                        col(Grant.revoked_at).is_(None),
-                    )
-                )
-            ).one()
-        family = Family(tab.app, patient_id, categories, offline, tab.browser, grant.id or 0)
+        grant_id = self.world.run(
+            live_grant_id(self.world, app_id=tab.app.id or 0, patient_id=patient_id)
+        )
+        family = Family(tab.app, patient_id, categories, offline, tab.browser, grant_id)
         self.families.append(family)
         self.codes.append(Code(query["code"], tab, family))
 
@@ -237,38 +149,23 @@ class Lifecycle(RuleBasedStateMachine):
         browser = data.draw(st.sampled_from(self.browsers))
         app = data.draw(st.sampled_from(self.apps))
         patient_id = data.draw(st.sampled_from(browser.patients))
-        tab = self.world.run(self._open_tab(browser, app))
+        tab = self.world.run(open_tab(self.world, browser, app))
         self.tabs.append(tab)
-        self.world.run(self._answer_tab(tab, patient_id, True, categories, offline))
+        self._answer(tab, patient_id, True, categories, offline)
         self.world.run(self._exchange(self.codes[-1], right_verifier=True))
 
     @precondition(lambda self: any(t.answered for t in self.tabs))
     @rule(data=st.data())
     def replay_answer(self, data: st.DataObject) -> None:
         tab = data.draw(st.sampled_from([t for t in self.tabs if t.answered]))
-        self.world.run(self._refused_answer(tab, tab.browser))
+        self.world.run(refused_answer(tab, tab.browser))
 
     @precondition(lambda self: any(not t.answered for t in self.tabs))
     @rule(data=st.data())
     def present_another_browsers_request(self, data: st.DataObject) -> None:
         tab = data.draw(st.sampled_from([t for t in self.tabs if not t.answered]))
         other = next(b for b in self.browsers if b is not tab.browser)
-        self.world.run(self._refused_answer(tab, other))
-
-    async def _refused_answer(self, tab: Tab, browser: Browser) -> None:
-        shown = await browser.client.get("/oauth/consent", params={"request": tab.request_id})
-        assert shown.status_code == 400, shown.text
-        form = {
-            "csrf_token": browser.csrf,
-            "request": tab.request_id,
-            "decision": "allow",
-            "category": [c.value for c in ALL],
-            "offline_access": "yes",
-            "duration": "until_revoked",
-        }
-        posted = await browser.client.post("/oauth/consent", data=form)
-        assert posted.status_code == 400, posted.text
-        assert "location" not in posted.headers
+        self.world.run(refused_answer(tab, other))
 
     # Exchange, refresh, revoke, read: with any code or token, live or not.
 
@@ -376,17 +273,7 @@ class Lifecycle(RuleBasedStateMachine):
         self.world.run(self._patient_revokes(family))
 
     async def _patient_revokes(self, family: Family) -> None:
-        """The account that consented ends it on its account page (the `revokeApp` mutation)."""
-        response = await family.browser.client.post(
-            "/graphql",
-            json={
-                "query": REVOKE_APP,
-                "variables": {"id": to_global_id("Grant", family.grant_id)},
-            },
-            headers={"X-CSRF-Token": family.browser.csrf},
-        )
-        assert response.status_code == 200, response.text
-        payload = response.json()["data"]["revokeApp"]
+        payload = await revoke_on_account_page(family)
         if family.live:
             assert payload["userErrors"] == [] and payload["authorizedApp"]["revokedAt"]
             family.live = False
@@ -431,46 +318,7 @@ class Lifecycle(RuleBasedStateMachine):
             self.world.run(self._check())
 
     async def _check(self) -> None:
-        app_ids = [a.id for a in self.apps]
-        async with self.world.app.state.session_factory() as session:
-            rows = (
-                await session.exec(
-                    select(Token, Grant)
-                    .join(Grant, col(Grant.id) == col(Token.grant_id))
-                    .where(col(Grant.app_id).in_(app_ids))
-                )
-            ).all()
-            events = (
-                await session.exec(
-                    select(ActivityEvent)
-                    .where(
-                        col(ActivityEvent.kind) == EventKind.DATA_READ,
-                        col(ActivityEvent.app_id).in_(app_ids),
-                    )
-                    .order_by(col(ActivityEvent.id))
-                )
-            ).all()
-        stored = {token.token_hash: (token, grant) for token, grant in rows}
-        assert len(stored) == len(self.tokens)
-        live_refresh: Counter[int] = Counter()
-        for model in self.tokens:
-            token, grant = stored[hash_secret(model.value)]
-            live = token.revoked_at is None and token.rotated_at is None
-            live = live and grant.revoked_at is None
-            assert live == model.live, (model.kind, model.revoked, model.rotated)
-            if live and token.kind == TokenKind.REFRESH:
-                live_refresh[token.grant_id] += 1
-        assert all(count <= 1 for count in live_refresh.values()), live_refresh
-        answered = [e for e in events if e.outcome in ("success", "partial")]
-        assert len(answered) == len(self.reads)
-        for event, read in zip(answered, self.reads, strict=True):
-            assert (event.app_id, event.patient_id, event.outcome) == (
-                read.app_id,
-                read.patient_id,
-                read.outcome,
-            )
-            returned = {CategoryKey(c) for c in json.loads(event.details)["categories"]}
-            assert returned <= read.categories
+        await check_tokens_and_log(self.world, self.apps, self.tokens, self.reads)
         # Every access token that stopped working in this step is refused over HTTP.
         live_now = {t.value for t in self.tokens if t.live}
         for token in self.tokens:
