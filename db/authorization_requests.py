@@ -9,7 +9,7 @@ import json
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, update
+from sqlalchemy import Index, delete, update
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,7 +24,10 @@ class AuthorizationRequest(SQLModel, table=True):
     """A validated authorization request waiting for the patient's answer."""
 
     __tablename__ = "authorization_request"
-    __table_args__ = (Index("ix_authorization_request_session", "web_session_id"),)
+    __table_args__ = (
+        Index("ix_authorization_request_session", "web_session_id"),
+        Index("ix_authorization_request_expires", "expires_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     request_hash: str = Field(max_length=64, unique=True)
@@ -54,9 +57,16 @@ async def open_authorization_request(
     params: dict[str, str],
     ttl_seconds: int,
 ) -> tuple[str, AuthorizationRequest]:
-    """Store a validated request; returns the raw id for the browser (never stored) and the row."""
+    """Store a validated request; returns the raw id for the browser (never stored) and the row.
+
+    Expired requests are deleted first: none can be answered any more, and an id that
+    names nothing is refused just as an expired one is.
+    """
     raw_id = secrets.token_urlsafe(REQUEST_ID_BYTES)
     now = utcnow()
+    await session.exec(
+        delete(AuthorizationRequest).where(col(AuthorizationRequest.expires_at) <= now)
+    )
     row = AuthorizationRequest(
         request_hash=hash_secret(raw_id),
         web_session_id=web_session_id,

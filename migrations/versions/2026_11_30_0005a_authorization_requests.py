@@ -4,7 +4,8 @@
 to carry: each /oauth/authorize gets its own row, named by an unguessable id the
 browser carries through login, patient choice and consent (the row keeps only its
 SHA-256), so Allow answers exactly the request the patient saw. A row belongs to one
-web session, may be answered once (`answered_at`) and expires (`expires_at`).
+web session, may be answered once (`answered_at`) and expires (`expires_at`); expired
+rows are deleted when a new request is stored (hence the index on `expires_at`).
 
 `client_auth_failure` counts wrong client secrets (and unknown client_ids) per
 client_id, so that secret guessing at the token endpoints slows down and then pauses,
@@ -65,6 +66,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("request_hash", name=op.f("uq_authorization_request_request_hash")),
     )
     op.create_index("ix_authorization_request_session", "authorization_request", ["web_session_id"])
+    op.create_index("ix_authorization_request_expires", "authorization_request", ["expires_at"])
     op.create_table(
         "client_auth_failure",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -83,5 +85,6 @@ def downgrade() -> None:
     # dropping them only makes patients start their authorization again.
     op.drop_index("ix_client_auth_failure_client_recent", table_name="client_auth_failure")
     op.drop_table("client_auth_failure")
+    op.drop_index("ix_authorization_request_expires", table_name="authorization_request")
     op.drop_index("ix_authorization_request_session", table_name="authorization_request")
     op.drop_table("authorization_request")

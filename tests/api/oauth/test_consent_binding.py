@@ -380,3 +380,24 @@ async def test_a_request_from_before_logout_is_gone_after_it(
     await login(client, party.account.username)
     shown = await client.get("/oauth/consent", params={"request": request_id})
     assert shown.status_code == 400
+
+
+async def test_expired_requests_are_deleted_when_a_new_one_is_stored(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    party = await arrange(session)
+    _, challenge = pkce_pair()
+    old_id = await begin(client, party.app, challenge)
+    await session.exec(
+        update(AuthorizationRequest).values(expires_at=utcnow() - timedelta(seconds=1))
+    )
+    await session.commit()
+    new_id = await begin(client, party.app, challenge)
+    rows = (
+        await session.exec(select(AuthorizationRequest).execution_options(populate_existing=True))
+    ).all()
+    assert [r.expires_at > utcnow() for r in rows] == [True]
+    await login(client, party.account.username)
+    gone = await client.get("/oauth/consent", params={"request": old_id})
+    assert gone.status_code == 400
+    assert (await client.get("/oauth/consent", params={"request": new_id})).status_code == 200
