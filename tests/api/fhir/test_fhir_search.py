@@ -221,9 +221,7 @@ async def test_every_advertised_parameter_has_a_case(client: httpx.AsyncClient) 
     assert advertised == tested
 
 
-async def test_post_search_is_the_same_search(
-    client: httpx.AsyncClient, seeded: FHIRSetup
-) -> None:
+async def test_post_search_is_the_same_search(client: httpx.AsyncClient, seeded: FHIRSetup) -> None:
     query = {"category": "laboratory", "date": "ge2024-06-01"}
     by_get = await fhir_get(client, "Observation", seeded, **query)
     by_post = await client.post("/fhir/Observation/_search", data=query, headers=seeded.headers)
@@ -261,7 +259,9 @@ async def test_count_pages_through_next_links(client: httpx.AsyncClient, seeded:
     assert len(set(seen)) == 10
 
 
-async def test_count_zero_gives_the_total_only(client: httpx.AsyncClient, seeded: FHIRSetup) -> None:
+async def test_count_zero_gives_the_total_only(
+    client: httpx.AsyncClient, seeded: FHIRSetup
+) -> None:
     bundle = (await fhir_get(client, "Condition", seeded, _count="0")).json()
     assert bundle["total"] == 6
     assert entries(bundle) == []
