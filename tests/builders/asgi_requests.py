@@ -5,6 +5,7 @@ this adapter mounted lets it talk to the app under test on the test's own event 
 """
 
 import asyncio
+
 import httpx
 import requests
 from requests.adapters import BaseAdapter
