@@ -18,6 +18,8 @@ _DATE = re.compile(
     r"(?P<zone>Z|[+-]\d{2}:\d{2})?)?)?)?"
 )
 MAX_VALUE_LENGTH = 256
+# Years a search may name; the margins keep every range and day bound inside datetime's.
+MIN_YEAR, MAX_YEAR = 2, 9998
 
 
 class SearchError(ValueError):
@@ -63,6 +65,8 @@ class DateRange:
 def _range(match: re.Match[str], raw: str) -> tuple[datetime, datetime]:
     parts = match.groupdict()
     year, month, day_ = int(parts["year"]), int(parts["month"] or 1), int(parts["day"] or 1)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise SearchError(f"Dates must lie in the years {MIN_YEAR} to {MAX_YEAR}: {raw!r}.")
     try:
         if parts["hour"] is None:
             start = datetime(year, month, day_, tzinfo=UTC)
@@ -76,7 +80,7 @@ def _range(match: re.Match[str], raw: str) -> tuple[datetime, datetime]:
         text = f"{year:04d}-{month:02d}-{day_:02d}T{parts['hour']}:{parts['minute']}"
         text += f":{parts['second'] or '00'}{zone.replace('Z', '+00:00')}"
         start = datetime.fromisoformat(text).astimezone(UTC)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise SearchError(f"Not a valid date: {raw!r}.") from None
     if parts["fraction"]:
         start += timedelta(microseconds=int(parts["fraction"].ljust(6, "0")))
@@ -96,8 +100,6 @@ def parse_date(raw: str) -> DateRange:
     if prefix not in DATE_PREFIXES:
         raise SearchError(f"The date prefix {prefix!r} is not supported.")
     start, end = _range(match, raw)
-    if start.year < 1 or end.year > 9999:
-        raise SearchError(f"Not a valid date: {raw!r}.")
     return DateRange(prefix=prefix, start=start, end=end)
 
 

@@ -20,6 +20,9 @@ BAD_SEARCHES = [
     ("Observation", {"date": "2024-13-01"}, "Not a valid date"),
     ("Observation", {"date": "2024-02-30T10:00:00Z"}, "Not a valid date"),
     ("Observation", {"date": "ap2024-01-01"}, "prefix"),
+    ("Observation", {"date": "9999-12-31"}, "years"),
+    ("Observation", {"date": "0001-01-01T00:00:00+01:00"}, "years"),
+    ("Patient", {"birthdate": "le9999-12-31T23:59:59Z"}, "years"),
     ("Observation", {"date": "xx2024"}, "prefix"),
     ("Observation", {"_count": "-1"}, "_count"),
     ("Observation", {"_count": "ten"}, "_count"),
@@ -143,7 +146,8 @@ values = st.one_of(
     st.text(max_size=30),
     st.sampled_from(["ge2024", "lt2024-06-01T09:00:00Z", "eq", "2024-", "laboratory",
                      "http://loinc.org|", "|", ",", "\\,", "Patient/1", "0", "9" * 30,
-                     "ne2024-05-31", "sa1999", "2024-06-01T24:00:00Z"]),
+                     "ne2024-05-31", "sa1999", "2024-06-01T24:00:00Z", "9999-12-31",
+                     "0001-01-01T00:00:00+14:00", "ge9998-12-31T23:59:59.999999-12:00"]),
 )  # fmt: skip
 names = st.one_of(
     st.sampled_from(
