@@ -130,7 +130,7 @@ def _category_matches(key: CategoryKey, token: Token) -> bool:
     return token.any_system or token.system == system
 
 
-def _row_clause(key: CategoryKey, name: str, raw: str, base_url: str) -> tuple[Atom, ...] | None:
+def _row_clause(key: CategoryKey, name: str, raw: str) -> tuple[Atom, ...] | None:
     """The atoms (any of) one parameter adds for one category's table; None: not a row filter."""
     model = BY_KEY[key].model
     columns = RECORD_COLUMNS[model]
@@ -248,7 +248,7 @@ def plan_search(
         return SearchPlan(
             resource_type, keys, where=RowFilter(tuple(clauses)), count=count, echo=echo
         )
-    return _plan_rows(resource_type, searched, ids, granted, base_url, count, cursor, echo)
+    return _plan_rows(resource_type, searched, ids, granted, count, cursor, echo)
 
 
 def _plan_rows(
@@ -256,7 +256,6 @@ def _plan_rows(
     searched: list[tuple[str, str]],
     ids: list[str],
     granted: frozenset[CategoryKey],
-    base_url: str,
     count: int,
     cursor: str | None,
     echo: tuple[tuple[str, str], ...],
@@ -283,9 +282,7 @@ def _plan_rows(
     tables = []
     for key in keys:
         clauses = [
-            clause
-            for name, raw in searched
-            if (clause := _row_clause(key, name, raw, base_url)) is not None
+            clause for name, raw in searched if (clause := _row_clause(key, name, raw)) is not None
         ]
         if ids:
             clauses.append((Equals("id", tuple(row_ids[key])),))
