@@ -8,13 +8,11 @@ from strawberry.types import Info
 
 from db import clinical
 from schema.context import GraphQLContext
-from schema.permissions import RequireCategory, describe
+from schema.links import link, load_linked
 from schema.types.care import CareTeamMember, Encounter
-from schema.types.common import Coding, coding, load_linked, main_code
+from schema.types.common import Coding, coding, main_code
 from schema.types.relay import Node, to_global_id
-from sharing.scopes import CategoryKey
 
-K = CategoryKey
 SNOMED = "http://snomed.info/sct"
 
 
@@ -27,17 +25,14 @@ def _id(type_name: str, row: Any) -> strawberry.ID:
 class FromEncounter:
     encounter_id: strawberry.Private[int | None]
 
-    @strawberry.field(
-        description=describe("The visit this record came from.", K.ENCOUNTERS),
-        extensions=[RequireCategory(K.ENCOUNTERS)],
-    )
+    @link("Encounter", "The visit this record came from.")
     async def encounter(self, info: Info[GraphQLContext, Any]) -> Encounter | None:
-        row = await load_linked(info, K.ENCOUNTERS, clinical.Encounter, self.encounter_id)
+        row = await load_linked(info, "Encounter", self.encounter_id)
         return Encounter.from_row(row) if row else None
 
 
 async def _clinician(info: Info[GraphQLContext, Any], db_id: int | None) -> CareTeamMember | None:
-    row = await load_linked(info, K.CARE_TEAM, clinical.CareTeamMember, db_id)
+    row = await load_linked(info, "CareTeamMember", db_id)
     return CareTeamMember.from_row(row) if row else None
 
 
@@ -191,10 +186,7 @@ class Medication(Node, FromEncounter):
     refills: int | None
     prescriber_id: strawberry.Private[int | None]
 
-    @strawberry.field(
-        description=describe("Who prescribed it.", K.CARE_TEAM),
-        extensions=[RequireCategory(K.CARE_TEAM)],
-    )
+    @link("CareTeamMember", "Who prescribed it.")
     async def prescriber(self, info: Info[GraphQLContext, Any]) -> CareTeamMember | None:
         return await _clinician(info, self.prescriber_id)
 
@@ -243,10 +235,7 @@ class Referral(Node, FromEncounter):
     referred_to: str | None
     requester_id: strawberry.Private[int | None]
 
-    @strawberry.field(
-        description=describe("Who asked for the referral.", K.CARE_TEAM),
-        extensions=[RequireCategory(K.CARE_TEAM)],
-    )
+    @link("CareTeamMember", "Who asked for the referral.")
     async def requester(self, info: Info[GraphQLContext, Any]) -> CareTeamMember | None:
         return await _clinician(info, self.requester_id)
 

@@ -3,11 +3,6 @@
 from typing import Any
 
 import strawberry
-from sqlmodel import SQLModel
-from strawberry.types import Info
-
-from schema.context import GraphQLContext
-from sharing.scopes import CategoryKey
 
 UCUM = "http://unitsofmeasure.org"
 INTERPRETATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
@@ -85,15 +80,3 @@ class HumanName:
     family: str
     suffix: str | None
     text: str = strawberry.field(description="The whole name as one line.")
-
-
-async def load_linked(
-    info: Info[GraphQLContext, Any], key: CategoryKey, model: type[SQLModel], db_id: int | None
-) -> Any:
-    """A linked row of the caller's patient by id (the field's guard already checked `key`)."""
-    if db_id is None:
-        return None
-    row = await info.context.loaders.by_id(model).load(db_id)
-    if row is not None:
-        info.context.tally.saw(key, [db_id])
-    return row

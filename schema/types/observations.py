@@ -6,9 +6,9 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from db import clinical, observations
+from db import observations
 from schema.context import GraphQLContext
-from schema.permissions import RequireCategory, describe
+from schema.links import link, load_linked
 from schema.types.care import Encounter
 from schema.types.common import (
     Coding,
@@ -16,15 +16,11 @@ from schema.types.common import (
     ReferenceRange,
     coding,
     interpretation,
-    load_linked,
     main_code,
     quantity,
     reference_range,
 )
 from schema.types.relay import Node, to_global_id
-from sharing.scopes import CategoryKey
-
-K = CategoryKey
 
 
 @strawberry.interface(description="A LOINC-coded measurement or assessment.")
@@ -41,12 +37,9 @@ class Observation(Node):
     )
     encounter_id: strawberry.Private[int | None]
 
-    @strawberry.field(
-        description=describe("The visit this was measured at.", K.ENCOUNTERS),
-        extensions=[RequireCategory(K.ENCOUNTERS)],
-    )
+    @link("Encounter", "The visit this was measured at.")
     async def encounter(self, info: Info[GraphQLContext, Any]) -> Encounter | None:
-        row = await load_linked(info, K.ENCOUNTERS, clinical.Encounter, self.encounter_id)
+        row = await load_linked(info, "Encounter", self.encounter_id)
         return Encounter.from_row(row) if row else None
 
 

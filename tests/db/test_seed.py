@@ -32,7 +32,7 @@ from migrations import upgrade
 from tests import databases
 from tests.db.seed_helpers import seed, table_rows
 
-SEEDED_TABLES = ["patient", *(model.__tablename__ for model in CLINICAL_TABLES)]
+SEEDED_TABLES = ["patient", *(str(model.__tablename__) for model in CLINICAL_TABLES)]
 ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 UCUM_UNITS = {m.unit for m in (*LABS.values(), *VITALS.values())} | {"{score}"}
 FUTURE_DATES = {"expires_on", "target_date"}  # a device's shelf life and a goal may run ahead
