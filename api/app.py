@@ -24,7 +24,6 @@ from api.pages.account import STATIC_DIR, account_page
 from api.settings import Settings, load_settings
 from db.engine import create_engine, create_session_factory, unit_of_work
 from db.errors import DatabaseUnavailable
-from db.passwords import make_hasher
 
 logger = logging.getLogger("chartshare")
 
@@ -135,11 +134,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
-    app.state.password_hasher = make_hasher(
-        memory_kib=settings.argon2_memory_kib,
-        iterations=settings.argon2_iterations,
-        parallelism=settings.argon2_parallelism,
-    )
+    app.state.password_hasher = settings.password_hasher()
     return app
 
 

@@ -31,9 +31,11 @@ from db.apps import App
 from db.columns import utcnow
 from db.engine import create_engine, create_session_factory, unit_of_work
 from db.grants import create_grant
+from db.passwords import make_hasher
 from db.seed.runner import SeedOptions, run_seed
 from db.tokens import Token, TokenKind, hash_secret
 from migrations import upgrade
+from sharing.apps import demo_app_registrar
 
 ROOT = Path(__file__).resolve().parent.parent
 # The benchmark reuses the test suite's full-record query and the seed benchmark's helpers.
@@ -146,7 +148,11 @@ def main() -> None:
     server: subprocess.Popen[bytes] | None = None
     try:
         upgrade(url)
-        asyncio.run(run_seed(url, SeedOptions(args.patients, 1, force=False, progress=False)))
+        hasher = make_hasher()
+        options = SeedOptions(
+            args.patients, 1, False, False, hasher, register_app=demo_app_registrar(hasher)
+        )
+        asyncio.run(run_seed(url, options))
         token = asyncio.run(_grant_everything(url))
         port = _free_port()
         base = f"http://127.0.0.1:{port}"

@@ -17,9 +17,11 @@ import time
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from db.passwords import make_hasher
 from db.seed.runner import SeedOptions, run_seed
 from db.tables import metadata
 from migrations import upgrade
+from sharing.apps import demo_app_registrar
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -68,8 +70,14 @@ def main() -> None:
     url = _dsn(args.admin_url, name)
     try:
         upgrade(url)
+        hasher = make_hasher()
         options = SeedOptions(
-            patients=args.patients, seed=args.seed, force=False, progress=args.progress
+            patients=args.patients,
+            seed=args.seed,
+            force=False,
+            progress=args.progress,
+            hasher=hasher,
+            register_app=demo_app_registrar(hasher),
         )
         started = time.perf_counter()
         asyncio.run(run_seed(url, options))

@@ -20,6 +20,7 @@ from db.columns import utcnow
 from db.errors import Conflict
 from db.grants import revoke_app_grants
 from db.passwords import hash_password
+from db.seed.demo import DemoApp, RegisterDemoApp
 from db.tokens import hash_secret
 from sharing.app_metadata import AppMetadata as AppMetadata
 from sharing.app_metadata import RegistrationProblem as RegistrationProblem
@@ -50,11 +51,20 @@ async def register_app(
     developer_account_id: int | None,
     via: str,
     source_address: str | None,
+    known: DemoApp | None = None,
 ) -> RegisteredApp:
-    """Store a new app; it waits for the operator unless auto-approval is on."""
+    """Store a new app; it waits for the operator unless auto-approval is on.
+
+    `known` is a demo app of the seed: its published client_id and secret are kept and
+    it is approved from the start.
+    """
     clean = validate_metadata(metadata)
-    auto = await get_operator_flag(session, key=AUTO_APPROVE_DYNAMIC_REGISTRATION)
+    auto = known is not None or await get_operator_flag(
+        session, key=AUTO_APPROVE_DYNAMIC_REGISTRATION
+    )
     secret = secrets.token_urlsafe(32) if clean.confidential else None
+    if known is not None:
+        secret = known.client_secret
     # Argon2id blocks: hash in a worker thread so the event loop stays free.
     secret_hash = await to_thread.run_sync(hash_password, hasher, secret) if secret else None
     registration_token = secrets.token_urlsafe(32) if via == "dynamic" else None
@@ -68,7 +78,7 @@ async def register_app(
         terms_url=clean.terms_url,
         redirect_uris=json.dumps(clean.redirect_uris),
         allowed_scopes=clean.scope,
-        client_id=secrets.token_urlsafe(18),
+        client_id=known.client_id if known is not None else secrets.token_urlsafe(18),
         client_secret_hash=secret_hash,
         is_confidential=clean.confidential,
         status=AppStatus.APPROVED if auto else AppStatus.PENDING,
@@ -91,6 +101,33 @@ async def register_app(
     return RegisteredApp(
         app=app, client_secret=secret, registration_access_token=registration_token
     )
+
+
+def demo_app_registrar(hasher: PasswordHasher) -> RegisterDemoApp:
+    """How the seed registers its demo apps: through `register_app`, like every app."""
+
+    async def register(session: AsyncSession, demo: DemoApp, developer_id: int | None) -> App:
+        metadata = AppMetadata(
+            name=demo.name,
+            redirect_uris=list(demo.redirect_uris),
+            confidential=demo.client_secret is not None,
+            description=demo.description,
+            homepage_url=demo.homepage_url,
+            privacy_policy_url=demo.privacy_policy_url,
+            terms_url=demo.terms_url,
+        )
+        registered = await register_app(
+            session,
+            metadata=metadata,
+            hasher=hasher,
+            developer_account_id=developer_id,
+            via="seed",
+            source_address=None,
+            known=demo,
+        )
+        return registered.app
+
+    return register
 
 
 def _stored_fields(app: App) -> dict[str, object]:

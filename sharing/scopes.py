@@ -5,6 +5,7 @@ read scopes through these functions (docs/contract.md lists the catalog).
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from sharing.categories import (
@@ -26,9 +27,11 @@ __all__ = [
     "Category",
     "CategoryKey",
     "ScopeError",
+    "Scopes",
     "SpecialScope",
     "categories_of_scope",
     "granted_categories",
+    "is_special",
     "required_scopes",
     "scopes_for",
     "split_scope_string",
@@ -61,9 +64,17 @@ class ScopeError(ValueError):
     """Raised for a scope string the registry does not accept."""
 
 
+def is_special(scope: str) -> bool:
+    """Whether the scope is one of the special scopes (it grants no data category)."""
+    return scope in _SPECIAL_VALUES
+
+
+_SPECIAL_VALUES = frozenset(s.value for s in SpecialScope)
+
+
 def categories_of_scope(scope: str, registry: Registry = REGISTRY) -> tuple[Category, ...]:
     """The categories one scope grants; () for special scopes; ScopeError if unknown."""
-    if scope in SpecialScope.__members__.values():
+    if is_special(scope):
         return ()
     if not scope.startswith("patient/") or "." not in scope:
         raise ScopeError(f"unsupported scope {scope!r}")
@@ -145,3 +156,36 @@ def supported_scopes(registry: Registry = REGISTRY) -> list[str]:
     type_scopes = list(dict.fromkeys(c.type_scope for c in registry.categories))
     specials = [s.value for s in SpecialScope]
     return list(dict.fromkeys([*specials, ALL_PATIENT_DATA, *type_scopes, *category_scopes]))
+
+
+@dataclass(frozen=True)
+class Scopes:
+    """Scopes parsed once: the categories they grant and the special scopes among them."""
+
+    categories: frozenset[CategoryKey]
+    specials: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, scopes: str | Iterable[str]) -> "Scopes":
+        """Parse a space-joined scope string or a list; unknown scopes grant nothing."""
+        items = scopes.split() if isinstance(scopes, str) else list(scopes)
+        specials = tuple(dict.fromkeys(s for s in items if is_special(s)))
+        return cls(granted_categories(items), specials)
+
+    def __and__(self, other: "Scopes") -> "Scopes":
+        """What both allow (a token's scopes within its grant's, which may have narrowed)."""
+        return Scopes(
+            self.categories & other.categories,
+            tuple(s for s in self.specials if s in other.specials),
+        )
+
+    def within(self, other: "Scopes") -> bool:
+        """Whether these ask for nothing beyond `other` (compared by category)."""
+        return self.categories <= other.categories and set(self.specials) <= set(other.specials)
+
+    def canonical(self) -> list[str]:
+        """The canonical scope list (whole-type or `*` scopes where all are covered)."""
+        return scopes_for(self.categories, self.specials)
+
+    def __str__(self) -> str:
+        return " ".join(self.canonical())

@@ -7,13 +7,12 @@ import strawberry
 from strawberry.types import Info
 
 from db import clinical
+from db.code_systems import SNOMED
 from schema.context import GraphQLContext
 from schema.links import link, load_linked
 from schema.types.care import CareTeamMember, Encounter
 from schema.types.common import Coding, coding, main_code
 from schema.types.relay import Node, to_global_id
-
-SNOMED = "http://snomed.info/sct"
 
 
 def _id(type_name: str, row: Any) -> strawberry.ID:

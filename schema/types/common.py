@@ -4,16 +4,7 @@ from typing import Any
 
 import strawberry
 
-UCUM = "http://unitsofmeasure.org"
-INTERPRETATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
-INTERPRETATIONS = {
-    "N": "Normal",
-    "H": "High",
-    "L": "Low",
-    "HH": "Critical high",
-    "LL": "Critical low",
-    "A": "Abnormal",
-}
+from db.code_systems import INTERPRETATIONS, OBSERVATION_INTERPRETATION, UCUM
 
 
 @strawberry.type(description="A code from a standard code system (LOINC, SNOMED CT, RxNorm, ...).")
@@ -70,7 +61,7 @@ def interpretation(code: str | None) -> Coding | None:
     """HL7 v3 ObservationInterpretation coding of a flag such as H or LL."""
     if not code:
         return None
-    return Coding(system=INTERPRETATION_SYSTEM, code=code, display=INTERPRETATIONS.get(code))
+    return Coding(system=OBSERVATION_INTERPRETATION, code=code, display=INTERPRETATIONS.get(code))
 
 
 @strawberry.type(description="A person's name.")

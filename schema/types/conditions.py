@@ -6,10 +6,9 @@ from typing import Any
 import strawberry
 
 from db import observations
+from db.code_systems import ICD10_CM as ICD10CM
 from schema.types.common import Coding, coding, main_code
 from schema.types.relay import Node, to_global_id
-
-ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 
 
 @strawberry.interface(

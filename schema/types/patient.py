@@ -10,6 +10,7 @@ from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
 from db import patients
+from db.code_systems import CDC_RACE_ETHNICITY as RACE_ETHNICITY
 from schema.context import GraphQLContext
 from schema.permissions import RequireCategory, describe, scope_note
 from schema.records import DEFAULT_PAGE_SIZE, RECORD_KINDS, RecordKind, record_page
@@ -19,7 +20,6 @@ from sharing.scopes import CategoryKey
 
 K = CategoryKey
 T = TypeVar("T")
-RACE_ETHNICITY = "urn:oid:2.16.840.1.113883.6.238"
 FIRST = "Items per page, 1 to 100."
 AFTER = "The `endCursor` of the previous page."
 STATUS = "Keep items with any of these statuses (e.g. `active`)."

@@ -3,6 +3,7 @@
 from typing import Any
 
 from db import observations
+from db.code_systems import INTERPRETATIONS
 from sharing.categories import Category
 from sharing.fhir.codes import (
     ENCOUNTER,
@@ -19,16 +20,6 @@ from sharing.fhir.codes import (
 )
 
 Resource = dict[str, Any]
-
-# HL7 v3 ObservationInterpretation codes the record uses.
-INTERPRETATIONS = {
-    "N": "Normal",
-    "H": "High",
-    "L": "Low",
-    "HH": "Critical high",
-    "LL": "Critical low",
-    "A": "Abnormal",
-}
 
 
 def _category(category: Category) -> list[Resource]:

@@ -12,21 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.code_systems import CPT, CVX, LOINC, NUCC, RXNORM, SNOMED
 from db.columns import UTCDateTime
 from db.seed.generator import generate_demo_patients, generate_patient
 from db.seed.person import RECORDS_END, build_clinicians
 from db.seed.rows import COLUMNS, Batch, Ids
-from db.seed.terminology import (
-    CPT,
-    CVX,
-    LABS,
-    LOINC,
-    NUCC,
-    RXNORM,
-    SMOKING_ANSWERS,
-    SNOMED,
-    VITALS,
-)
+from db.seed.terminology import LABS, SMOKING_ANSWERS, VITALS
 from db.tables import CLINICAL_TABLES, LabResult, Patient, VitalSign, metadata
 from migrations import upgrade
 from tests import databases

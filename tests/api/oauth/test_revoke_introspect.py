@@ -6,8 +6,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.apps import AppStatus
 from db.columns import utcnow
+from db.credentials import find_live_access_token
 from db.grants import Grant
-from db.tokens import find_live_access_token, hash_secret
+from db.tokens import hash_secret
 from sharing.apps import set_app_status
 from sharing.consent import revoke_app
 from tests.builders.oauth import APP_SECRET, ISSUER, Party, arrange, tokens_for

@@ -10,7 +10,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.columns import utcnow
-from db.tokens import AuthorizationCode, Token, find_live_access_token, hash_secret
+from db.credentials import find_live_access_token
+from db.tokens import AuthorizationCode, Token, hash_secret
 from tests.builders.oauth import (
     APP_SECRET,
     REDIRECT_URI,
