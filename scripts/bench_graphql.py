@@ -39,9 +39,8 @@ from sharing.apps import demo_app_registrar
 
 ROOT = Path(__file__).resolve().parent.parent
 # The benchmark reuses the test suite's full-record query and the seed benchmark's helpers.
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
-from bench_seed import DEFAULT_ADMIN_URL, _admin, _dsn  # noqa: E402
-
+sys.path[:0] = [str(ROOT)]
+from scripts.bench_seed import DEFAULT_ADMIN_URL, _admin, _dsn  # noqa: E402
 from tests.builders.graphql import full_record_query  # noqa: E402
 
 
@@ -130,6 +129,7 @@ async def _measure(
 
 
 def main() -> None:
+    """Seed a throwaway database, serve it, and time the full-record query."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--patients", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=300)

@@ -55,6 +55,7 @@ async def _count_rows(url: str) -> tuple[dict[str, int], str]:
 
 
 def main() -> None:
+    """Seed a throwaway PostgreSQL database and report rows and time."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)

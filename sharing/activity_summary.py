@@ -37,7 +37,7 @@ def _joined(parts: list[str]) -> str:
 
 
 def describe_counts(counts: dict[str, Any], registry: Registry = REGISTRY) -> str:
-    """ "12 lab results and 1 goal"; categories in registry order."""
+    """Counts per category as a phrase ("12 lab results and 1 goal"), in registry order."""
     parts = []
     for category in registry.categories:
         one, many = category.noun

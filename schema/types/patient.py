@@ -63,12 +63,13 @@ def _records(kind: RecordKind) -> StrawberryField:
         )
 
     resolve.__annotations__["return"] = Connection[kind.node] | None  # type: ignore[name-defined]
-    return strawberry.field(
+    field: StrawberryField = strawberry.field(
         resolver=resolve,
         name=field_name,
         description=f"{kind.category.description} Newest first. {scope_note(kind.category)}",
         extensions=[RequireCategory(key)],
     )
+    return field
 
 
 def with_connections(kinds: Iterable[RecordKind]) -> Callable[[type[T]], type[T]]:

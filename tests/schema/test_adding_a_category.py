@@ -1,5 +1,8 @@
-"""Adding a category is one registry entry plus its table, node type and (for a new resource type)
-FHIR mapping: everything else derives from the registry."""
+"""Adding a category takes one registry entry plus its table, node type and FHIR mapping.
+
+Everything else (scopes, GraphQL, activity sentences, the FHIR export, queries) derives
+from the registry.
+"""
 
 import sys
 from datetime import UTC, datetime

@@ -10,8 +10,7 @@ from db.records import PatientOwned
 from db.tables import CLINICAL_TABLES
 from schema.graph import SCHEMA
 from schema.permissions import RequireCategory
-from schema.query import BY_TYPE_NAME
-from schema.records import RECORD_KINDS
+from schema.records import BY_TYPE_NAME, RECORD_KINDS
 from sharing.activity_summary import describe_counts
 from sharing.categories import CATEGORIES, REGISTRY, CategoryKey
 from sharing.fhir.bundle import CONVERTERS

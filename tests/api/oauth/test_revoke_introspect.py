@@ -27,7 +27,9 @@ async def _introspect(client: httpx.AsyncClient, party: Party, token: str) -> ht
     )
 
 
-async def _revoke(client: httpx.AsyncClient, party: Party, token: str, **extra: str):
+async def _revoke(
+    client: httpx.AsyncClient, party: Party, token: str, **extra: str
+) -> httpx.Response:
     data = {"token": token, **extra}
     if party.app.is_confidential:
         return await client.post("/oauth/revoke", data=data, auth=(party.app.client_id, APP_SECRET))

@@ -15,6 +15,7 @@ from db.tokens import AuthorizationCode, Token, hash_secret
 from tests.builders.oauth import (
     APP_SECRET,
     REDIRECT_URI,
+    Party,
     arrange,
     authorize,
     exchange,
@@ -23,7 +24,9 @@ from tests.builders.oauth import (
 from tests.builders.people import make_app
 
 
-async def _code(client: httpx.AsyncClient, session: AsyncSession, **kwargs: bool):
+async def _code(
+    client: httpx.AsyncClient, session: AsyncSession, **kwargs: bool
+) -> tuple[Party, str, str, str]:
     party = await arrange(session, **kwargs)
     verifier, challenge = pkce_pair()
     query = await authorize(client, party, challenge)
