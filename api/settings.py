@@ -80,7 +80,7 @@ def _setting(default: Any, parse: Callable[[str], Any]) -> Any:
 
 @dataclass(frozen=True)
 class Settings:
-    """Every knob of chartshare; defaults follow DESIGN.md."""
+    """Every knob of chartshare; the defaults are the contract's (docs/contract.md)."""
 
     environment: str = _setting("development", _environment)
     database_url: str = _setting("sqlite+aiosqlite:///chartshare.db", _database_url)

@@ -1,4 +1,4 @@
-"""Observation and condition tables: one table per category of DESIGN.md's scope catalog."""
+"""Observation and condition tables: one table per category (docs/contract.md)."""
 
 from datetime import date, datetime
 from typing import ClassVar

@@ -52,7 +52,7 @@ Caller = AppCaller | AccountCaller
 
 @dataclass(frozen=True)
 class Limits:
-    """Query limits from the settings (DESIGN.md defaults)."""
+    """Query limits from the settings; the defaults are the contract's (docs/contract.md)."""
 
     max_depth: int = 10
     max_aliases: int = 15
