@@ -19,23 +19,23 @@ class SettingsError(ValueError):
     """A setting has a value chartshare cannot use; the message names the variable."""
 
 
-def _positive_int(raw: str) -> int:
+def _positive(kind: Callable[[str], float], what: str, raw: str) -> Any:
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise ValueError(f"expected a whole number, got {raw!r}") from None
+        raise ValueError(f"expected {what}, got {raw!r}") from None
     if value <= 0:
         raise ValueError(f"expected a number above zero, got {raw!r}")
     return value
 
 
+def _positive_int(raw: str) -> int:
+    value: int = _positive(int, "a whole number", raw)
+    return value
+
+
 def _positive_float(raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"expected a number, got {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"expected a number above zero, got {raw!r}")
+    value: float = _positive(float, "a number", raw)
     return value
 
 

@@ -11,7 +11,7 @@ from schema.context import GraphQLContext
 from schema.links import link, link_category, load_linked
 from schema.types.common import Coding, main_code
 from schema.types.conditions import Condition, condition_fields
-from schema.types.relay import Node, to_global_id
+from schema.types.relay import Node, node_values
 
 
 @strawberry.type(description="A clinician or other member of the patient's care team.")
@@ -27,18 +27,8 @@ class CareTeamMember(Node):
 
     @classmethod
     def from_row(cls, row: clinical.CareTeamMember) -> "CareTeamMember":
-        assert row.id is not None
-        return cls(
-            id=to_global_id("CareTeamMember", row.id),
-            name=row.name,
-            role=Coding(system=row.role_system, code=row.role_code, display=row.role_display),
-            npi=row.npi,
-            organization=row.organization,
-            phone=row.phone,
-            status=row.status,
-            period_start=row.period_start,
-            period_end=row.period_end,
-        )
+        role = Coding(system=row.role_system, code=row.role_code, display=row.role_display)
+        return cls(**node_values(cls, row, role=role))
 
 
 @strawberry.type(description="A visit: office, hospital stay, emergency, virtual or home.")
@@ -68,17 +58,10 @@ class Encounter(Node):
 
     @classmethod
     def from_row(cls, row: clinical.Encounter) -> "Encounter":
-        assert row.id is not None
         return cls(
-            id=to_global_id("Encounter", row.id),
-            code=main_code(row),
-            encounter_class=row.class_code,
-            status=row.status,
-            start_at=row.start_at,
-            end_at=row.end_at,
-            location=row.location,
-            db_id=row.id,
-            provider_id=row.provider_id,
+            **node_values(
+                cls, row, code=main_code(row), encounter_class=row.class_code, db_id=row.id
+            )
         )
 
 
@@ -92,5 +75,6 @@ class EncounterDiagnosis(Condition):
         return Encounter.from_row(row) if row else None
 
     @classmethod
-    def from_row(cls, row: observations.EncounterDiagnosis) -> "EncounterDiagnosis":
+    def from_row(cls, row: observations.ConditionBase) -> "EncounterDiagnosis":
+        assert isinstance(row, observations.EncounterDiagnosis)
         return cls(**condition_fields("EncounterDiagnosis", row), encounter_id=row.encounter_id)

@@ -1,7 +1,7 @@
 """Observations: lab results, vital signs, smoking, functional and mental status."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 import strawberry
 from strawberry.types import Info
@@ -20,7 +20,7 @@ from schema.types.common import (
     quantity,
     reference_range,
 )
-from schema.types.relay import Node, to_global_id
+from schema.types.relay import Node, to_global_id, type_name_of
 
 
 @strawberry.interface(description="A LOINC-coded measurement or assessment.")
@@ -41,6 +41,11 @@ class Observation(Node):
     async def encounter(self, info: Info[GraphQLContext, Any]) -> Encounter | None:
         row = await load_linked(info, "Encounter", self.encounter_id)
         return Encounter.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: observations.ObservationBase) -> Self:
+        """The object of one row of the type's observation table."""
+        return cls(**observation_fields(type_name_of(cls), row))
 
 
 def observation_fields(type_name: str, row: observations.ObservationBase) -> dict[str, Any]:
@@ -63,34 +68,24 @@ def observation_fields(type_name: str, row: observations.ObservationBase) -> dic
 
 @strawberry.type(description="A laboratory result.")
 class LabResult(Observation):
-    @classmethod
-    def from_row(cls, row: observations.LabResult) -> "LabResult":
-        return cls(**observation_fields("LabResult", row))
+    pass
 
 
 @strawberry.type(description="A vital sign: blood pressure, heart rate, weight, height, ...")
 class VitalSign(Observation):
-    @classmethod
-    def from_row(cls, row: observations.VitalSign) -> "VitalSign":
-        return cls(**observation_fields("VitalSign", row))
+    pass
 
 
 @strawberry.type(description="A smoking status assessment; the answer is SNOMED CT.")
 class SmokingStatus(Observation):
-    @classmethod
-    def from_row(cls, row: observations.SmokingStatus) -> "SmokingStatus":
-        return cls(**observation_fields("SmokingStatus", row))
+    pass
 
 
 @strawberry.type(description="A functional status assessment.")
 class FunctionalStatus(Observation):
-    @classmethod
-    def from_row(cls, row: observations.FunctionalStatus) -> "FunctionalStatus":
-        return cls(**observation_fields("FunctionalStatus", row))
+    pass
 
 
 @strawberry.type(description="A cognitive or mental status assessment.")
 class MentalStatus(Observation):
-    @classmethod
-    def from_row(cls, row: observations.MentalStatus) -> "MentalStatus":
-        return cls(**observation_fields("MentalStatus", row))
+    pass

@@ -14,7 +14,7 @@ import strawberry
 from db.observations import ObservationBase
 from db.records_query import sorts_by_timestamp
 from schema.records import NODE_MODULES, node_types, record_kinds
-from schema.types.observations import Observation, observation_fields
+from schema.types.observations import Observation
 from schema.types.patient import with_connections
 from schema.types.relay import Node
 from sharing.activity_summary import describe_counts
@@ -40,9 +40,7 @@ class ClinicalNoteRow(ObservationBase):
 
 @strawberry.type(description="A clinical note.")
 class ClinicalNote(Observation):
-    @classmethod
-    def from_row(cls, row: ClinicalNoteRow) -> "ClinicalNote":
-        return cls(**observation_fields("ClinicalNote", row))
+    pass
 
 
 NOTES = Category(
