@@ -66,17 +66,10 @@ async def create_grant(
         )
     )
     for grant in earlier.all():
-        await _end_grant(session, grant=grant, reason="superseded", now=now)
-        await record_event(
-            session,
-            kind=EventKind.REVOCATION,
-            account_id=account_id,
-            patient_id=patient_id,
-            app_id=app_id,
-            grant_id=grant.id,
+        await _end_grant(
+            session, grant=grant, reason="superseded", now=now, account_id=account_id,
             source_address=source_address,
-            details={"reason": "superseded"},
-        )
+        )  # fmt: skip
     grant = Grant(
         account_id=account_id,
         patient_id=patient_id,
@@ -114,13 +107,32 @@ async def get_grant_for_account(
     return grant
 
 
-async def _end_grant(session: AsyncSession, *, grant: Grant, reason: str, now: datetime) -> None:
+async def _end_grant(
+    session: AsyncSession,
+    *,
+    grant: Grant,
+    reason: str,
+    now: datetime,
+    account_id: int | None,
+    source_address: str | None,
+) -> None:
+    """End a grant and its tokens, and log the revocation (no account: the developer's doing)."""
     assert grant.id is not None
     grant.revoked_at = now
     grant.revoked_reason = reason
     session.add(grant)
     await revoke_grant_tokens(session, grant_id=grant.id, now=now)
     await session.flush()
+    await record_event(
+        session,
+        kind=EventKind.REVOCATION,
+        account_id=account_id,
+        patient_id=grant.patient_id,
+        app_id=grant.app_id,
+        grant_id=grant.id,
+        source_address=source_address,
+        details={"reason": reason},
+    )
 
 
 async def revoke_grant(
@@ -134,17 +146,10 @@ async def revoke_grant(
     """End a grant and every token issued under it; the next request with any of them fails."""
     if grant.revoked_at is not None:
         raise Conflict("grant already revoked")
-    await _end_grant(session, grant=grant, reason=reason, now=utcnow())
-    await record_event(
-        session,
-        kind=EventKind.REVOCATION,
-        account_id=account_id,
-        patient_id=grant.patient_id,
-        app_id=grant.app_id,
-        grant_id=grant.id,
+    await _end_grant(
+        session, grant=grant, reason=reason, now=utcnow(), account_id=account_id,
         source_address=source_address,
-        details={"reason": reason},
-    )
+    )  # fmt: skip
     return grant
 
 
@@ -198,16 +203,10 @@ async def revoke_app_grants(
     )
     ended = 0
     for grant in grants.all():
-        await _end_grant(session, grant=grant, reason=reason, now=now)
         # No account: the app's developer ended it. The patient reads it in their log.
-        await record_event(
-            session,
-            kind=EventKind.REVOCATION,
-            patient_id=grant.patient_id,
-            app_id=app_id,
-            grant_id=grant.id,
+        await _end_grant(
+            session, grant=grant, reason=reason, now=now, account_id=None,
             source_address=source_address,
-            details={"reason": reason},
-        )
+        )  # fmt: skip
         ended += 1
     return ended

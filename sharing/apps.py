@@ -88,18 +88,38 @@ async def register_app(
         created_at=now,
         status_changed_at=now,
     )
-    session.add(app)
-    await session.flush()
-    await record_event(
+    await _save(
         session,
-        kind=EventKind.REGISTRATION,
+        app,
+        EventKind.REGISTRATION,
         account_id=developer_account_id,
-        app_id=app.id,
         source_address=source_address,
         details={"via": via, "status": app.status, "confidential": clean.confidential},
     )
     return RegisteredApp(
         app=app, client_secret=secret, registration_access_token=registration_token
+    )
+
+
+async def _save(
+    session: AsyncSession,
+    app: App,
+    kind: EventKind,
+    *,
+    account_id: int | None,
+    source_address: str | None,
+    details: dict[str, object] | None = None,
+) -> None:
+    """Write the app's changes and log what happened to it."""
+    session.add(app)
+    await session.flush()
+    await record_event(
+        session,
+        kind=kind,
+        account_id=account_id,
+        app_id=app.id,
+        source_address=source_address,
+        details=details,
     )
 
 
@@ -187,13 +207,11 @@ async def update_app_metadata(
     ):
         app.status = AppStatus.PENDING
         app.status_changed_at = utcnow()
-    session.add(app)
-    await session.flush()
-    await record_event(
+    await _save(
         session,
-        kind=EventKind.REGISTRATION_UPDATED,
+        app,
+        EventKind.REGISTRATION_UPDATED,
         account_id=account_id,
-        app_id=app.id,
         source_address=source_address,
         details={"via": via, "changed": changed, "from": previous_status, "to": app.status},
     )
@@ -251,14 +269,8 @@ async def rotate_client_secret(
     secret = secrets.token_urlsafe(32)
     app.client_secret_hash = await to_thread.run_sync(hash_password, hasher, secret)
     app.secret_rotated_at = utcnow()
-    session.add(app)
-    await session.flush()
-    await record_event(
-        session,
-        kind=EventKind.SECRET_ROTATED,
-        account_id=account_id,
-        app_id=app.id,
-        source_address=source_address,
+    await _save(
+        session, app, EventKind.SECRET_ROTATED, account_id=account_id, source_address=source_address
     )
     return secret
 
@@ -277,13 +289,11 @@ async def set_app_status(
     previous = app.status
     app.status = status
     app.status_changed_at = utcnow()
-    session.add(app)
-    await session.flush()
-    await record_event(
+    await _save(
         session,
-        kind=EventKind.APP_STATUS_CHANGED,
+        app,
+        EventKind.APP_STATUS_CHANGED,
         account_id=operator_account_id,
-        app_id=app.id,
         source_address=source_address,
         details={"from": previous, "to": status},
     )
