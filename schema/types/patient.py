@@ -16,9 +16,10 @@ from schema.permissions import RequireCategory, describe, scope_note
 from schema.records import DEFAULT_PAGE_SIZE, RECORD_KINDS, RecordKind, record_page
 from schema.types.common import Coding, HumanName, coding
 from schema.types.relay import Connection, Node, to_global_id
-from sharing.scopes import CategoryKey
+from sharing.categories import REGISTRY, CategoryKey
 
-K = CategoryKey
+# The category of the patient row itself: its fields are the demographics.
+DEMOGRAPHICS: CategoryKey = REGISTRY.by_node_type["Patient"].key
 T = TypeVar("T")
 FIRST = "Items per page, 1 to 100."
 AFTER = "The `endCursor` of the previous page."
@@ -31,18 +32,18 @@ class Demographic(RequireCategory):
     """Guard a demographic field and note that demographics were returned."""
 
     def __init__(self) -> None:
-        super().__init__(K.DEMOGRAPHICS)
+        super().__init__(DEMOGRAPHICS)
 
     def resolve(
         self, next_: Any, source: Any, info: Info[GraphQLContext, Any], **kwargs: Any
     ) -> Any:
         value = super().resolve(next_, source, info, **kwargs)
-        info.context.tally.saw(K.DEMOGRAPHICS, [source.db_id])
+        info.context.tally.saw(DEMOGRAPHICS, [source.db_id])
         return value
 
 
 def _demographic(text: str) -> Any:
-    return strawberry.field(description=describe(text, K.DEMOGRAPHICS), extensions=[Demographic()])
+    return strawberry.field(description=describe(text, DEMOGRAPHICS), extensions=[Demographic()])
 
 
 def _records(kind: RecordKind) -> StrawberryField:
