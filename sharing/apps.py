@@ -3,6 +3,7 @@
 import json
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from anyio import to_thread
 from argon2 import PasswordHasher
@@ -31,6 +32,16 @@ from sharing.app_metadata import validate_metadata
 # approved app sends it back to review unless auto-approval is on.
 REVIEWED_FIELDS = ("name", "homepage_url", "logo_url", "redirect_uris")
 APP_DELETED = "app_deleted"
+METADATA_COLUMNS = (
+    "name",
+    "description",
+    "homepage_url",
+    "logo_url",
+    "privacy_policy_url",
+    "terms_url",
+    "redirect_uris",
+    "allowed_scopes",
+)
 
 
 @dataclass
@@ -70,14 +81,7 @@ async def register_app(
     registration_token = secrets.token_urlsafe(32) if via == "dynamic" else None
     now = utcnow()
     app = App(
-        name=clean.name,
-        description=clean.description,
-        homepage_url=clean.homepage_url,
-        logo_url=clean.logo_url,
-        privacy_policy_url=clean.privacy_policy_url,
-        terms_url=clean.terms_url,
-        redirect_uris=json.dumps(clean.redirect_uris),
-        allowed_scopes=clean.scope,
+        **_metadata_columns(clean),
         client_id=known.client_id if known is not None else secrets.token_urlsafe(18),
         client_secret_hash=secret_hash,
         is_confidential=clean.confidential,
@@ -150,17 +154,24 @@ def demo_app_registrar(hasher: PasswordHasher) -> RegisterDemoApp:
     return register
 
 
-def _stored_fields(app: App) -> dict[str, object]:
+def _metadata_columns(clean: AppMetadata) -> dict[str, Any]:
+    """The App columns that hold validated registration metadata."""
     return {
-        "name": app.name,
-        "description": app.description,
-        "homepage_url": app.homepage_url,
-        "logo_url": app.logo_url,
-        "privacy_policy_url": app.privacy_policy_url,
-        "terms_url": app.terms_url,
-        "redirect_uris": json.loads(app.redirect_uris),
-        "allowed_scopes": app.allowed_scopes,
+        "name": clean.name,
+        "description": clean.description,
+        "homepage_url": clean.homepage_url,
+        "logo_url": clean.logo_url,
+        "privacy_policy_url": clean.privacy_policy_url,
+        "terms_url": clean.terms_url,
+        "redirect_uris": json.dumps(clean.redirect_uris),
+        "allowed_scopes": clean.scope,
     }
+
+
+def _stored_fields(app: App) -> dict[str, object]:
+    stored: dict[str, object] = {column: getattr(app, column) for column in METADATA_COLUMNS}
+    stored["redirect_uris"] = json.loads(app.redirect_uris)
+    return stored
 
 
 async def update_app_metadata(
@@ -189,14 +200,8 @@ async def update_app_metadata(
             "A registered app cannot switch between public and confidential; register anew.",
         )
     before = _stored_fields(app)
-    app.name = clean.name
-    app.description = clean.description
-    app.homepage_url = clean.homepage_url
-    app.logo_url = clean.logo_url
-    app.privacy_policy_url = clean.privacy_policy_url
-    app.terms_url = clean.terms_url
-    app.redirect_uris = json.dumps(clean.redirect_uris)
-    app.allowed_scopes = clean.scope
+    for column, value in _metadata_columns(clean).items():
+        setattr(app, column, value)
     after = _stored_fields(app)
     changed = sorted(key for key in after if after[key] != before[key])
     previous_status = app.status
