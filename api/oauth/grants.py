@@ -6,9 +6,9 @@
 * A code is claimed by one atomic UPDATE: of two parallel redemptions exactly one wins,
   and a code presented again ends its grant (every token under it, refreshed ones too).
 * Refresh tokens rotate on every use; a rotated one presented again revokes the grant.
-* `aud` must equal the issuer and `state` is required: 1 to 1024 printable ASCII
-  characters (RFC 6749's VSCHAR), echoed back exactly; a state outside that is
-  answered on an error page, never redirected.
+* `aud` must equal the issuer or the FHIR base (`{issuer}/fhir`); `state` is required:
+  1 to 1024 printable ASCII characters (RFC 6749's VSCHAR), echoed back exactly; a state
+  outside that is answered on an error page, never redirected.
 """
 
 import re
@@ -26,20 +26,19 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7636.challenge import CODE_VERIFIER_PATTERN, compare_s256_code_challenge
 
 from api.oauth.bridge import OAuthContext
-from api.oauth.models import AppClient, CodeRecord, Consent, TokenRecord, grant_is_live
+from api.oauth.models import AppClient, CodeRecord, Consent, TokenRecord
 from api.oauth.reuse import code_presented_again, refresh_token_presented_again
 from db.columns import utcnow
-from db.grants import Grant
+from db.credentials import find_authorization_code, find_token
+from db.grants import Grant, grant_is_live
 from db.tokens import (
     TokenKind,
     add_authorization_code,
     claim_authorization_code,
     claim_refresh_token,
-    find_authorization_code,
-    find_token,
     hash_secret,
 )
-from sharing.scopes import SpecialScope, granted_categories, scopes_for, split_scope_string
+from sharing.scopes import Scopes, SpecialScope, split_scope_string
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 # RFC 6749 Appendix A: state is 1*VSCHAR; we also bound its length (it travels in URLs).
@@ -99,8 +98,9 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         try:
             if not state:
                 raise InvalidRequestError("state is required.")
-            if data.get("aud") != self.server.context.issuer:
-                raise InvalidRequestError(f"aud must be {self.server.context.issuer}.")
+            issuer = self.server.context.issuer
+            if data.get("aud") not in (issuer, f"{issuer}/fhir"):
+                raise InvalidRequestError(f"aud must be {issuer} or {issuer}/fhir.")
         except OAuth2Error as error:
             error.redirect_uri = redirect_uri
             raise
@@ -175,10 +175,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
 def _narrowed_scope(requested: list[str], grant: Grant) -> str:
     """`requested` limited to what the grant still allows, in canonical form."""
-    current = grant.scopes.split()
-    categories = granted_categories(requested) & granted_categories(current)
-    specials = [s for s in requested if s in SpecialScope.__members__.values() and s in current]
-    return " ".join(scopes_for(categories, specials))
+    return str(Scopes.parse(requested) & Scopes.parse(grant.scopes))
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
@@ -222,11 +219,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         accepted, rejected = split_scope_string(raw)
         if rejected or not accepted:
             raise InvalidScopeError("Unsupported scope.")
-        current = token.get_scope().split()
-        specials = SpecialScope.__members__.values()
-        if not granted_categories(accepted) <= granted_categories(current) or not {
-            s for s in accepted if s in specials
-        } <= {s for s in current if s in specials}:
+        if not Scopes.parse(accepted).within(Scopes.parse(token.get_scope())):
             raise InvalidScopeError("A refresh may only narrow the scope.")
 
     def authenticate_user(self, refresh_token: TokenRecord) -> Consent:

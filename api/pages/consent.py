@@ -49,6 +49,7 @@ from sharing.scopes import (
     CategoryKey,
     SpecialScope,
     granted_categories,
+    is_special,
 )
 
 NOT_PROVIDED = "Not provided by app developer"
@@ -94,7 +95,7 @@ def _consent_page(
     specials = [
         SPECIAL_EXPLANATIONS[SpecialScope(s)]
         for s in requested
-        if s in SpecialScope.__members__.values() and s != SpecialScope.OFFLINE_ACCESS
+        if is_special(s) and s != SpecialScope.OFFLINE_ACCESS
     ]
     assert flow.patient is not None
     return render(

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.oauth import client_auth
 from api.settings import Settings
+from db import passwords
 from db.client_auth import ClientAuthFailure
 from db.columns import utcnow
 from tests.builders.oauth import APP_SECRET, arrange
@@ -58,7 +59,7 @@ async def test_unknown_client_wrong_secret_and_public_client_answer_alike(
     public = await make_app(session, name="Public")
     await session.commit()
     verified: list[str] = []
-    real_verify = client_auth.verify_password
+    real_verify = passwords.verify_password
 
     def counting_verify(hasher: PasswordHasher, stored: str, secret: str) -> bool:
         verified.append(secret)
