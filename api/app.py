@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from api.access_log import install_access_log_filter
+from api.app_request_log import AppRequestLog
 from api.body_limit import BodyLimit
 from api.graphql_endpoint import graphql_endpoint
 from api.health import healthz, readyz
@@ -22,11 +23,14 @@ from api.oauth.signing import current_signing_key
 from api.pages import consent, directory, login, operator
 from api.pages.account import STATIC_DIR, account_page
 from api.settings import Settings, load_settings
+from api.transport_security import HSTS_VALUE, StrictTransportSecurity
 from db.engine import create_engine, create_session_factory, unit_of_work
 from db.errors import DatabaseUnavailable
 from db.passwords import make_hasher
 
 logger = logging.getLogger("chartshare")
+# Where apps present their access tokens (the FHIR API joins when it is built).
+APP_TOKEN_PATHS = ("/graphql",)
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
@@ -41,7 +45,11 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     # Logged by type and route only: the message may carry health data.
     logger.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
-    return JSONResponse({"error": "server_error", "error_description": "Unexpected error."}, 500)
+    # Answered outside every middleware, so the production HSTS header is added here.
+    settings: Settings = request.app.state.settings
+    headers = {"Strict-Transport-Security": HSTS_VALUE} if settings.is_production else None
+    body = {"error": "server_error", "error_description": "Unexpected error."}
+    return JSONResponse(body, 500, headers=headers)
 
 
 async def _ensure_signing_key(app: Starlette) -> None:
@@ -122,8 +130,11 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=_routes(),
         lifespan=lifespan,
-        # Outermost first: an oversized body is refused before anything reads it.
+        # Outermost first: HSTS on every answer; every app request logged, refusals included;
+        # an oversized body is refused before anything reads it.
         middleware=[
+            *([Middleware(StrictTransportSecurity)] if settings.is_production else []),
+            Middleware(AppRequestLog, paths=APP_TOKEN_PATHS),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes, exempt=("/graphql",)),
             Middleware(RefuseNulBytes, max_body_bytes=settings.max_body_bytes),
         ],

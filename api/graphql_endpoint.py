@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from api.app_request_log import mark_logged
 from api.sessions import current_web_session
 from api.settings import Settings
 from db.accounts import Account, list_account_patients
@@ -197,4 +198,6 @@ async def graphql_endpoint(request: Request) -> Response:
         body = await run_operation(
             context, query=query, variables=variables, operation_name=operation_name
         )
+    if isinstance(caller, AppCaller):
+        mark_logged(request)  # run_operation's event is committed; nothing more to log
     return JSONResponse(body)

@@ -11,6 +11,7 @@ from db.activity import ActivityEvent as ActivityRow
 from db.apps import App, AppStatus, redirect_uris_of
 from db.grants import Grant
 from schema.types.relay import PageInfo, to_global_id
+from sharing.activity_summary import denied_categories
 from sharing.consent import AccessDuration as ConsentDuration
 from sharing.scopes import BY_KEY, CATEGORIES, CategoryKey, SpecialScope, granted_categories
 
@@ -169,12 +170,16 @@ class ActivityEvent:
     patient_id: strawberry.ID | None
     source_address: str | None
     categories: list[CategoryCount]
+    denied_categories: list[CategoryInfo] = strawberry.field(
+        description="Categories the app asked for and was refused (outside its grant)."
+    )
     summary: str = strawberry.field(description="A plain-language sentence about the event.")
 
     @classmethod
     def from_row(cls, row: ActivityRow, app: App | None, summary: str) -> "ActivityEvent":
         assert row.id is not None
-        counts = json.loads(row.details).get("categories", {})
+        details = json.loads(row.details)
+        counts = details.get("categories", {})
         categories = [
             CategoryCount(category=c.key, label=c.label, count=int(counts[c.key.value]))
             for c in CATEGORIES
@@ -189,6 +194,7 @@ class ActivityEvent:
             patient_id=to_global_id("Patient", row.patient_id) if row.patient_id else None,
             source_address=row.source_address,
             categories=categories,
+            denied_categories=category_infos(set(denied_categories(details))),
             summary=summary,
         )
 
