@@ -178,7 +178,10 @@ async def test_the_patient_sees_ended_access_and_refused_categories(
     await session.commit()
     _, csrf = await sign_in(session, client, settings, [(patient, Relationship.SELF)])
     access = await grant_app(session, patient, [LABS], app_name="Tracker")
-    query = "{ patient { labResults(first: 5) { totalCount } medications(first: 5) { totalCount } allergies(first: 5) { totalCount } } }"
+    query = (
+        "{ patient { labResults(first: 5) { totalCount } medications(first: 5) { totalCount } "
+        "allergies(first: 5) { totalCount } } }"
+    )
     read = await post_graphql(client, query, token=access.token)
     assert {e["extensions"]["code"] for e in read.json()["errors"]} == {"INSUFFICIENT_SCOPE"}
     grant = await session.get(Grant, access.grant_id)
