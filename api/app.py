@@ -102,6 +102,7 @@ def _routes() -> list[BaseRoute]:
         Route("/operator", operator.operator_page, methods=["GET"]),
         Route("/operator/apps/{client_id}", operator.change_app_status, methods=["POST"]),
         Route("/operator/settings", operator.change_settings, methods=["POST"]),
+        Route("/operator/representatives", operator.end_representative, methods=["POST"]),
         Route("/account", account_page, methods=["GET"]),
         # Built scripts and styles, no secrets: safe to compress (unlike pages with tokens).
         Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC_DIR)), name="static"),

@@ -118,10 +118,23 @@ class DeveloperApp(AppInfo):
         )
 
 
+@strawberry.type(description="The account whose consent created a grant.")
+class GrantedBy:
+    account_name: str
+    relationship: str | None = strawberry.field(
+        description="self, child or representative; null once that account no longer acts "
+        "for the patient."
+    )
+    you: bool = strawberry.field(description="Whether the calling account gave the consent.")
+
+
 @strawberry.type(description="An app the patient has let read part of a record.")
 class AuthorizedApp:
     grant_id: strawberry.ID
     app: AppInfo
+    granted_by: GrantedBy = strawberry.field(
+        description="Who allowed it: the patient, or a representative acting for them."
+    )
     patient_id: strawberry.ID = strawberry.field(description="Whose record the app may read.")
     granted_scopes: list[str]
     granted_categories: list[CategoryInfo]
@@ -135,12 +148,15 @@ class AuthorizedApp:
     revoked_at: datetime | None
 
     @classmethod
-    def from_row(cls, grant: Grant, app: App, read: set[str]) -> "AuthorizedApp":
+    def from_row(
+        cls, grant: Grant, app: App, read: set[str], granted_by: GrantedBy
+    ) -> "AuthorizedApp":
         assert grant.id is not None
         scopes = grant.scopes.split()
         return cls(
             grant_id=to_global_id("Grant", grant.id),
             app=AppInfo.from_row(app),
+            granted_by=granted_by,
             patient_id=to_global_id("Patient", grant.patient_id),
             granted_scopes=scopes,
             granted_categories=category_infos(granted_categories(scopes)),
