@@ -19,7 +19,7 @@ from api.graphql_endpoint import graphql_endpoint
 from api.health import healthz, readyz
 from api.nul_bytes import RefuseNulBytes
 from api.oauth import discovery, registration, registration_management, views
-from api.oauth.signing import current_signing_key
+from api.oauth.signing import SigningKeyLocked, unlock_signing_keys
 from api.pages import consent, directory, login, operator
 from api.pages.account import STATIC_DIR, account_page
 from api.settings import Settings, load_settings
@@ -53,10 +53,17 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 async def _ensure_signing_key(app: Starlette) -> None:
-    """Create the id_token signing key on first start (it is also created on first use)."""
+    """Create the id_token signing key on first start (it is also created on first use).
+
+    Keys stored in plaintext are encrypted now; a secret that cannot decrypt the current
+    key stops the start (SigningKeyLocked) rather than failing every token request later.
+    """
+    secret = app.state.settings.key_encryption_secret
     try:
         async with unit_of_work(app.state.session_factory) as session:
-            await current_signing_key(session)
+            await unlock_signing_keys(session, secret=secret)
+    except SigningKeyLocked:
+        raise
     except Exception as exc:  # the server still starts; /readyz reports the database
         logger.warning("signing key not checked at start: %s", type(exc).__name__)
 

@@ -146,7 +146,7 @@ def _rotate_signing_key(args: argparse.Namespace, settings: Settings) -> int:
         engine = create_engine(settings.database_url)
         try:
             async with unit_of_work(create_session_factory(engine)) as session:
-                key = await rotate_signing_key(session)
+                key = await rotate_signing_key(session, secret=settings.key_encryption_secret)
                 return key.kid
         finally:
             await engine.dispose()
