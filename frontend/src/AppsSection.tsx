@@ -144,6 +144,8 @@ function AppCard({ app, owner, onChanged, onRevoked }: AppCardProps) {
         <dd>{joinLabels(app.grantedCategories, "Nothing from your record")}</dd>
         <dt>Has read</dt>
         <dd>{joinLabels(app.categoriesRead, "Nothing yet")}</dd>
+        <dt>Allowed by</dt>
+        <dd>{describeGrantor(app.grantedBy)}</dd>
         <dt>Access granted</dt>
         <dd>{formatDateTime(app.grantedAt)}</dd>
         <dt>Last used</dt>
@@ -288,4 +290,13 @@ function NarrowForm({ app, onDone }: { app: AuthorizedApp; onDone: (message: str
       </button>
     </form>
   );
+}
+
+// Who consented: the patient, or a representative acting for them (named, so the patient
+// can recognise and revoke a grant they did not make themselves).
+function describeGrantor(by: AuthorizedApp["grantedBy"]): string {
+  if (by.you) return "You";
+  if (by.relationship === "self") return `${by.accountName} (the patient)`;
+  if (by.relationship === null) return `${by.accountName} (no longer acts for this record)`;
+  return `${by.accountName} (acting for the patient as ${by.relationship === "child" ? "parent or guardian" : "representative"})`;
 }

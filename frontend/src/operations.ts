@@ -29,6 +29,7 @@ export interface AuthorizedApp {
   categoriesRead: CategoryRef[];
   offlineAccess: boolean;
   grantedAt: string;
+  grantedBy: { accountName: string; relationship: string | null; you: boolean };
   lastUsedAt: string | null;
   expiresAt: string | null;
 }
@@ -45,6 +46,7 @@ export const AUTHORIZED_APPS = /* GraphQL */ `
       categoriesRead { key label }
       offlineAccess
       grantedAt
+      grantedBy { accountName relationship you }
       lastUsedAt
       expiresAt
     }
@@ -119,6 +121,7 @@ export interface ActivityEvent {
   summary: string;
   app: { id: string; name: string } | null;
   categories: { category: string; label: string; count: number }[];
+  deniedCategories: CategoryRef[];
 }
 
 export interface ActivityPage {
@@ -142,6 +145,7 @@ export const ACTIVITY_LOG = /* GraphQL */ `
           summary
           app { id name }
           categories { category label count }
+          deniedCategories { key label }
         }
       }
       pageInfo { hasNextPage endCursor }
