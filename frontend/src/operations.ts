@@ -34,9 +34,18 @@ export interface AuthorizedApp {
   expiresAt: string | null;
 }
 
+export interface RepresentativeInfo {
+  representativeId: string;
+  name: string;
+  relationship: string;
+  patientId: string;
+  patientName: string;
+}
+
 export const AUTHORIZED_APPS = /* GraphQL */ `
   query AuthorizedApps {
     actingFor { id name }
+    representatives { representativeId name relationship patientId patientName }
     authorizedApps {
       grantId
       patientId
@@ -55,7 +64,21 @@ export const AUTHORIZED_APPS = /* GraphQL */ `
 
 export interface AuthorizedAppsResult {
   actingFor: { id: string; name: string }[] | null;
+  representatives: RepresentativeInfo[] | null;
   authorizedApps: AuthorizedApp[];
+}
+
+export const END_REPRESENTATION = /* GraphQL */ `
+  mutation EndRepresentation($representativeId: ID!, $patientId: ID) {
+    endRepresentation(input: { representativeId: $representativeId, patientId: $patientId }) {
+      revokedGrants
+      userErrors { code field message }
+    }
+  }
+`;
+
+export interface EndRepresentationResult {
+  endRepresentation: { revokedGrants: number; userErrors: UserError[] };
 }
 
 export const REVOKE_APP = /* GraphQL */ `
