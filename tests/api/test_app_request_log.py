@@ -81,18 +81,22 @@ async def test_a_refused_request_is_one_event(
     assert json.loads(event.details)["status"] == status
 
 
-async def test_a_limit_violation_and_a_read_are_one_event_each(
+async def test_refusals_limit_violations_and_reads_are_one_event_each(
     session: AsyncSession, client: httpx.AsyncClient, access: AppAccess
 ) -> None:
+    wrong_method = await client.get("/graphql", headers=_bearer(access.token))
     deep = "{ patient " + "{ id " * 30 + "}" * 31
-    refused = await post_graphql(client, deep, token=access.token)
+    too_deep = await post_graphql(client, deep, token=access.token)
     read = await post_graphql(client, "{ patient { id } }", token=access.token)
-    assert read.status_code == 200 and "errors" in refused.json()
+    assert wrong_method.status_code == 405 and read.status_code == 200
+    assert too_deep.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     events = await _events(session, access.grant_id)
     assert [(e.kind, e.outcome) for e in events] == [
         (EventKind.DATA_READ, "rejected"),
+        (EventKind.DATA_READ, "rejected"),
         (EventKind.DATA_READ, "success"),
     ]
+    assert json.loads(events[0].details)["status"] == 405
 
 
 @pytest.fixture
