@@ -7,12 +7,15 @@ import httpx
 import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.applications import Starlette
 
 from api.cli import main
+from api.sessions import cookie_name
 from api.settings import Settings
 from db.accounts import Account, AccountRole, Relationship
 from db.activity import ActivityEvent, EventKind
 from db.patients import Patient
+from db.web_sessions import open_session
 from schema.types.relay import to_global_id as global_id
 from tests.builders.graphql import AppAccess, grant_app, post_graphql, sign_in
 from tests.builders.oauth import csrf_of, login
@@ -21,7 +24,8 @@ from tests.builders.people import make_account, make_patient
 GOALS = "patient/Goal.rs"
 APPS = """query { authorizedApps { grantId app { name }
     grantedBy { accountName relationship you } } }"""
-END = """mutation($rep: ID!) { endRepresentation(input: {representativeId: $rep}) {
+END = """mutation($rep: ID!, $patient: ID) {
+  endRepresentation(input: {representativeId: $rep, patientId: $patient}) {
     representative { name relationship } revokedGrants userErrors { code field } } }"""
 
 
@@ -97,17 +101,38 @@ async def test_the_patient_ends_a_representative_link(
     assert [a["app"]["name"] for a in apps] == ["Own Pick"]
 
 
-async def test_a_representative_cannot_end_links_and_the_parent_loses_the_record(
-    session: AsyncSession, client: httpx.AsyncClient, settings: Settings, family: Family
+async def test_a_representative_cannot_end_links_and_loses_the_record_once_removed(
+    session: AsyncSession,
+    client: httpx.AsyncClient,
+    app: Starlette,
+    settings: Settings,
+    family: Family,
 ) -> None:
-    other = await make_patient(session)
-    _, parent_csrf = await sign_in(
-        session, client, settings, [(other, Relationship.SELF), (family.child, Relationship.CHILD)]
+    raw_id, row = await open_session(
+        session,
+        account_id=family.parent.id,
+        patient_id=family.child.id,
+        absolute_seconds=settings.session_absolute_seconds,
     )
+    await session.commit()
     rep = global_id("Account", family.parent.id or 0)
-    refused = await post_graphql(client, END, variables={"rep": rep}, headers=parent_csrf)
-    assert refused.json()["data"]["endRepresentation"]["userErrors"][0]["code"] == "NOT_FOUND"
-    assert await _works(client, family.by_parent)
+    child = global_id("Patient", family.child.id or 0)
+    whose = "{ patient { id } actingFor { id } }"
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=settings.base_url) as parent:
+        parent.cookies.set(cookie_name(settings), raw_id)
+        csrf = {"X-CSRF-Token": row.csrf_token}
+        before = (await post_graphql(parent, whose, headers=csrf)).json()["data"]
+        assert before == {"patient": {"id": child}, "actingFor": [{"id": child}]}
+        for variables in ({"rep": rep}, {"rep": rep, "patient": child}):
+            refused = await post_graphql(parent, END, variables=variables, headers=csrf)
+            errors = refused.json()["data"]["endRepresentation"]["userErrors"]
+            assert errors == [{"code": "FORBIDDEN", "field": "patientId"}]
+        assert await _works(client, family.by_parent)
+        ended = await post_graphql(client, END, variables={"rep": rep}, headers=family.csrf)
+        assert ended.json()["data"]["endRepresentation"]["revokedGrants"] == 1
+        after = (await post_graphql(parent, whose, headers=csrf)).json()["data"]
+        assert after == {"patient": None, "actingFor": []}
 
 
 async def test_the_operator_ends_a_link_from_the_operator_page(
