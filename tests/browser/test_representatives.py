@@ -35,8 +35,9 @@ def add_guardian(database: Path) -> None:
             (alice,),
         ).fetchone()
         cursor = db.execute(
-            "INSERT INTO account (username, email, display_name, role, password_hash, failed_logins,"
-            " created_at) VALUES ('gail', 'gail@example.test', ?, 'patient', ?, 0, ?)",
+            "INSERT INTO account (username, email, display_name, role, password_hash, "
+            "failed_logins, created_at) "
+            "VALUES ('gail', 'gail@example.test', ?, 'patient', ?, 0, ?)",
             (GUARDIAN, password_hash, now),
         )
         db.execute(
