@@ -11,6 +11,7 @@ token goes to the server log with the source address (never the token).
 import logging
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -89,7 +90,7 @@ class AppRequestLog:
             )
 
     async def _record_known(
-        self, session: Any, token: str, status: int, scope: Scope, address: str | None
+        self, session: AsyncSession, token: str, status: int, scope: Scope, address: str | None
     ) -> bool:
         found = None
         if len(token) <= MAX_TOKEN_LENGTH:
