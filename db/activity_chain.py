@@ -4,8 +4,9 @@ There is one chain per patient (`patient:<id>`), one per account for events abou
 patient (`account:<id>`, e.g. logins) and one for the rest (`system`). Each event's
 `hash` is the SHA-256 of its content and of the previous event's hash in the same
 chain (`prev_hash`); `activity_chain_head` holds each chain's newest hash and length.
-Writers lock the head row (PostgreSQL: FOR UPDATE; SQLite serializes writers and the
-upsert below is the transaction's first write), so concurrent writers never fork a chain.
+A writer's first step is an upsert of its chain's head row, which holds the row lock
+(PostgreSQL) or the database's single write lock (SQLite) until the writer commits,
+so concurrent writers never fork a chain.
 docs/architecture.md explains why the chains are per patient.
 """
 
@@ -14,10 +15,10 @@ import json
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import Insert
+from sqlalchemy import Insert, Table
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SYSTEM_CHAIN = "system"
@@ -81,36 +82,32 @@ def event_digest(event: ChainedEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _upsert_head(dialect: str, chain: str) -> Insert:
+HEADS: Table = ActivityChainHead.__table__  # type: ignore[attr-defined]
+
+
+def _claim_head(dialect: str, chain: str) -> Insert:
+    """Create or lock the chain's head, count the new event, return the previous hash.
+
+    Core SQL on the table, not the ORM entity: this runs once per event.
+    """
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    return (
-        insert(ActivityChainHead)
-        .values(chain=chain, last_hash="", length=0)
-        .on_conflict_do_nothing(index_elements=["chain"])
-    )
+    statement = insert(HEADS).values(chain=chain, last_hash="", length=1)
+    return statement.on_conflict_do_update(
+        index_elements=[HEADS.c.chain], set_={"length": HEADS.c.length + 1}
+    ).returning(HEADS.c.last_hash)
 
 
 async def append_to_chain(session: AsyncSession, event: ChainedEvent) -> None:
-    """Link the event to its chain's head, insert it, and move the head (caller's transaction).
+    """Link the event to its chain's head and insert it (in the caller's transaction).
 
-    The head row stays locked until the caller's transaction ends, so the next writer
-    of the same chain links to this event, never to the one before it.
+    The upsert locks the head row until the caller's transaction ends, so the next writer
+    of the same chain links to this event, never to the one before it. The database moves
+    the head to the new event itself (trigger `activity_event_move_chain_head`, migration
+    0005c): two round trips per event.
     """
-    dialect = session.get_bind().dialect.name
-    await session.exec(_upsert_head(dialect, event.chain))
-    statement = (
-        select(ActivityChainHead)
-        .where(col(ActivityChainHead.chain) == event.chain)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    head = (await session.exec(statement)).one()
-    event.prev_hash = head.last_hash
+    connection = await session.connection()
+    claimed = await connection.execute(_claim_head(connection.dialect.name, event.chain))
+    event.prev_hash = claimed.scalar_one()
     event.hash = event_digest(event)
     session.add(event)
-    await session.flush()
-    head.last_event_id = event.id
-    head.last_hash = event.hash
-    head.length += 1
-    session.add(head)
     await session.flush()

@@ -1,8 +1,9 @@
 """Chain every activity event to the one before it, so that tampering can be detected.
 
 Adds `chain`, `prev_hash` and `hash` to activity_event and the table
-activity_chain_head (each chain's newest hash and length), then links the events
-already stored, oldest first. The append-only triggers are lifted for the backfill
+activity_chain_head (each chain's newest hash and length, moved to each new event by
+the trigger activity_event_move_chain_head), then links the events already stored,
+oldest first. The append-only triggers are lifted for the backfill
 only and restored at once. `chartshare audit verify` walks the chains.
 
 The digest is written out here rather than imported, so that this migration keeps
@@ -141,6 +142,43 @@ def _backfill() -> None:
         )
 
 
+MOVE_HEAD = (
+    "UPDATE activity_chain_head SET last_hash = NEW.hash, last_event_id = NEW.id "
+    "WHERE chain = NEW.chain"
+)
+
+
+def _create_head_trigger(postgresql: bool) -> None:
+    # The writer has already locked and counted the head (db/activity_chain.py); the
+    # database points it at the new event, saving the writer a round trip.
+    if postgresql:
+        op.execute(
+            f"""
+            CREATE FUNCTION activity_event_move_chain_head() RETURNS trigger AS $$
+            BEGIN
+                {MOVE_HEAD};
+                RETURN NULL;
+            END;
+            $$ LANGUAGE plpgsql
+            """
+        )
+        op.execute(
+            """
+            CREATE TRIGGER activity_event_move_chain_head
+            AFTER INSERT ON activity_event
+            FOR EACH ROW EXECUTE FUNCTION activity_event_move_chain_head()
+            """
+        )
+    else:
+        op.execute(
+            f"""
+            CREATE TRIGGER activity_event_move_chain_head
+            AFTER INSERT ON activity_event
+            BEGIN {MOVE_HEAD}; END
+            """
+        )
+
+
 def upgrade() -> None:
     postgresql = op.get_bind().dialect.name == "postgresql"
     op.create_table(
@@ -164,9 +202,15 @@ def upgrade() -> None:
         for name in ("chain", "prev_hash", "hash"):
             op.alter_column("activity_event", name, server_default=None)
     op.create_index("ix_activity_event_chain", "activity_event", ["chain", "id"], unique=False)
+    _create_head_trigger(postgresql)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER activity_event_move_chain_head ON activity_event")
+        op.execute("DROP FUNCTION activity_event_move_chain_head()")
+    else:
+        op.execute("DROP TRIGGER activity_event_move_chain_head")
     op.drop_index("ix_activity_event_chain", table_name="activity_event")
     for name in ("hash", "prev_hash", "chain"):
         op.drop_column("activity_event", name)
