@@ -19,8 +19,9 @@ from api.security import source_address
 from db.activity import EventKind, record_event
 from db.apps import AppStatus
 from db.columns import utcnow
+from db.credentials import find_token
 from db.engine import unit_of_work
-from db.tokens import TokenKind, find_token, hash_secret
+from db.tokens import TokenKind, hash_secret
 
 logger = logging.getLogger("chartshare.app_requests")
 LOGGED = "app_request_logged"
@@ -36,11 +37,17 @@ def bearer_token(scope: Scope) -> str | None:
     """The Bearer token of the request, if it sends one."""
     for name, value in scope.get("headers", []):
         if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            token = token.strip()
-            if scheme.lower() == "bearer" and token:
-                return token
+            scheme, _, token = bytes(value).decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                return token.strip()
     return None
+
+
+def _outcome(status: int) -> str:
+    if status >= 500:
+        return "error"
+    # A public document (FHIR metadata) fetched with a token reads nothing of the record.
+    return "rejected" if status >= 400 else "success"
 
 
 class AppRequestLog:
@@ -114,7 +121,7 @@ class AppRequestLog:
         await record_event(
             session,
             kind=EventKind.ENDED_ACCESS_USED if ended else EventKind.DATA_READ,
-            outcome="denied" if ended else ("error" if status >= 500 else "rejected"),
+            outcome="denied" if ended else _outcome(status),
             account_id=grant.account_id,
             patient_id=grant.patient_id,
             app_id=app.id,

@@ -125,13 +125,17 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from db.seed.runner import SeedOptions, run_seed
+    from sharing.apps import demo_app_registrar
 
     require_migrated(settings)
+    hasher = settings.password_hasher()
     options = SeedOptions(
         patients=args.patients,
         seed=args.seed,
         force=args.force,
         progress=not args.quiet,
+        hasher=hasher,
+        register_app=demo_app_registrar(hasher),
     )
     report = asyncio.run(run_seed(settings.database_url, options))
     print(report)

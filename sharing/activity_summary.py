@@ -4,30 +4,7 @@ import json
 from typing import Any
 
 from db.activity import ActivityEvent, EventKind
-from sharing.scopes import CategoryKey
-
-K = CategoryKey
-NOUNS: dict[CategoryKey, tuple[str, str]] = {
-    K.DEMOGRAPHICS: ("set of demographic details", "sets of demographic details"),
-    K.CARE_TEAM: ("care team member", "care team members"),
-    K.ALLERGIES: ("allergy", "allergies"),
-    K.ASSESSMENT_AND_PLAN: ("assessment and plan", "assessments and plans"),
-    K.ENCOUNTERS: ("visit", "visits"),
-    K.FUNCTIONAL_STATUS: ("functional status assessment", "functional status assessments"),
-    K.MENTAL_STATUS: ("mental status assessment", "mental status assessments"),
-    K.LAB_RESULTS: ("lab result", "lab results"),
-    K.VITAL_SIGNS: ("vital sign", "vital signs"),
-    K.SMOKING_STATUS: ("smoking status", "smoking statuses"),
-    K.GOALS: ("goal", "goals"),
-    K.PROBLEMS: ("problem", "problems"),
-    K.HEALTH_CONCERNS: ("health concern", "health concerns"),
-    K.ENCOUNTER_DIAGNOSES: ("visit diagnosis", "visit diagnoses"),
-    K.IMMUNIZATIONS: ("immunization", "immunizations"),
-    K.MEDICAL_EQUIPMENT: ("implanted device", "implanted devices"),
-    K.MEDICATIONS: ("medication", "medications"),
-    K.PROCEDURES: ("procedure", "procedures"),
-    K.REFERRALS: ("referral", "referrals"),
-}
+from sharing.categories import REGISTRY, Category, Registry
 
 _FIXED: dict[str, str] = {
     EventKind.LOGIN: "Signed in.",
@@ -59,21 +36,22 @@ def _joined(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def describe_counts(counts: dict[str, Any]) -> str:
-    """ "12 lab results and 1 goal"; categories in registry order."""
+def describe_counts(counts: dict[str, Any], registry: Registry = REGISTRY) -> str:
+    """Counts per category as a phrase ("12 lab results and 1 goal"), in registry order."""
     parts = []
-    for key, (one, many) in NOUNS.items():
-        count = counts.get(key.value)
+    for category in registry.categories:
+        one, many = category.noun
+        count = counts.get(category.key.value)
         if isinstance(count, int) and count > 0:
             parts.append(f"{count} {one if count == 1 else many}")
     return _joined(parts)
 
 
-def denied_categories(details: dict[str, Any]) -> list[CategoryKey]:
+def denied_categories(details: dict[str, Any], registry: Registry = REGISTRY) -> list[Category]:
     """The categories a read asked for and was refused, in registry order."""
     denied = details.get("denied", [])
     names = set(denied) if isinstance(denied, list) else set()
-    return [key for key in NOUNS if key.value in names]
+    return [c for c in registry.categories if c.key.value in names]
 
 
 def _describe_read(app: str, outcome: str, details: dict[str, Any]) -> str:
@@ -84,7 +62,7 @@ def _describe_read(app: str, outcome: str, details: dict[str, Any]) -> str:
     if outcome == "error":
         return f"{app} made a request that failed on our side; no data was returned."
     sentence = f"{app} read {read}." if read else f"{app} made a request that returned no data."
-    refused = _joined([NOUNS[key][1] for key in denied_categories(details)])
+    refused = _joined([category.noun[1] for category in denied_categories(details)])
     if refused:
         sentence += f" It was refused {refused}: you have not shared them with it."
     return sentence
