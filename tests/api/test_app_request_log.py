@@ -208,3 +208,24 @@ async def test_the_patient_sees_ended_access_and_refused_categories(
         "Tracker read 1 lab result. It was refused allergies and medications: "
         "you have not shared them with it."
     )
+
+
+async def test_fhir_requests_are_one_event_each_refused_or_answered(
+    session: AsyncSession, client: httpx.AsyncClient, access: AppAccess
+) -> None:
+    bearer = _bearer(access.token)
+    wrong_method = await client.delete("/fhir/Observation", headers=bearer)
+    wrong_format = await client.get("/fhir/Patient/1?_format=xml", headers=bearer)
+    search = await client.get("/fhir/Observation?category=laboratory", headers=bearer)
+    assert [r.status_code for r in (wrong_method, wrong_format, search)] == [405, 400, 200]
+    events = await _events(session, access.grant_id)
+    assert [(e.outcome, json.loads(e.details).get("status")) for e in events] == [
+        ("rejected", 405),
+        ("rejected", 400),
+        ("success", None),
+    ]
+    await _end(session, access, "revoked")
+    ended = await client.get("/fhir/Observation", headers=bearer)
+    assert ended.status_code == 401
+    last = (await _events(session, access.grant_id))[-1]
+    assert (last.kind, last.outcome) == (EventKind.ENDED_ACCESS_USED, "denied")
