@@ -74,7 +74,7 @@ def test_the_patient_removes_a_representative_and_the_app_they_allowed_stops(
     open_tab(page, "Activity")
     ended = f"{GUARDIAN} no longer acts for this record; the 1 app they allowed lost access."
     expect(page.get_by_text(ended)).to_be_visible()
-    expect(
-        page.get_by_text(f"{APP}, whose access had ended, tried to read your record")
-    ).to_be_visible()
+    # The earlier browser tests left such entries too (their revoked tokens were tried again).
+    tried = page.get_by_text(f"{APP}, whose access had ended, tried to read your record")
+    expect(tried.first).to_be_visible()
     assert csp_violations(console_errors) == []
