@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from db.accounts import Account, AccountPatient, WebSession
 from db.activity import ActivityEvent
+from db.activity_chain import ActivityChainHead
 from db.apps import App, OperatorSetting
 from db.authorization_requests import AuthorizationRequest
 from db.client_auth import ClientAuthFailure
@@ -53,6 +54,7 @@ __all__ = [
     "CLINICAL_TABLES",
     "Account",
     "AccountPatient",
+    "ActivityChainHead",
     "ActivityEvent",
     "AllergyIntolerance",
     "App",

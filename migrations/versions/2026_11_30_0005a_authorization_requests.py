@@ -12,7 +12,7 @@ client_id, so that secret guessing at the token endpoints slows down and then pa
 as failed logins do.
 
 Revision ID: 6b0e3f5a9c21
-Revises: 8f4a2d6c3b17
+Revises: ab04480a252c
 Create Date: 2026-11-30 07:10:00
 """
 
@@ -25,7 +25,7 @@ from sqlmodel.sql.sqltypes import AutoString
 import db.columns
 
 revision: str = "6b0e3f5a9c21"
-down_revision: str | None = "8f4a2d6c3b17"
+down_revision: str | None = "ab04480a252c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
