@@ -12,8 +12,9 @@ After every step:
   that stopped working in the step is refused over HTTP (a revoked or rotated token
   never works again);
 * each consent has at most one live refresh token;
-* every read the server answered with data is in the activity log, for that app and
-  patient; the reads themselves are checked to hold only the token's patient and
+* every read is in the activity log, in order, for its app and patient: a `data_read`
+  (with no category outside the token) when answered, an `ended_access_used` when the
+  token's access had ended; the reads themselves hold only the token's patient and
   categories.
 
 Size: CHARTSHARE_TEST_LIFECYCLE_EXAMPLES examples (default 10) of at most
@@ -37,6 +38,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from db.activity import EventKind
 from db.apps import App
 from sharing.scopes import CATEGORIES, CategoryKey, granted_categories, scopes_for
 from tests.api.oauth.lifecycle_browser import (
@@ -301,14 +303,23 @@ class Lifecycle(RuleBasedStateMachine):
             reachable.discard(CategoryKey.ENCOUNTER_DIAGNOSES)  # only reached through encounters
         assert shown == reachable, (sorted(shown), sorted(reachable))
         outcome = "success" if token.categories == ALL else "partial"
-        self.reads.append(Read(token.family.app.id or 0, patient_id, outcome, token.categories))
+        app_id = token.family.app.id or 0
+        self.reads.append(Read(EventKind.DATA_READ, app_id, patient_id, outcome, token.categories))
 
     async def _post_read(self, token: TokenModel) -> httpx.Response:
-        return await self.partner.post(
+        """POST the full record as the app; a token whose access ended is logged as such."""
+        response = await self.partner.post(
             "/graphql",
             json={"query": QUERY},
             headers={"Authorization": f"Bearer {token.value}"},
         )
+        if not token.live:
+            family = token.family
+            self.reads.append(
+                Read(EventKind.ENDED_ACCESS_USED, family.app.id or 0, family.patient_id,
+                     "denied", frozenset())
+            )  # fmt: skip
+        return response
 
     # After every step.
 
