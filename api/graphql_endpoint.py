@@ -18,6 +18,7 @@ from db.columns import utcnow
 from db.engine import unit_of_work
 from db.passwords import make_hasher
 from db.tokens import find_live_access_token, hash_secret
+from schema.compiled.runner import run_compiled
 from schema.context import (
     AccountCaller,
     AppCaller,
@@ -194,6 +195,12 @@ async def graphql_endpoint(request: Request) -> Response:
                 parallelism=settings.argon2_parallelism,
             ),
         )
+        if settings.compiled_reads:
+            compiled = await run_compiled(
+                context, query=query, variables=variables, operation_name=operation_name
+            )
+            if compiled is not None:
+                return Response(compiled, media_type="application/json")
         body = await run_operation(
             context, query=query, variables=variables, operation_name=operation_name
         )

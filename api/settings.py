@@ -110,6 +110,8 @@ class Settings:
     session_absolute_seconds: int = _setting(12 * 3600, _positive_int)
     # Whether responses trust X-Forwarded-For for the activity log's source address.
     trust_forwarded_for: bool = _setting(False, _bool)
+    # Whether app queries run on the compiled read path (false: always the Strawberry executor).
+    compiled_reads: bool = _setting(True, _bool)
 
     @property
     def is_production(self) -> bool:
