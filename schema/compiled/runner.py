@@ -15,6 +15,7 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from sqlalchemy import ARRAY, Date, Integer, String, bindparam, text
 from sqlalchemy.sql.elements import BindParameter, TextClause
 from sqlalchemy.types import TypeEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.columns import UTCDateTime
 from schema.compiled.cache import LRU
@@ -163,17 +164,21 @@ async def run_compiled(
         found = _arguments(connection, coerced, context, dialect)
         if found is None:
             _fallback()
-        return None
+            return None
         shapes.append(found[0])
         params.update(found[1])
     statement = _statement(plan, dialect, shapes, params)
-    row = (await context.db.run(lambda s: s.execute(statement, params))).one()
-    data, meta = row[0], row[1]
+
+    async def fetch(session: AsyncSession) -> tuple[str, str]:
+        row = (await (await session.connection()).execute(statement, params)).one()
+        return row[0], row[1]
+
+    data, meta = await context.db.run(fetch)
     context.executed = True
     errors = walk(plan, json.loads(meta), context.tally)
     EXECUTORS["compiled"] += 1
     await record_read(context, operation_name, "partial" if errors else "success")
-    data_bytes = data.encode() if isinstance(data, str) else json.dumps(data).encode()
+    data_bytes = data.encode()
     if not errors:
         return b'{"data":' + data_bytes + b"}"
     encoded = json.dumps(errors, ensure_ascii=False, separators=(",", ":")).encode()

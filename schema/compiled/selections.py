@@ -37,8 +37,9 @@ def collect(
 ) -> dict[str, list[FieldNode]]:
     """Response key -> its field nodes, in the order keys first appear (GraphQL CollectFields)."""
     fields: dict[str, list[FieldNode]] = {}
+    visited: set[str] = set()  # each fragment is spread once per collection, as graphql-core does
 
-    def visit(selection_set: SelectionSetNode, seen: frozenset[str]) -> None:
+    def visit(selection_set: SelectionSetNode) -> None:
         for selection in selection_set.selections:
             if selection.directives:
                 raise Unsupported("directives")
@@ -48,19 +49,20 @@ def collect(
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 if _applies(schema, condition.name.value if condition else None, runtime):
-                    visit(selection.selection_set, seen)
+                    visit(selection.selection_set)
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 fragment = fragments.get(name)
-                if fragment is None or name in seen:
+                if fragment is None or name in visited:
                     continue
+                visited.add(name)
                 if fragment.directives:
                     raise Unsupported("directives")
                 if _applies(schema, fragment.type_condition.name.value, runtime):
-                    visit(fragment.selection_set, seen | {name})
+                    visit(fragment.selection_set)
 
     for selection_set in selection_sets:
-        visit(selection_set, frozenset())
+        visit(selection_set)
     return fields
 
 
