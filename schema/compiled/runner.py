@@ -33,8 +33,10 @@ from schema.limits import count_tokens
 from schema.types.relay import decode_cursor
 
 PLAN_CACHE_SIZE = 256
-# How many operations ran on each path in this process (the benchmark reports it).
+# How many operations ran on each path in this process (the benchmark reports it), and why
+# operations went to Strawberry.
 EXECUTORS: Counter[str] = Counter()
+FALLBACKS: Counter[str] = Counter()
 
 
 @dataclass(frozen=True)
@@ -45,14 +47,14 @@ class _Unsupported:
 PLANS: LRU[Plan | _Unsupported] = LRU(PLAN_CACHE_SIZE)
 
 
-def _plan(context: GraphQLContext, query: str, operation: str | None, names: Any) -> Plan | None:
+def _plan(context: GraphQLContext, query: str, operation: str | None, names: Any) -> Plan | str:
     caller = context.caller
     key = (query, operation, names, caller.categories, context.limits)
     found = PLANS.get(key)
     if found is None:
         found = _compile(context, query, operation)
         PLANS.put(key, found)
-    return found if isinstance(found, Plan) else None
+    return found if isinstance(found, Plan) else found.reason
 
 
 def _compile(context: GraphQLContext, query: str, operation: str | None) -> Plan | _Unsupported:
@@ -132,8 +134,9 @@ def _dialect(context: GraphQLContext) -> str:
     return bind.dialect.name if bind is not None else ""
 
 
-def _fallback() -> None:
+def _fallback(reason: str) -> None:
     EXECUTORS["strawberry"] += 1
+    FALLBACKS[reason] += 1
 
 
 async def run_compiled(
@@ -149,21 +152,21 @@ async def run_compiled(
     if not isinstance(caller, AppCaller) or dialect not in ("postgresql", "sqlite"):
         return None
     plan = _plan(context, query, operation_name, tuple(sorted(variables or {})))
-    if plan is None:
-        _fallback()
+    if isinstance(plan, str):
+        _fallback(plan)
         return None
     coerced = get_variable_values(
         SCHEMA._schema, plan.operation.variable_definitions or (), variables or {}
     )
     if isinstance(coerced, list):
-        _fallback()
+        _fallback("variables")
         return None
     shapes: list[Shape] = []
     params: dict[str, Any] = {"pid": caller.patient_id}
     for connection in plan.connections:
         found = _arguments(connection, coerced, context, dialect)
         if found is None:
-            _fallback()
+            _fallback("arguments")
             return None
         shapes.append(found[0])
         params.update(found[1])

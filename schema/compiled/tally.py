@@ -48,9 +48,8 @@ class _Walk:
                         continue
                     for key, _, record in part.fields:
                         if record is not None:
-                            self.record(
-                                record, metas, [*path, connection.key, part.key, index, key]
-                            )
+                            where = [*path, connection.key, part.key, index, key]
+                            self.record(record, metas, where, 2)
 
     def record(self, plan: Record, metas: Iterator[Any], path: Path, step: int) -> None:
         for field in plan.fields:
