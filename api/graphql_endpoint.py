@@ -17,7 +17,8 @@ from db.accounts import Account, list_account_patients
 from db.columns import utcnow
 from db.engine import unit_of_work
 from db.passwords import make_hasher
-from db.tokens import find_live_access_token, hash_secret
+from db.access import find_live_access, note_grant_used
+from db.tokens import hash_secret
 from schema.compiled.runner import run_compiled
 from schema.context import (
     AccountCaller,
@@ -79,26 +80,23 @@ async def _app_caller(session: AsyncSession, header: str) -> AppCaller | None:
     if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     now = utcnow()
-    found = await find_live_access_token(session, token_hash=hash_secret(token), now=now)
-    if found is None:
+    access = await find_live_access(session, token_hash=hash_secret(token), now=now)
+    if access is None:
         return None
-    token_row, grant, app = found
     # The grant may have been narrowed after the token was issued: both must allow a category.
-    token_scopes, grant_scopes = token_row.scopes.split(), grant.scopes.split()
+    token_scopes, grant_scopes = access.token_scopes.split(), access.grant_scopes.split()
     categories = granted_categories(token_scopes) & granted_categories(grant_scopes)
     specials = [
         s for s in token_scopes if s in SpecialScope.__members__.values() and s in grant_scopes
     ]
-    grant.last_used_at = now
-    session.add(grant)
-    assert grant.id is not None and app.id is not None
+    await note_grant_used(session, access=access, now=now)
     return AppCaller(
-        grant_id=grant.id,
-        app_id=app.id,
-        app_name=app.name,
-        client_id=app.client_id,
-        account_id=grant.account_id,
-        patient_id=grant.patient_id,
+        grant_id=access.grant_id,
+        app_id=access.app_id,
+        app_name=access.app_name,
+        client_id=access.client_id,
+        account_id=access.account_id,
+        patient_id=access.patient_id,
         scopes=tuple(scopes_for(categories, specials)),
         categories=categories,
     )
