@@ -34,7 +34,7 @@ async def _run(url: str, workload: str, requests: int) -> str:
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
 
         async def one() -> None:
-            token = random.choice(tokens)
+            _, token = random.choice(tokens)
             response = await client.post(
                 "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}
             )

@@ -16,13 +16,17 @@ from sharing.consent import AccessDuration, authorize_app
 DEMO_APP = "chartshare-demo-app"
 
 
-async def mint_tokens(url: str, *, patients: int, scopes: list[str], label: str) -> list[str]:
-    """One grant and one hour-long access token per patient, for the first `patients` patients.
+async def mint_tokens(
+    url: str, *, patients: int, scopes: list[str], label: str, offset: int = 0
+) -> list[tuple[int, str]]:
+    """(patient id, access token) for the first `patients` patients, one grant each.
 
-    A benchmark account acts for each patient, then consents as a patient would.
+    A benchmark account acts for each patient, then consents as a patient would. A new
+    consent supersedes the app's earlier grant for the patient, so each workload takes its
+    own patients (`offset`).
     """
     engine = create_engine(url)
-    tokens: list[str] = []
+    tokens: list[tuple[int, str]] = []
     try:
         async with unit_of_work(create_session_factory(engine)) as session:
             app = (await session.exec(select(App).where(App.client_id == DEMO_APP))).one()
@@ -37,7 +41,9 @@ async def mint_tokens(url: str, *, patients: int, scopes: list[str], label: str)
             await session.flush()
             assert account.id is not None
             ids = (
-                await session.exec(select(Patient.id).order_by(col(Patient.id)).limit(patients))
+                await session.exec(
+                    select(Patient.id).order_by(col(Patient.id)).offset(offset).limit(patients)
+                )
             ).all()
             for patient_id in ids:
                 assert patient_id is not None
@@ -71,7 +77,7 @@ async def mint_tokens(url: str, *, patients: int, scopes: list[str], label: str)
                     scopes=grant.scopes,
                     expires_at=utcnow() + timedelta(hours=12),
                 )
-                tokens.append(token)
+                tokens.append((patient_id, token))
     finally:
         await engine.dispose()
     return tokens
