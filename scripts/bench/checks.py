@@ -67,8 +67,8 @@ def same_records(base: dict[str, str], tokens: dict[str, list[tuple[int, str]]])
     ours = httpx.post(f"{base['chartshare']}/graphql", json={"query": W2},
                       headers={"Authorization": f"Bearer {token}"}).json()  # fmt: skip
     floor = httpx.post(f"{base['floor']}/W2", json={"patient": patient}).json()
-    theirs = httpx.post(f"{base['postgraphile']}/graphql",
-                        json={"query": postgraphile.w2(patient)}).json()  # fmt: skip
+    question = {"query": postgraphile.w2(), "variables": {"id": patient}}
+    theirs = httpx.post(f"{base['postgraphile']}/graphql", json=question).json()
     if "data" not in ours or "data" not in theirs:
         raise SystemExit(f"a server refused the W2 query: {ours} {theirs}")
     rows = _lab_rows_chartshare(ours)

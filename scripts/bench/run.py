@@ -218,14 +218,22 @@ def main() -> None:
                 "chartshare": _chartshare_requests(W1, tokens["W1"]),
                 "floor": _plain_requests("/W1", [json.dumps({"patient": p}) for p in patients]),
                 "postgraphile": _plain_requests(
-                    "/graphql", [json.dumps({"query": postgraphile.w1(p)}) for p in patients]
+                    "/graphql",
+                    [
+                        json.dumps({"query": postgraphile.w1(), "variables": {"id": p}})
+                        for p in patients
+                    ],
                 ),
             },
             "W2": {
                 "chartshare": _chartshare_requests(W2, tokens["W2"]),
                 "floor": _plain_requests("/W2", [json.dumps({"patient": p}) for p in lab_patients]),
                 "postgraphile": _plain_requests(
-                    "/graphql", [json.dumps({"query": postgraphile.w2(p)}) for p in lab_patients]
+                    "/graphql",
+                    [
+                        json.dumps({"query": postgraphile.w2(), "variables": {"id": p}})
+                        for p in lab_patients
+                    ],
                 ),
             },
             "W3": {"chartshare": _chartshare_requests(W1, tokens["W3"])},
