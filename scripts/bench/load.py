@@ -63,6 +63,7 @@ def run_wrk(
     base: str, requests: Requests, *, concurrency: int, seconds: int, folder: Path
 ) -> LoadResult:
     """Run wrk against `base` and return what it measured."""
+    folder.mkdir(parents=True, exist_ok=True)
     script = folder / f"load-{abs(hash((base, requests.path, concurrency)))}.lua"
     script.write_text(
         LUA

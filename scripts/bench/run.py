@@ -165,8 +165,14 @@ def main() -> None:
                                                               DEFAULT_ADMIN))  # fmt: skip
     parser.add_argument("--sqlite", help="also run W1/W2 on this SQLite file (seeded if new)")
     parser.add_argument("--output", type=Path)
+    parser.add_argument("--only-sqlite", action="store_true", help="skip the PostgreSQL part")
     args = parser.parse_args()
 
+    if args.only_sqlite:
+        rows = _sqlite_runs(Path(args.sqlite), args, Path(tempfile.mkdtemp(prefix="bench-")))
+        if args.output:
+            args.output.write_text(json.dumps({"runs": rows}, indent=2) + "\n")
+        return
     url = _database(args.admin_url, "chartshare_bench", args.patients, args.reuse)
     tokens = {
         name: asyncio.run(
