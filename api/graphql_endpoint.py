@@ -13,11 +13,11 @@ from starlette.responses import JSONResponse, Response
 
 from api.sessions import current_web_session
 from api.settings import Settings
+from db.access import find_live_access, note_grant_used
 from db.accounts import Account, list_account_patients
 from db.columns import utcnow
 from db.engine import unit_of_work
 from db.passwords import make_hasher
-from db.access import find_live_access, note_grant_used
 from db.tokens import hash_secret
 from schema.compiled.runner import run_compiled
 from schema.context import (

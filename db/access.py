@@ -40,12 +40,12 @@ async def find_live_access(
     session: AsyncSession, *, token_hash: str, now: datetime
 ) -> LiveAccess | None:
     """The grant and app behind an access token, if it may be used right now."""
+    columns = (
+        Grant.id, Grant.account_id, Grant.patient_id, App.id, App.name, App.client_id,
+        Token.scopes, Grant.scopes, Grant.last_used_at, Grant.expires_at,
+    )  # fmt: skip
     statement = (
-        select(
-            *(col(c) for c in (Grant.id, Grant.account_id, Grant.patient_id, App.id, App.name,
-                               App.client_id, Token.scopes, Grant.scopes, Grant.last_used_at,
-                               Grant.expires_at))
-        )  # fmt: skip
+        select(*(col(c) for c in columns))
         .join(Grant, col(Grant.id) == col(Token.grant_id))
         .join(App, col(App.id) == col(Grant.app_id))
         .where(
