@@ -11,18 +11,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from api.bearer import app_caller as _app_caller
+from api.bearer import source_address as _source_address
 from api.sessions import current_web_session
 from api.settings import Settings
-from db.access import find_live_access, note_grant_used
 from db.accounts import Account, list_account_patients
-from db.columns import utcnow
 from db.engine import unit_of_work
 from db.passwords import make_hasher
-from db.tokens import hash_secret
 from schema.compiled.runner import run_compiled
 from schema.context import (
     AccountCaller,
-    AppCaller,
     Caller,
     GraphQLContext,
     Limits,
@@ -31,9 +29,6 @@ from schema.context import (
 from schema.errors import BAD_USER_INPUT, FORBIDDEN, QUERY_TOO_COMPLEX, UNAUTHENTICATED
 from schema.execution import run_operation
 from schema.loaders import Loaders
-from sharing.scopes import SpecialScope, granted_categories, scopes_for
-
-MAX_TOKEN_LENGTH = 512
 
 
 def _problem(
@@ -64,42 +59,6 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _source_address(request: Request, settings: Settings) -> str | None:
-    if settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded[:64]
-    return request.client.host[:64] if request.client else None
-
-
-async def _app_caller(session: AsyncSession, header: str) -> AppCaller | None:
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    now = utcnow()
-    access = await find_live_access(session, token_hash=hash_secret(token), now=now)
-    if access is None:
-        return None
-    # The grant may have been narrowed after the token was issued: both must allow a category.
-    token_scopes, grant_scopes = access.token_scopes.split(), access.grant_scopes.split()
-    categories = granted_categories(token_scopes) & granted_categories(grant_scopes)
-    specials = [
-        s for s in token_scopes if s in SpecialScope.__members__.values() and s in grant_scopes
-    ]
-    await note_grant_used(session, access=access, now=now)
-    return AppCaller(
-        grant_id=access.grant_id,
-        app_id=access.app_id,
-        app_name=access.app_name,
-        client_id=access.client_id,
-        account_id=access.account_id,
-        patient_id=access.patient_id,
-        scopes=tuple(scopes_for(categories, specials)),
-        categories=categories,
-    )
 
 
 async def _account_caller(
