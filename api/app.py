@@ -26,7 +26,6 @@ from api.settings import Settings, load_settings
 from db.columns import utcnow
 from db.engine import create_engine, create_session_factory, unit_of_work
 from db.errors import DatabaseUnavailable
-from db.passwords import make_hasher
 
 logger = logging.getLogger("chartshare")
 
@@ -140,11 +139,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.started_at = utcnow()
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
-    app.state.password_hasher = make_hasher(
-        memory_kib=settings.argon2_memory_kib,
-        iterations=settings.argon2_iterations,
-        parallelism=settings.argon2_parallelism,
-    )
+    app.state.password_hasher = settings.password_hasher()
     return app
 
 

@@ -3,7 +3,6 @@
 The unit of work commits (with the app's DATA_READ event) before the response is sent.
 """
 
-import hmac
 import json
 from typing import Any
 
@@ -12,18 +11,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from api.bearer import app_caller as _app_caller
-from api.bearer import source_address as _source_address
+from api.context import hasher_of
+from api.security import csrf_matches, source_address
 from api.sessions import current_web_session
 from api.settings import Settings
 from db.accounts import Account, list_account_patients
 from db.engine import unit_of_work
-from db.passwords import make_hasher
 from schema.compiled.runner import run_compiled
 from schema.context import (
     AccountCaller,
     Caller,
     GraphQLContext,
-    Limits,
     SerialSession,
 )
 from schema.errors import BAD_USER_INPUT, FORBIDDEN, QUERY_TOO_COMPLEX, UNAUTHENTICATED
@@ -68,8 +66,7 @@ async def _account_caller(
     if web is None or web.account_id is None or web.id is None:
         return _problem(401, UNAUTHENTICATED, "Sign in or send a Bearer token.",
                         {"WWW-Authenticate": "Bearer"})  # fmt: skip
-    sent = request.headers.get("x-csrf-token", "")
-    if not hmac.compare_digest(sent.encode(), web.csrf_token.encode()):
+    if not csrf_matches(web.csrf_token, request.headers.get("x-csrf-token")):
         return _problem(403, FORBIDDEN, "The X-CSRF-Token header is missing or wrong.")
     account = await session.get(Account, web.account_id)
     if account is None:
@@ -136,21 +133,11 @@ async def graphql_endpoint(request: Request) -> Response:
         context = GraphQLContext(
             caller=caller,
             db=db,
-            source_address=_source_address(request, settings),
-            limits=Limits(
-                max_depth=settings.max_query_depth,
-                max_aliases=settings.max_query_aliases,
-                max_tokens=settings.max_query_tokens,
-                max_cost=settings.max_query_cost,
-                max_page_size=settings.max_page_size,
-            ),
+            source_address=source_address(request, settings),
+            limits=settings.limits,
             loaders=Loaders(db, caller.patient_id),
             base_url=settings.base_url,
-            hasher=make_hasher(
-                memory_kib=settings.argon2_memory_kib,
-                iterations=settings.argon2_iterations,
-                parallelism=settings.argon2_parallelism,
-            ),
+            hasher=hasher_of(request),
         )
         if settings.compiled_reads:
             compiled = await run_compiled(

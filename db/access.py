@@ -13,7 +13,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.apps import App, AppStatus
-from db.grants import Grant
+from db.grants import Grant, live_grant_clause
 from db.tokens import Token, TokenKind
 
 # `last_used_at` is a hint for the patient ("last used 5 minutes ago"), not an audit
@@ -42,7 +42,7 @@ async def find_live_access(
     """The grant and app behind an access token, if it may be used right now."""
     columns = (
         Grant.id, Grant.account_id, Grant.patient_id, App.id, App.name, App.client_id,
-        Token.scopes, Grant.scopes, Grant.last_used_at, Grant.expires_at,
+        Token.scopes, Grant.scopes, Grant.last_used_at,
     )  # fmt: skip
     statement = (
         select(*(col(c) for c in columns))
@@ -53,18 +53,13 @@ async def find_live_access(
             col(Token.kind) == TokenKind.ACCESS,
             col(Token.revoked_at).is_(None),
             col(Token.expires_at) > now,
-            col(Grant.revoked_at).is_(None),
+            live_grant_clause(now),
             col(App.status) == AppStatus.APPROVED,
         )
     )
     connection = await session.connection()
     row: Any = (await connection.execute(statement)).first()
-    if row is None:
-        return None
-    expires_at: datetime | None = row[9]
-    if expires_at is not None and expires_at <= now:
-        return None
-    return LiveAccess(*row[:9])
+    return None if row is None else LiveAccess(*row[:9])
 
 
 async def note_grant_used(session: AsyncSession, *, access: LiveAccess, now: datetime) -> None:

@@ -12,10 +12,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from api.bearer import app_caller, source_address
+from api.bearer import app_caller
 from api.fhir.interactions import Interaction, NotFoundHere, everything, read, search
 from api.fhir.responses import FHIR_JSON, insufficient_scope, outcome, resource_response
 from api.oauth import discovery
+from api.security import source_address
 from api.settings import Settings
 from db.activity import EventKind, record_event
 from db.engine import unit_of_work

@@ -6,13 +6,13 @@ A type or field missing here is not compiled: the operation falls back to Strawb
 
 from dataclasses import dataclass
 
-from schema.types.common import INTERPRETATION_SYSTEM, INTERPRETATIONS, UCUM
-from schema.types.conditions import ICD10CM
-from schema.types.patient import RACE_ETHNICITY
+from db.code_systems import CDC_RACE_ETHNICITY as RACE_ETHNICITY
+from db.code_systems import ICD10_CM as ICD10CM
+from db.code_systems import INTERPRETATIONS, SNOMED, UCUM
+from db.code_systems import OBSERVATION_INTERPRETATION as INTERPRETATION_SYSTEM
 from sharing.scopes import CategoryKey
 
 K = CategoryKey
-SNOMED = "http://snomed.info/sct"
 
 
 @dataclass(frozen=True)
@@ -67,10 +67,12 @@ Spec = Leaf | Value | Link | Diagnoses | Connection | Demographic
 
 
 def text(column: str) -> Leaf:
+    """A text column of the row."""
     return Leaf("text", "{a}." + column)
 
 
 def constant(value: str) -> Leaf:
+    """A fixed text."""
     return Leaf("text", "'" + value.replace("'", "''") + "'")
 
 
@@ -91,10 +93,12 @@ def coding(system: Leaf, code: str, display: str, *, nullable: bool) -> Value:
 
 
 def main_code() -> Value:
+    """The row's code in its category's system (never null)."""
     return coding(text("code_system"), "code", "code_display", nullable=False)
 
 
 def quantity(value: str, unit: str) -> Value:
+    """A Quantity of a value column and the unit column; null without a value."""
     unit_system = Leaf("text", f"CASE WHEN {filled(unit)} THEN '{UCUM}' END")
     return Value(
         {"value": Leaf("float", "{a}." + value), "unit": text(unit), "unitSystem": unit_system},

@@ -5,8 +5,6 @@ introspection, directives, arguments the compiler does not know) raises Unsuppor
 and the operation runs on Strawberry instead.
 """
 
-from datetime import datetime
-
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -21,7 +19,7 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
-from db.records_query import RECORD_COLUMNS
+from db.records_query import record_date_of, record_status_of, sorts_by_timestamp
 from schema.compiled import catalog
 from schema.compiled.plan import (
     Connection,
@@ -42,7 +40,7 @@ from schema.compiled.selections import Fragments, Unsupported, collect, location
 from schema.context import Limits
 from schema.limits import limit_rules
 from schema.records import BY_TYPE_NAME
-from sharing.scopes import CategoryKey
+from sharing.categories import REGISTRY, CategoryKey
 
 CONNECTION_ARGUMENTS = frozenset({"first", "after", "status", "since", "until"})
 PAGE_INFO = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"})
@@ -81,7 +79,8 @@ class _Planner:
         return fields
 
     def _child_type(self, parent: str, name: str) -> str:
-        return get_named_type(self._object(parent).fields[name].type).name
+        named: str = get_named_type(self._object(parent).fields[name].type).name
+        return named
 
     def specs(
         self, type_name: str, specs: dict[str, catalog.Spec], nodes: list[FieldNode]
@@ -181,7 +180,6 @@ class _Planner:
             else:
                 raise Unsupported(f"{connection_type}.{part}")
         model = BY_TYPE_NAME[record_type].model
-        columns = RECORD_COLUMNS[model]
         table = model.__tablename__
         assert isinstance(table, str)
         plan = Connection(
@@ -190,9 +188,9 @@ class _Planner:
             record_type=record_type,
             table=table,
             category=PATIENT_CONNECTIONS[name][0],
-            date_column=columns.date,
-            status_column=columns.status,
-            timestamp=model.model_fields[columns.date].annotation is datetime,
+            date_column=record_date_of(model),
+            status_column=record_status_of(model),
+            timestamp=sorts_by_timestamp(model),
             definition=self._object("Patient").fields[name],
             node=nodes[0],
             parts=parts,
@@ -202,16 +200,12 @@ class _Planner:
 
 
 def _patient_connections() -> dict[str, tuple[CategoryKey, str]]:
-    from sharing.scopes import CATEGORIES
-
-    found: dict[str, tuple[CategoryKey, str]] = {}
-    for kind in BY_TYPE_NAME.values():
-        for category in CATEGORIES:
-            if category.key == kind.key:
-                for field_name in category.fields:
-                    if "." not in field_name:
-                        found[field_name] = (kind.key, kind.type_name)
-    return found
+    """`Patient` connection field -> (its category, the node type of its rows)."""
+    return {
+        field: (category.key, category.node_type)
+        for field, category in REGISTRY.by_field.items()
+        if not category.is_patient
+    }
 
 
 PATIENT_CONNECTIONS = _patient_connections()

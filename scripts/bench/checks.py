@@ -1,5 +1,7 @@
-"""What the benchmark checks around the load: same records from every server, the executor
-chartshare picks per workload, and the compiled SQL the floor server runs."""
+"""What the benchmark checks around the load, and the compiled SQL the floor server runs.
+
+Same records from every server; which executor chartshare picks per workload.
+"""
 
 import base64
 import re
@@ -7,7 +9,6 @@ from functools import partial
 from typing import Any
 
 import httpx
-import postgraphile
 from graphql import parse
 
 from api.app import create_app
@@ -17,6 +18,7 @@ from schema.compiled.planner import build_plan
 from schema.compiled.runner import EXECUTORS, FALLBACKS
 from schema.compiled.statement import Shape, build_statement
 from schema.graph import SCHEMA
+from scripts.bench import postgraphile
 from sharing.scopes import CATEGORIES
 
 NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
@@ -42,7 +44,8 @@ def floor_statements(queries: dict[str, str]) -> dict[str, Any]:
         sql = NAMED.sub(partial(_number, order), sql)
         values = {}
         for connection in plan.connections:
-            first = int(connection.node.arguments[0].value.value)  # type: ignore[attr-defined]
+            argument = (connection.node.arguments or ())[0]
+            first = int(getattr(argument.value, "value", 0))
             values[f"f{connection.site}"], values[f"l{connection.site}"] = first, first + 1
         found[name] = {"sql": sql, "params": [values[n] for n in order[1:]]}
     return found
@@ -62,7 +65,7 @@ def _lab_rows_postgraphile(body: dict[str, Any]) -> list[tuple[int, str]]:
 def same_records(base: dict[str, str], tokens: dict[str, list[tuple[int, str]]]) -> dict[str, Any]:
     """W2 through the three servers returns the same lab results (ids, times) for a patient."""
     patient, token = tokens["W2"][0]
-    from queries import W2
+    from scripts.bench.queries import W2
 
     ours = httpx.post(f"{base['chartshare']}/graphql", json={"query": W2},
                       headers={"Authorization": f"Bearer {token}"}).json()  # fmt: skip

@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 
 def build(url: str, statements: dict[str, Any]) -> Starlette:
+    """The floor app: one route per workload, one statement per request."""
     pool: dict[str, asyncpg.Pool] = {}
 
     @asynccontextmanager
@@ -45,6 +46,7 @@ def build(url: str, statements: dict[str, Any]) -> Starlette:
 
 
 def main() -> None:
+    """Serve the floor on a loopback port."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("url")
     parser.add_argument("statements")

@@ -1,6 +1,8 @@
-"""PostGraphile 5 as the baseline: installed on demand outside the repository, and the W1/W2
-queries written against the schema it generates from the same tables (one document each,
-the patient as a variable, so that its plan cache works as it would for a real client)."""
+"""PostGraphile 5 as the baseline: installed on demand outside the repository.
+
+The W1/W2 queries are written against the schema it generates from the same tables (one
+document each, the patient as a variable, so that its plan cache works as for a real client).
+"""
 
 import os
 import subprocess

@@ -16,12 +16,12 @@ from pathlib import Path
 import httpx
 from pyinstrument import Profiler
 
-sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parent)]
-from queries import EVERYTHING, LABS_ONLY, THREE_CATEGORIES, W1, W2  # noqa: E402
-from tokens import mint_tokens  # noqa: E402
+sys.path[:0] = [str(Path(__file__).resolve().parents[2])]
 
 from api.app import create_app  # noqa: E402
 from api.settings import Settings  # noqa: E402
+from scripts.bench.queries import EVERYTHING, LABS_ONLY, THREE_CATEGORIES, W1, W2  # noqa: E402
+from scripts.bench.tokens import mint_tokens  # noqa: E402
 
 WORKLOADS = {"W1": (W1, EVERYTHING), "W2": (W2, LABS_ONLY), "W3": (W1, THREE_CATEGORIES)}
 
@@ -55,6 +55,7 @@ async def _run(url: str, workload: str, requests: int) -> str:
 
 
 def main() -> None:
+    """Profile one workload and print (or write) the profile."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("url")
     parser.add_argument("--requests", type=int, default=200)

@@ -29,15 +29,16 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
-import postgraphile  # noqa: E402
-from checks import executors, floor_statements, same_records  # noqa: E402
-from load import Requests, run_wrk  # noqa: E402
-from queries import EVERYTHING, LABS_ONLY, THREE_CATEGORIES, W1, W2  # noqa: E402
-from tokens import mint_tokens  # noqa: E402
+sys.path[:0] = [str(ROOT)]
 
-from db.seed.runner import SeedOptions, run_seed  # noqa: E402
+from db.seed.runner import run_seed  # noqa: E402
 from migrations import upgrade  # noqa: E402
+from scripts.bench import postgraphile  # noqa: E402
+from scripts.bench.checks import executors, floor_statements, same_records  # noqa: E402
+from scripts.bench.load import Requests, run_wrk  # noqa: E402
+from scripts.bench.queries import EVERYTHING, LABS_ONLY, THREE_CATEGORIES, W1, W2  # noqa: E402
+from scripts.bench.seeding import seed_options  # noqa: E402
+from scripts.bench.tokens import mint_tokens  # noqa: E402
 
 DEFAULT_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 WORKLOADS = {"W1": (W1, EVERYTHING), "W2": (W2, LABS_ONLY), "W3": (W1, THREE_CATEGORIES)}
@@ -86,7 +87,7 @@ def _database(admin: str, name: str, patients: int, reuse: bool) -> str:
         asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
         upgrade(url)
         started = time.perf_counter()
-        asyncio.run(run_seed(url, SeedOptions(patients, 1, force=False, progress=False)))
+        asyncio.run(run_seed(url, seed_options(patients)))
         print(f"seeded {patients} patients in {time.perf_counter() - started:.1f} s")
     return url
 
@@ -127,7 +128,7 @@ def _sqlite_runs(path: Path, args: argparse.Namespace, folder: Path) -> list[dic
     url = f"sqlite:///{path}"
     if not path.exists():
         upgrade(url)
-        asyncio.run(run_seed(url, SeedOptions(args.patients, 1, force=False, progress=False)))
+        asyncio.run(run_seed(url, seed_options(args.patients)))
     tokens = {
         name: asyncio.run(mint_tokens(url, patients=args.tokens, scopes=WORKLOADS[name][1],
                                       label=f"sqlite-{name}", offset=index * args.tokens))
@@ -154,6 +155,7 @@ def _sqlite_runs(path: Path, args: argparse.Namespace, folder: Path) -> list[dic
 
 
 def main() -> None:
+    """Run the whole benchmark."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--tokens", type=int, default=200)

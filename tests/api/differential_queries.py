@@ -76,8 +76,10 @@ class _DifferentialBuilder(_Builder):
 
 
 def generate_app_query(data: st.DataObject, cursors: list[str]) -> tuple[GeneratedQuery, bool]:
-    """A query over `patient` (sometimes twice, sometimes with `viewer`), and whether the
-    compiled path must run it rather than hand it to Strawberry."""
+    """A query over `patient` (sometimes twice, sometimes with `viewer`).
+
+    Also whether the compiled path must run it rather than hand it to Strawberry.
+    """
     builder = _DifferentialBuilder(data, cursors)
     patient = SCHEMA._schema.get_type("Patient")
     assert isinstance(patient, GraphQLObjectType)

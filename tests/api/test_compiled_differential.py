@@ -35,6 +35,7 @@ from api.app import create_app
 from api.settings import Settings
 from db.accounts import Relationship
 from db.activity import ActivityEvent, EventKind
+from db.passwords import make_hasher
 from db.patients import Patient
 from db.seed.runner import SeedOptions, run_seed
 from db.tables import metadata
@@ -42,6 +43,7 @@ from schema.compiled.catalog import PATIENT, TYPES
 from schema.compiled.planner import PATIENT_CONNECTIONS
 from schema.compiled.runner import EXECUTORS, FALLBACKS
 from schema.graph import SCHEMA
+from sharing.apps import demo_app_registrar
 from sharing.scopes import CATEGORIES, CategoryKey, scopes_for
 from tests import databases
 from tests.api.differential_queries import generate_app_query
@@ -96,8 +98,11 @@ async def _fresh_database(backend: str, request: pytest.FixtureRequest, director
 
 
 async def _odd_rows(session: AsyncSession, patient: Patient) -> None:
-    """Rows whose values are easy to print differently: microseconds, whole and tiny floats,
-    quotes, backslashes, non-ASCII, empty codes, ties on the ordering date."""
+    """Rows whose values are easy to print differently.
+
+    Microseconds, whole and tiny floats, quotes, backslashes, non-ASCII, empty codes,
+    ties on the ordering date.
+    """
     tie = datetime(2021, 3, 4, 5, 6, 7, 891000, tzinfo=UTC)
     odd_text = 'Zoë "quoted" \\ back\tslash 雪 \u2028'
     for n, (value, low) in enumerate([(5.0, 1e-05), (0.1 + 0.2, None), (123456.789, 0.0)]):
@@ -114,7 +119,10 @@ async def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[World]:
     url = await _fresh_database(request.param, request, tmp_path_factory.mktemp("differential"))
-    await run_seed(url, SeedOptions(patients=6, seed=11, force=False, progress=False))
+    hasher = make_hasher()
+    await run_seed(
+        url, SeedOptions(6, 11, False, False, hasher, register_app=demo_app_registrar(hasher))
+    )
     base = Settings(database_url=url, base_url="http://testserver")
     apps = [create_app(base), create_app(base.with_overrides(compiled_reads=False))]
     async with apps[0].state.session_factory() as session:
