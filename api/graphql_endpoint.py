@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from api.app_request_log import mark_logged
 from api.bearer import app_caller as _app_caller
 from api.context import hasher_of
 from api.security import csrf_matches, source_address
@@ -20,6 +21,7 @@ from db.engine import unit_of_work
 from schema.compiled.runner import run_compiled
 from schema.context import (
     AccountCaller,
+    AppCaller,
     Caller,
     GraphQLContext,
     SerialSession,
@@ -148,4 +150,6 @@ async def graphql_endpoint(request: Request) -> Response:
         body = await run_operation(
             context, query=query, variables=variables, operation_name=operation_name
         )
+    if isinstance(caller, AppCaller):
+        mark_logged(request)  # run_operation's event is committed; nothing more to log
     return JSONResponse(body)
