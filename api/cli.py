@@ -6,15 +6,12 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from api.commands import CommandError, require_migrated
 from api.settings import Settings, SettingsError, load_settings
 
 CommandHandler = Callable[[argparse.Namespace, Settings], int]
 # Demo data only: 100,000 patients is about 13 million rows and minutes of work.
 MAX_SEED_PATIENTS = 100_000
-
-
-class CommandError(Exception):
-    """A command cannot go on; the message is shown as one line."""
 
 
 def _port(raw: str) -> int:
@@ -45,37 +42,6 @@ def _patient_count(raw: str) -> int:
             "(run seed again with --force to add more)"
         )
     return value
-
-
-def _current_revision(settings: Settings) -> tuple[str | None, str]:
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from sqlalchemy.engine import Connection
-
-    from db.engine import create_engine
-    from migrations import alembic_config
-
-    head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
-
-    def read(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
-
-    async def run() -> str | None:
-        engine = create_engine(settings.database_url)
-        try:
-            async with engine.connect() as connection:
-                return await connection.run_sync(read)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run()), head or ""
-
-
-def require_migrated(settings: Settings) -> None:
-    """Raise CommandError unless the database schema is at the newest revision."""
-    current, head = _current_revision(settings)
-    if current != head:
-        raise CommandError("the database schema is not up to date: run `chartshare migrate` first")
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -18,6 +18,7 @@ from api.sessions import current_web_session
 from api.settings import Settings
 from db.accounts import Account, list_account_patients
 from db.engine import unit_of_work
+from schema.compiled.runner import run_compiled
 from schema.context import (
     AccountCaller,
     AppCaller,
@@ -140,9 +141,17 @@ async def graphql_endpoint(request: Request) -> Response:
             base_url=settings.base_url,
             hasher=hasher_of(request),
         )
-        body = await run_operation(
-            context, query=query, variables=variables, operation_name=operation_name
-        )
+        compiled = None
+        if settings.compiled_reads:
+            compiled = await run_compiled(
+                context, query=query, variables=variables, operation_name=operation_name
+            )
+        if compiled is None:
+            body = await run_operation(
+                context, query=query, variables=variables, operation_name=operation_name
+            )
     if isinstance(caller, AppCaller):
-        mark_logged(request)  # run_operation's event is committed; nothing more to log
+        mark_logged(request)  # the read's event is committed; nothing more to log
+    if compiled is not None:
+        return Response(compiled, media_type="application/json")
     return JSONResponse(body)

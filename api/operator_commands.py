@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.cli import CommandError, require_migrated
+from api.commands import CommandError, require_migrated
 from api.settings import Settings
 
 T = TypeVar("T")

@@ -130,6 +130,8 @@ class Settings:
     session_absolute_seconds: int = _setting(12 * 3600, _positive_int)
     # Whether responses trust X-Forwarded-For for the activity log's source address.
     trust_forwarded_for: bool = _setting(False, _bool)
+    # Whether app queries run on the compiled read path (false: always the Strawberry executor).
+    compiled_reads: bool = _setting(True, _bool)
     # Encrypts the id_token signing keys at rest; production refuses to start without it.
     signing_key_secret: str = _setting("", _secret, secret=True)
 

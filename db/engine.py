@@ -1,5 +1,6 @@
 """The async engine: SQLite (WAL, synchronous=FULL) by default, PostgreSQL by URL."""
 
+import base64
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -45,7 +46,23 @@ def parse_database_url(raw: str) -> URL:
     return url
 
 
+def _base64(value: str | None) -> str | None:
+    return None if value is None else base64.b64encode(value.encode()).decode()
+
+
+def _base64url(value: str | None) -> str | None:
+    return None if value is None else base64.urlsafe_b64encode(value.encode()).decode()
+
+
+def _float_text(value: float | None) -> str | None:
+    return None if value is None else repr(float(value))
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Functions PostgreSQL has built in, for queries that build JSON in the database.
+    dbapi_connection.create_function("chartshare_base64", 1, _base64, deterministic=True)
+    dbapi_connection.create_function("chartshare_base64url", 1, _base64url, deterministic=True)
+    dbapi_connection.create_function("chartshare_float", 1, _float_text, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")

@@ -107,6 +107,8 @@ async def crashing_client(
     async def crash(*args: object, **kwargs: object) -> dict[str, Any]:
         raise RuntimeError("a bug")
 
+    # Whichever executor answers (the compiled read path or Strawberry) crashes.
+    monkeypatch.setattr("api.graphql_endpoint.run_compiled", crash)
     monkeypatch.setattr("api.graphql_endpoint.run_operation", crash)
     transport = httpx.ASGITransport(
         app=app, client=("203.0.113.7", 50000), raise_app_exceptions=False
