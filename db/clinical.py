@@ -5,14 +5,17 @@ from datetime import date, datetime
 from sqlmodel import Field
 
 from db.columns import UTCDateTime
-from db.records import ClinicalRecord, PatientOwned, recency_index
+from db.records import ClinicalRecord, PatientOwned, recency_index, source_index
 
 
 class CareTeamMember(PatientOwned, table=True):
     """A clinician or other member of the patient's care team (USCDI Care Team Members)."""
 
     __tablename__ = "care_team_member"
-    __table_args__ = (recency_index("care_team_member", "period_start"),)
+    __table_args__ = (
+        recency_index("care_team_member", "period_start"),
+        source_index("care_team_member"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -32,7 +35,10 @@ class AllergyIntolerance(ClinicalRecord, table=True):
     """An allergy or intolerance; the code is the substance (RxNorm or SNOMED CT)."""
 
     __tablename__ = "allergy_intolerance"
-    __table_args__ = (recency_index("allergy_intolerance", "recorded_at"),)
+    __table_args__ = (
+        recency_index("allergy_intolerance", "recorded_at"),
+        source_index("allergy_intolerance"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     clinical_status: str = Field(max_length=20)
@@ -50,7 +56,7 @@ class Encounter(ClinicalRecord, table=True):
     """A visit; the code is the visit type (CPT or SNOMED CT)."""
 
     __tablename__ = "encounter"
-    __table_args__ = (recency_index("encounter", "start_at"),)
+    __table_args__ = (recency_index("encounter", "start_at"), source_index("encounter"))
 
     id: int | None = Field(default=None, primary_key=True)
     # HL7 v3 ActCode encounter class: AMB, IMP, EMER, VR, HH.
@@ -68,7 +74,7 @@ class CarePlan(ClinicalRecord, table=True):
     """An assessment and plan of treatment written at a visit."""
 
     __tablename__ = "care_plan"
-    __table_args__ = (recency_index("care_plan", "authored_at"),)
+    __table_args__ = (recency_index("care_plan", "authored_at"), source_index("care_plan"))
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -82,7 +88,7 @@ class Goal(ClinicalRecord, table=True):
     """A patient goal; the code is SNOMED CT (or LOINC for a measurable target)."""
 
     __tablename__ = "goal"
-    __table_args__ = (recency_index("goal", "start_date"),)
+    __table_args__ = (recency_index("goal", "start_date"), source_index("goal"))
 
     id: int | None = Field(default=None, primary_key=True)
     description: str
@@ -97,7 +103,7 @@ class Immunization(ClinicalRecord, table=True):
     """A vaccine given or refused; the code is CVX."""
 
     __tablename__ = "immunization"
-    __table_args__ = (recency_index("immunization", "occurred_at"),)
+    __table_args__ = (recency_index("immunization", "occurred_at"), source_index("immunization"))
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -112,7 +118,10 @@ class ImplantableDevice(ClinicalRecord, table=True):
     """An implantable device (USCDI UDI); the code is a SNOMED CT device type."""
 
     __tablename__ = "implantable_device"
-    __table_args__ = (recency_index("implantable_device", "implanted_on"),)
+    __table_args__ = (
+        recency_index("implantable_device", "implanted_on"),
+        source_index("implantable_device"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -131,7 +140,10 @@ class MedicationRequest(ClinicalRecord, table=True):
     """A prescription; the code is RxNorm."""
 
     __tablename__ = "medication_request"
-    __table_args__ = (recency_index("medication_request", "authored_at"),)
+    __table_args__ = (
+        recency_index("medication_request", "authored_at"),
+        source_index("medication_request"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -150,7 +162,7 @@ class Procedure(ClinicalRecord, table=True):
     """A procedure performed; the code is CPT or SNOMED CT."""
 
     __tablename__ = "procedure"
-    __table_args__ = (recency_index("procedure", "performed_at"),)
+    __table_args__ = (recency_index("procedure", "performed_at"), source_index("procedure"))
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -163,7 +175,7 @@ class Referral(ClinicalRecord, table=True):
     """A referral (ServiceRequest); the code is SNOMED CT, the reason is coded separately."""
 
     __tablename__ = "referral"
-    __table_args__ = (recency_index("referral", "authored_at"),)
+    __table_args__ = (recency_index("referral", "authored_at"), source_index("referral"))
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlmodel import Field
 
 from db.columns import UTCDateTime
-from db.records import ClinicalRecord, recency_index
+from db.records import ClinicalRecord, recency_index, source_index
 
 
 class ObservationBase(ClinicalRecord):
@@ -30,7 +30,7 @@ class LabResult(ObservationBase, table=True):
     """A laboratory result."""
 
     __tablename__ = "lab_result"
-    __table_args__ = (recency_index("lab_result", "effective_at"),)
+    __table_args__ = (recency_index("lab_result", "effective_at"), source_index("lab_result"))
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -39,7 +39,7 @@ class VitalSign(ObservationBase, table=True):
     """A vital sign measurement."""
 
     __tablename__ = "vital_sign"
-    __table_args__ = (recency_index("vital_sign", "effective_at"),)
+    __table_args__ = (recency_index("vital_sign", "effective_at"), source_index("vital_sign"))
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -48,7 +48,10 @@ class SmokingStatus(ObservationBase, table=True):
     """A smoking status assessment; the answer is SNOMED CT."""
 
     __tablename__ = "smoking_status"
-    __table_args__ = (recency_index("smoking_status", "effective_at"),)
+    __table_args__ = (
+        recency_index("smoking_status", "effective_at"),
+        source_index("smoking_status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -57,7 +60,10 @@ class FunctionalStatus(ObservationBase, table=True):
     """A functional status assessment."""
 
     __tablename__ = "functional_status"
-    __table_args__ = (recency_index("functional_status", "effective_at"),)
+    __table_args__ = (
+        recency_index("functional_status", "effective_at"),
+        source_index("functional_status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -66,7 +72,7 @@ class MentalStatus(ObservationBase, table=True):
     """A cognitive or mental status assessment."""
 
     __tablename__ = "mental_status"
-    __table_args__ = (recency_index("mental_status", "effective_at"),)
+    __table_args__ = (recency_index("mental_status", "effective_at"), source_index("mental_status"))
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -87,7 +93,7 @@ class Problem(ConditionBase, table=True):
     """A problem-list item (diagnosis)."""
 
     __tablename__ = "problem"
-    __table_args__ = (recency_index("problem", "recorded_at"),)
+    __table_args__ = (recency_index("problem", "recorded_at"), source_index("problem"))
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -96,7 +102,10 @@ class HealthConcern(ConditionBase, table=True):
     """A health concern raised by the patient or a clinician."""
 
     __tablename__ = "health_concern"
-    __table_args__ = (recency_index("health_concern", "recorded_at"),)
+    __table_args__ = (
+        recency_index("health_concern", "recorded_at"),
+        source_index("health_concern"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -105,7 +114,10 @@ class EncounterDiagnosis(ConditionBase, table=True):
     """A diagnosis made at one encounter."""
 
     __tablename__ = "encounter_diagnosis"
-    __table_args__ = (recency_index("encounter_diagnosis", "recorded_at"),)
+    __table_args__ = (
+        recency_index("encounter_diagnosis", "recorded_at"),
+        source_index("encounter_diagnosis"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     encounter_id: int = Field(foreign_key="encounter.id", ondelete="CASCADE", index=True)
