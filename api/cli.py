@@ -1,8 +1,10 @@
-"""The `chartshare` command: serve, migrate, seed and operator tasks."""
+"""The `chartshare` command: serve, migrate, seed, import, export and operator tasks."""
 
 import argparse
 import asyncio
+import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -144,6 +146,83 @@ def _rotate_signing_key(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _require_current_schema(settings: Settings) -> None:
+    current, head = _current_revision(settings)
+    if current != head:
+        raise CommandError("the database schema is not up to date: run `chartshare migrate` first")
+
+
+def _source_name(raw: str) -> str:
+    value = raw.strip()
+    if not value or len(value) > 255:
+        raise argparse.ArgumentTypeError("a source name has 1 to 255 characters")
+    return value
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from api.import_console import ImportConsole
+    from db.engine import create_engine
+    from sharing.fhir.importer import ImportOptions, ImportReport, import_files
+    from sharing.fhir.reader import InputError, input_files
+
+    try:
+        files = input_files(args.paths)
+    except InputError as exc:
+        raise CommandError(str(exc)) from None
+    _require_current_schema(settings)
+    options = ImportOptions(source_system=args.source, dry_run=args.dry_run, jobs=args.jobs)
+    console = ImportConsole(progress=args.progress or sys.stderr.isatty())
+
+    async def run() -> ImportReport:
+        engine = create_engine(settings.database_url)
+        try:
+            return await import_files(
+                engine, files, options=options, on_problem=console.problem,
+                on_progress=console.progress,
+            )  # fmt: skip
+        finally:
+            await engine.dispose()
+
+    try:
+        report = asyncio.run(run())
+    except InputError as exc:
+        raise CommandError(str(exc)) from None
+    console.summary(report, dry_run=args.dry_run)
+    return 1 if report.total("rejected") else 0
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from db.engine import create_engine, create_session_factory
+    from sharing.fhir.export import patient_bundle
+
+    _require_current_schema(settings)
+
+    async def run() -> dict[str, object] | None:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                return await patient_bundle(
+                    session, patient_id=args.patient, base_url=settings.base_url
+                )
+        finally:
+            await engine.dispose()
+
+    bundle = asyncio.run(run())
+    if bundle is None:
+        raise CommandError(f"no patient with id {args.patient}")
+    text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+        return 0
+    try:
+        with open(args.output, "w", encoding="utf-8") as output:
+            output.write(text)
+    except OSError as exc:
+        raise CommandError(f"{args.output}: cannot be written ({exc.strerror})") from None
+    print(f"patient {args.patient}: {len(bundle['entry'])} resources written to {args.output}")  # type: ignore[arg-type]
+    return 0
+
+
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
     from schema.sdl import schema_sdl
 
@@ -182,6 +261,40 @@ def build_parser() -> argparse.ArgumentParser:
         "rotate-signing-key", help="sign new id_tokens with a new key (old ones stay verifiable)"
     )
     rotate.set_defaults(handler=_rotate_signing_key)
+
+    fhir_import = commands.add_parser(
+        "import",
+        help="import FHIR R4 Bundles and NDJSON files (see docs/import.md)",
+        description="Import FHIR R4 JSON Bundles (*.json) and Bulk Data NDJSON files (*.ndjson, "
+        "*.jsonl), or directories of them. Importing the same data again changes nothing; a "
+        "changed resource updates its row. Exit status 1 if any resource was rejected.",
+    )
+    fhir_import.add_argument("paths", nargs="+", metavar="PATH", help="file or directory")
+    fhir_import.add_argument(
+        "--source",
+        type=_source_name,
+        default="default",
+        help="a stable name of the system the data comes from, e.g. its FHIR base URL "
+        "(default: default); resource ids are matched within one source",
+    )
+    fhir_import.add_argument("--dry-run", action="store_true", help="check and count, keep nothing")
+    fhir_import.add_argument(
+        "--progress", action="store_true", help="draw the progress bar even when not on a terminal"
+    )
+    fhir_import.add_argument(
+        "--jobs",
+        type=_count,
+        default=min(os.cpu_count() or 1, 4),
+        help="processes validating resources in parallel on large inputs (default: CPUs, max 4)",
+    )
+    fhir_import.set_defaults(handler=_import)
+
+    fhir_export = commands.add_parser(
+        "export", help="write one patient's record as a FHIR R4 Bundle (as the account page does)"
+    )
+    fhir_export.add_argument("--patient", type=_count, required=True, metavar="ID")
+    fhir_export.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
+    fhir_export.set_defaults(handler=_export)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL (schema.graphql)")
     export.add_argument("--output", default="schema.graphql", help="file to write")

@@ -3,8 +3,8 @@
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-# Longest FHIR resource id is 64 characters; a care team member's source id is its Practitioner's.
-SOURCE_ID_LENGTH = 64
+# A FHIR id has at most 64 characters; split observation components add a suffix.
+SOURCE_ID_LENGTH = 100
 SOURCE_SYSTEM_LENGTH = 255
 
 

@@ -32,7 +32,7 @@ CLINICAL_TABLES = (
 
 def _add_source_columns(table: str) -> None:
     op.add_column(table, sa.Column("source_system", sa.String(length=255), nullable=True))
-    op.add_column(table, sa.Column("source_id", sa.String(length=64), nullable=True))
+    op.add_column(table, sa.Column("source_id", sa.String(length=100), nullable=True))
 
 
 def upgrade() -> None:
