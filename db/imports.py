@@ -48,6 +48,32 @@ def _rules(table: Table) -> ColumnRules:
 RULES: dict[str, ColumnRules] = {name: _rules(table) for name, table in TABLES.items()}
 
 
+def _postgres_upsert(table: Table) -> str:
+    """One statement per table: rows arrive as one array per column (unnest), any count."""
+    columns = RULES[table.name].columns
+    dialect = postgresql.dialect()
+    arrays = ", ".join(
+        f"${n}::{table.c[name].type.compile(dialect=dialect)}[]"
+        for n, name in enumerate(("source_id", *columns), start=3)
+    )
+    names = ", ".join(f'"{name}"' for name in columns)
+    updates = ", ".join(f'"{name}" = EXCLUDED."{name}"' for name in columns)
+    current = ", ".join(f't."{name}"' for name in columns)
+    proposed = ", ".join(f'EXCLUDED."{name}"' for name in columns)
+    return (
+        f'INSERT INTO "{table.name}" AS t (patient_id, source_system, source_id, {names}) '  # noqa: S608 - our names
+        f"SELECT $1::integer, $2::varchar, * FROM unnest({arrays}) "
+        "ON CONFLICT (patient_id, source_system, source_id) "
+        f"DO UPDATE SET {updates} WHERE ({current}) IS DISTINCT FROM ({proposed}) "
+        "RETURNING source_id, id"
+    )
+
+
+POSTGRES_UPSERTS = {
+    name: _postgres_upsert(table) for name, table in TABLES.items() if name != "patient"
+}
+
+
 def _insert(connection: AsyncConnection, table: Table) -> Any:
     if connection.dialect.name == "postgresql":
         return postgresql.insert(table)
@@ -130,6 +156,14 @@ async def upsert_rows(
         return {}
     target = TABLES[table]
     columns = RULES[table].columns
+    if connection.dialect.name == "postgresql":
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        if driver is None:
+            raise RuntimeError("the PostgreSQL driver connection is gone")
+        arrays = [[row.get(name) for row in rows] for name in ("source_id", *columns)]
+        found = await driver.fetch(POSTGRES_UPSERTS[table], patient_id, source_system, *arrays)
+        return {str(record[0]): int(record[1]) for record in found}
     statement = _insert(connection, target)
     statement = statement.on_conflict_do_update(
         index_elements=["patient_id", "source_system", "source_id"],

@@ -8,16 +8,13 @@ Validation uses the R4B models of fhir.resources (R4B changed no resource charts
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
-
-from fhir.resources.R4B import get_fhir_model_class
-from pydantic import ValidationError
 
 from sharing.fhir import parse_observations, parse_patient, parse_records
 from sharing.fhir.parse import Row, Unmappable, reference, reference_key
 from sharing.fhir.parse_observations import NotHeld
 from sharing.fhir.reader import Chunk, Entry, entries
+from sharing.fhir.validation import Validator, is_resource_type
 
 Reader = Callable[[dict[str, Any], str], list[Row]]
 READERS: dict[str, Reader] = {
@@ -53,6 +50,10 @@ class Staged:
     rows: list[Row]
     full_url: str | None = None
 
+    def __reduce__(self) -> tuple[type["Staged"], tuple[Any, ...]]:
+        fields = (self.resource_type, self.source_id, self.where, self.patient_ref)
+        return Staged, (*fields, self.rows, self.full_url)
+
     @property
     def key(self) -> str:
         """`Type/id`, what references resolve to."""
@@ -79,23 +80,8 @@ class ChunkResult:
     size: int = 0
 
 
-@cache
-def _model(resource_type: str) -> Any:
-    try:
-        return get_fhir_model_class(resource_type)
-    except KeyError:
-        return None
-
-
-def _first_error(exc: ValidationError) -> str:
-    errors = exc.errors(include_url=False, include_input=False)
-    if not errors:
-        return "not valid FHIR R4"
-    error = errors[0]
-    where = ".".join(str(part) for part in error["loc"] if part != "__root__")
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    message = " ".join(str(error["msg"]).split())
-    return f"not valid FHIR R4: {where + ': ' if where else ''}{message}{more}"[:MAX_REASON]
+# One per process: worker processes validate with their own cache.
+VALIDATOR = Validator()
 
 
 def _source_id(resource: dict[str, Any], full_url: str | None) -> str | None:
@@ -131,18 +117,16 @@ def stage(entry: Entry, result: ChunkResult) -> None:
     if not isinstance(resource_type, str) or not resource_type:
         result.rejected.append(Problem(entry.where, "(unknown)", "no resourceType"))
         return
-    model = _model(resource_type)
-    if model is None:
+    if not is_resource_type(resource_type):
         reason = f"{resource_type!r} is not a FHIR R4 resource type"
         result.rejected.append(Problem(entry.where, resource_type, reason))
         return
     if resource_type not in READERS:
         result.skipped[resource_type] += 1
         return
-    try:
-        model.model_validate(resource)
-    except ValidationError as exc:
-        result.rejected.append(Problem(entry.where, resource_type, _first_error(exc)))
+    invalid = VALIDATOR.problem(resource)
+    if invalid is not None:
+        result.rejected.append(Problem(entry.where, resource_type, invalid))
         return
     source_id = _source_id(resource, entry.full_url)
     if source_id is None:

@@ -69,9 +69,9 @@ def _check(row: Row, resource_type: str) -> None:
     for name in rules.required:
         if row.values.get(name) is None and name not in row.links:
             raise Unmappable(f"{resource_type}: {name.replace('_', ' ')} is missing")
-    for name, limit in rules.lengths.items():
-        value = row.values.get(name)
-        if isinstance(value, str) and len(value) > limit:
+    for name, value in row.values.items():
+        limit = rules.lengths.get(name)
+        if limit is not None and isinstance(value, str) and len(value) > limit:
             raise Unmappable(f"{resource_type}: {name.replace('_', ' ')} is longer than {limit}")
     if len(row.source_id) > rules.lengths["source_id"]:
         raise Unmappable(f"{resource_type}: the resource id is too long")
