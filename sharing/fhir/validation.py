@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.resource import Resource
 from pydantic import ValidationError
 
 MAX_CACHED = 50_000
@@ -70,13 +71,14 @@ def _plan(resource_type: str) -> tuple[Any, dict[str, tuple[Any, bool]]]:
     return model, elements
 
 
+@cache
 def is_resource_type(resource_type: str) -> bool:
     """Whether FHIR R4 (as fhir.resources models it) has this resource type."""
     try:
-        _plan(resource_type)
-    except KeyError:
+        model = get_fhir_model_class(resource_type)
+    except (KeyError, ValueError):
         return False
-    return True
+    return isinstance(model, type) and issubclass(model, Resource) and model is not Resource
 
 
 class Validator:
