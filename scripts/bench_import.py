@@ -40,17 +40,36 @@ RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 CVX = "http://hl7.org/fhir/sid/cvx"
 UCUM = "http://unitsofmeasure.org"
 TERMINOLOGY = "http://terminology.hl7.org/CodeSystem/"
-LABS = [("4548-4", "Hemoglobin A1c", "%", 4.0, 9.0), ("2093-3", "Cholesterol", "mg/dL", 120, 260),
-        ("2345-7", "Glucose", "mg/dL", 70, 180), ("718-7", "Hemoglobin", "g/dL", 11, 17),
-        ("2160-0", "Creatinine", "mg/dL", 0.6, 1.4)]  # fmt: skip
-VITALS = [("8867-4", "Heart rate", "/min", 55, 100), ("8310-5", "Body temperature", "Cel", 36, 38),
-          ("29463-7", "Body weight", "kg", 50, 110), ("9279-1", "Respiratory rate", "/min", 12, 20)]  # fmt: skip
-CONDITIONS = [("38341003", "Hypertensive disorder"), ("44054006", "Diabetes mellitus type 2"),
-              ("195662009", "Acute viral pharyngitis"), ("10509002", "Acute bronchitis")]  # fmt: skip
-MEDICATIONS = [("314077", "lisinopril 20 MG Oral Tablet"), ("860975", "metformin 500 MG Oral Tablet"),
-               ("197361", "amlodipine 5 MG Oral Tablet"), ("308136", "amlodipine 2.5 MG Oral Tablet")]  # fmt: skip
-PROCEDURES = [("430193006", "Medication reconciliation"), ("171207006", "Depression screening"),
-              ("73761001", "Colonoscopy")]  # fmt: skip
+LABS = [
+    ("4548-4", "Hemoglobin A1c", "%", 4.0, 9.0),
+    ("2093-3", "Cholesterol", "mg/dL", 120, 260),
+    ("2345-7", "Glucose", "mg/dL", 70, 180),
+    ("718-7", "Hemoglobin", "g/dL", 11, 17),
+    ("2160-0", "Creatinine", "mg/dL", 0.6, 1.4),
+]
+VITALS = [
+    ("8867-4", "Heart rate", "/min", 55, 100),
+    ("8310-5", "Body temperature", "Cel", 36, 38),
+    ("29463-7", "Body weight", "kg", 50, 110),
+    ("9279-1", "Respiratory rate", "/min", 12, 20),
+]
+CONDITIONS = [
+    ("38341003", "Hypertensive disorder"),
+    ("44054006", "Diabetes mellitus type 2"),
+    ("195662009", "Acute viral pharyngitis"),
+    ("10509002", "Acute bronchitis"),
+]
+MEDICATIONS = [
+    ("314077", "lisinopril 20 MG Oral Tablet"),
+    ("860975", "metformin 500 MG Oral Tablet"),
+    ("197361", "amlodipine 5 MG Oral Tablet"),
+    ("308136", "amlodipine 2.5 MG Oral Tablet"),
+]
+PROCEDURES = [
+    ("430193006", "Medication reconciliation"),
+    ("171207006", "Depression screening"),
+    ("73761001", "Colonoscopy"),
+]
 VACCINES = [("140", "Influenza, seasonal, injectable"), ("208", "SARS-COV-2 (COVID-19) vaccine")]
 PRACTITIONERS = 50
 SHARED_MEDICATIONS = 20
@@ -67,118 +86,229 @@ def _category(system: str, code: str) -> list[dict[str, Any]]:
     return [{"coding": [{"system": system, "code": code}]}]
 
 
+def _day(rng: random.Random, first_year: int, last_year: int) -> str:
+    return f"{rng.randint(first_year, last_year)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+
+
 def _when(rng: random.Random) -> str:
-    return f"{rng.randint(2005, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(7, 18):02d}:{rng.choice(('00', '15', '30', '45'))}:00Z"
+    day = _day(rng, 2005, 2025)
+    return f"{day}T{rng.randint(7, 18):02d}:{rng.choice(('00', '15', '30', '45'))}:00Z"
 
 
-def _observation(rng: random.Random, rid: str, pid: str, eid: str, when: str, kind: str) -> dict[str, Any]:
+def _observation(
+    rng: random.Random, rid: str, pid: str, eid: str, when: str, kind: str
+) -> dict[str, Any]:
     code, name, unit, low, high = rng.choice(LABS if kind == "laboratory" else VITALS)
     return {
-        "resourceType": "Observation", "id": rid, "status": "final",
+        "resourceType": "Observation",
+        "id": rid,
+        "status": "final",
         "category": _category(TERMINOLOGY + "observation-category", kind),
-        "code": _concept(LOINC, code, name), "subject": {"reference": f"Patient/{pid}"},
-        "encounter": {"reference": f"Encounter/{eid}"}, "effectiveDateTime": when,
-        "valueQuantity": {"value": round(rng.uniform(low, high), 1), "unit": unit, "system": UCUM, "code": unit},
-        "referenceRange": [{"low": {"value": low, "unit": unit}, "high": {"value": high, "unit": unit}}],
-    }  # fmt: skip
+        "code": _concept(LOINC, code, name),
+        "subject": {"reference": f"Patient/{pid}"},
+        "encounter": {"reference": f"Encounter/{eid}"},
+        "effectiveDateTime": when,
+        "valueQuantity": {
+            "value": round(rng.uniform(low, high), 1),
+            "unit": unit,
+            "system": UCUM,
+            "code": unit,
+        },
+        "referenceRange": [
+            {"low": {"value": low, "unit": unit}, "high": {"value": high, "unit": unit}}
+        ],
+    }
 
 
 def _patient_resources(rng: random.Random, n: int) -> Iterator[tuple[str, dict[str, Any]]]:
     pid = f"pt-{n}"
     sex = rng.choice(("male", "female"))
-    yield "Patient", {
-        "resourceType": "Patient", "id": pid,
-        "identifier": [{"type": _concept(TERMINOLOGY + "v2-0203", "MR", "Medical record number"),
-                        "system": "urn:oid:2.16.840.1.113883.19.5", "value": f"MRN{n:08d}"}],
-        "name": [{"use": "official", "family": f"Family{n}", "given": [f"Given{n}"]}],
-        "gender": sex, "birthDate": f"{rng.randint(1930, 2015)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-    }  # fmt: skip
+    yield (
+        "Patient",
+        {
+            "resourceType": "Patient",
+            "id": pid,
+            "identifier": [
+                {
+                    "type": _concept(TERMINOLOGY + "v2-0203", "MR", "Medical record number"),
+                    "system": "urn:oid:2.16.840.1.113883.19.5",
+                    "value": f"MRN{n:08d}",
+                }
+            ],
+            "name": [{"use": "official", "family": f"Family{n}", "given": [f"Given{n}"]}],
+            "gender": sex,
+            "birthDate": _day(rng, 1930, 2015),
+        },
+    )
     doctor = f"Practitioner/pr-{rng.randrange(PRACTITIONERS)}"
-    yield "CareTeam", {
-        "resourceType": "CareTeam", "id": f"ct-{n}", "status": "active",
-        "subject": {"reference": f"Patient/{pid}"}, "period": {"start": "2015-01-01"},
-        "participant": [{"role": [_concept(SNOMED, "446050000", "Primary care physician")],
-                         "member": {"reference": doctor}}],
-    }  # fmt: skip
+    yield (
+        "CareTeam",
+        {
+            "resourceType": "CareTeam",
+            "id": f"ct-{n}",
+            "status": "active",
+            "subject": {"reference": f"Patient/{pid}"},
+            "period": {"start": "2015-01-01"},
+            "participant": [
+                {
+                    "role": [_concept(SNOMED, "446050000", "Primary care physician")],
+                    "member": {"reference": doctor},
+                }
+            ],
+        },
+    )
     for e in range(20):
         eid, when = f"en-{n}-{e}", _when(rng)
-        yield "Encounter", {
-            "resourceType": "Encounter", "id": eid, "status": "finished",
-            "class": {"system": TERMINOLOGY + "v3-ActCode", "code": "AMB"},
-            "type": [_concept(SNOMED, "185349003", "Encounter for check up")],
-            "subject": {"reference": f"Patient/{pid}"},
-            "participant": [{"individual": {"reference": doctor}}],
-            "period": {"start": when, "end": when},
-        }  # fmt: skip
+        yield (
+            "Encounter",
+            {
+                "resourceType": "Encounter",
+                "id": eid,
+                "status": "finished",
+                "class": {"system": TERMINOLOGY + "v3-ActCode", "code": "AMB"},
+                "type": [_concept(SNOMED, "185349003", "Encounter for check up")],
+                "subject": {"reference": f"Patient/{pid}"},
+                "participant": [{"individual": {"reference": doctor}}],
+                "period": {"start": when, "end": when},
+            },
+        )
         for o in range(8):
             kind = "laboratory" if o < 4 else "vital-signs"
             yield "Observation", _observation(rng, f"ob-{n}-{e}-{o}", pid, eid, when, kind)
         code, name = rng.choice(CONDITIONS)
-        yield "Condition", {
-            "resourceType": "Condition", "id": f"dx-{n}-{e}",
-            "clinicalStatus": _concept(TERMINOLOGY + "condition-clinical", "active", "Active"),
-            "verificationStatus": _concept(TERMINOLOGY + "condition-ver-status", "confirmed", "Confirmed"),
-            "category": _category(TERMINOLOGY + "condition-category", "encounter-diagnosis"),
-            "code": _concept(SNOMED, code, name), "subject": {"reference": f"Patient/{pid}"},
-            "encounter": {"reference": f"Encounter/{eid}"}, "recordedDate": when,
-        }  # fmt: skip
+        yield (
+            "Condition",
+            {
+                "resourceType": "Condition",
+                "id": f"dx-{n}-{e}",
+                "clinicalStatus": _concept(TERMINOLOGY + "condition-clinical", "active", "Active"),
+                "verificationStatus": _concept(
+                    TERMINOLOGY + "condition-ver-status", "confirmed", "Confirmed"
+                ),
+                "category": _category(TERMINOLOGY + "condition-category", "encounter-diagnosis"),
+                "code": _concept(SNOMED, code, name),
+                "subject": {"reference": f"Patient/{pid}"},
+                "encounter": {"reference": f"Encounter/{eid}"},
+                "recordedDate": when,
+            },
+        )
         rx, drug = rng.choice(MEDICATIONS)
         order: dict[str, Any] = {
-            "resourceType": "MedicationRequest", "id": f"rx-{n}-{e}", "status": "active",
-            "intent": "order", "subject": {"reference": f"Patient/{pid}"},
-            "encounter": {"reference": f"Encounter/{eid}"}, "authoredOn": when,
+            "resourceType": "MedicationRequest",
+            "id": f"rx-{n}-{e}",
+            "status": "active",
+            "intent": "order",
+            "subject": {"reference": f"Patient/{pid}"},
+            "encounter": {"reference": f"Encounter/{eid}"},
+            "authoredOn": when,
             "requester": {"reference": doctor},
             "dosageInstruction": [{"text": "Take 1 tablet by mouth daily"}],
-        }  # fmt: skip
+        }
         if e % 2:
-            order["contained"] = [{"resourceType": "Medication", "id": "med", "code": _concept(RXNORM, rx, drug)}]
+            order["contained"] = [
+                {"resourceType": "Medication", "id": "med", "code": _concept(RXNORM, rx, drug)}
+            ]
             order["medicationReference"] = {"reference": "#med"}
         else:
-            order["medicationReference"] = {"reference": f"Medication/md-{rng.randrange(SHARED_MEDICATIONS)}"}
+            order["medicationReference"] = {
+                "reference": f"Medication/md-{rng.randrange(SHARED_MEDICATIONS)}"
+            }
         yield "MedicationRequest", order
         code, name = rng.choice(PROCEDURES)
-        yield "Procedure", {
-            "resourceType": "Procedure", "id": f"px-{n}-{e}", "status": "completed",
-            "code": _concept(SNOMED, code, name), "subject": {"reference": f"Patient/{pid}"},
-            "encounter": {"reference": f"Encounter/{eid}"}, "performedDateTime": when,
-        }  # fmt: skip
+        yield (
+            "Procedure",
+            {
+                "resourceType": "Procedure",
+                "id": f"px-{n}-{e}",
+                "status": "completed",
+                "code": _concept(SNOMED, code, name),
+                "subject": {"reference": f"Patient/{pid}"},
+                "encounter": {"reference": f"Encounter/{eid}"},
+                "performedDateTime": when,
+            },
+        )
     for i in range(8):
         code, name = rng.choice(VACCINES)
-        yield "Immunization", {
-            "resourceType": "Immunization", "id": f"im-{n}-{i}", "status": "completed",
-            "vaccineCode": _concept(CVX, code, name), "patient": {"reference": f"Patient/{pid}"},
-            "occurrenceDateTime": _when(rng), "primarySource": True,
-        }  # fmt: skip
+        yield (
+            "Immunization",
+            {
+                "resourceType": "Immunization",
+                "id": f"im-{n}-{i}",
+                "status": "completed",
+                "vaccineCode": _concept(CVX, code, name),
+                "patient": {"reference": f"Patient/{pid}"},
+                "occurrenceDateTime": _when(rng),
+                "primarySource": True,
+            },
+        )
     for i, (code, name) in enumerate(CONDITIONS[:2]):
-        yield "Condition", {
-            "resourceType": "Condition", "id": f"pl-{n}-{i}",
-            "clinicalStatus": _concept(TERMINOLOGY + "condition-clinical", "active", "Active"),
-            "verificationStatus": _concept(TERMINOLOGY + "condition-ver-status", "confirmed", "Confirmed"),
-            "category": _category(TERMINOLOGY + "condition-category", "problem-list-item"),
-            "code": _concept(SNOMED, code, name), "subject": {"reference": f"Patient/{pid}"},
-            "recordedDate": _when(rng),
-        }  # fmt: skip
-    for i, (code, name) in enumerate((("7980", "Penicillin G"), ("1191", "Aspirin"), ("2670", "Codeine"))):
-        yield "AllergyIntolerance", {
-            "resourceType": "AllergyIntolerance", "id": f"al-{n}-{i}",
-            "clinicalStatus": _concept(TERMINOLOGY + "allergyintolerance-clinical", "active", "Active"),
-            "verificationStatus": _concept(TERMINOLOGY + "allergyintolerance-verification", "confirmed", "Confirmed"),
-            "category": ["medication"], "code": _concept(RXNORM, code, name),
-            "patient": {"reference": f"Patient/{pid}"}, "recordedDate": _when(rng),
-        }  # fmt: skip
+        yield (
+            "Condition",
+            {
+                "resourceType": "Condition",
+                "id": f"pl-{n}-{i}",
+                "clinicalStatus": _concept(TERMINOLOGY + "condition-clinical", "active", "Active"),
+                "verificationStatus": _concept(
+                    TERMINOLOGY + "condition-ver-status", "confirmed", "Confirmed"
+                ),
+                "category": _category(TERMINOLOGY + "condition-category", "problem-list-item"),
+                "code": _concept(SNOMED, code, name),
+                "subject": {"reference": f"Patient/{pid}"},
+                "recordedDate": _when(rng),
+            },
+        )
+    for i, (code, name) in enumerate(
+        (("7980", "Penicillin G"), ("1191", "Aspirin"), ("2670", "Codeine"))
+    ):
+        yield (
+            "AllergyIntolerance",
+            {
+                "resourceType": "AllergyIntolerance",
+                "id": f"al-{n}-{i}",
+                "clinicalStatus": _concept(
+                    TERMINOLOGY + "allergyintolerance-clinical", "active", "Active"
+                ),
+                "verificationStatus": _concept(
+                    TERMINOLOGY + "allergyintolerance-verification", "confirmed", "Confirmed"
+                ),
+                "category": ["medication"],
+                "code": _concept(RXNORM, code, name),
+                "patient": {"reference": f"Patient/{pid}"},
+                "recordedDate": _when(rng),
+            },
+        )
     for i in range(2):
-        yield "Goal", {
-            "resourceType": "Goal", "id": f"gl-{n}-{i}", "lifecycleStatus": "active",
-            "description": _concept(SNOMED, "289169006", "Weight loss"),
-            "subject": {"reference": f"Patient/{pid}"}, "startDate": "2024-01-01",
-        }  # fmt: skip
-    yield "CarePlan", {
-        "resourceType": "CarePlan", "id": f"cp-{n}", "status": "active", "intent": "plan",
-        "category": [_concept("http://hl7.org/fhir/us/core/CodeSystem/careplan-category", "assess-plan", "Assessment and Plan"),
-                     _concept(SNOMED, "698360004", "Diabetes self management plan")],
-        "description": "Diet and exercise; recheck A1c in 3 months.",
-        "subject": {"reference": f"Patient/{pid}"}, "created": _when(rng),
-    }  # fmt: skip
+        yield (
+            "Goal",
+            {
+                "resourceType": "Goal",
+                "id": f"gl-{n}-{i}",
+                "lifecycleStatus": "active",
+                "description": _concept(SNOMED, "289169006", "Weight loss"),
+                "subject": {"reference": f"Patient/{pid}"},
+                "startDate": "2024-01-01",
+            },
+        )
+    yield (
+        "CarePlan",
+        {
+            "resourceType": "CarePlan",
+            "id": f"cp-{n}",
+            "status": "active",
+            "intent": "plan",
+            "category": [
+                _concept(
+                    "http://hl7.org/fhir/us/core/CodeSystem/careplan-category",
+                    "assess-plan",
+                    "Assessment and Plan",
+                ),
+                _concept(SNOMED, "698360004", "Diabetes self management plan"),
+            ],
+            "description": "Diet and exercise; recheck A1c in 3 months.",
+            "subject": {"reference": f"Patient/{pid}"},
+            "created": _when(rng),
+        },
+    )
 
 
 def generate(directory: Path, resources: int, seed: int = 7) -> int:
@@ -196,12 +326,23 @@ def generate(directory: Path, resources: int, seed: int = 7) -> int:
 
     try:
         for p in range(PRACTITIONERS):
-            emit("Practitioner", {"resourceType": "Practitioner", "id": f"pr-{p}",
-                                  "name": [{"family": f"Doctor{p}", "given": ["Pat"], "prefix": ["Dr."]}],
-                                  "identifier": [{"system": "http://hl7.org/fhir/sid/us-npi", "value": f"{1000000000 + p}"}]})  # fmt: skip
+            emit(
+                "Practitioner",
+                {
+                    "resourceType": "Practitioner",
+                    "id": f"pr-{p}",
+                    "name": [{"family": f"Doctor{p}", "given": ["Pat"], "prefix": ["Dr."]}],
+                    "identifier": [
+                        {"system": "http://hl7.org/fhir/sid/us-npi", "value": f"{1000000000 + p}"}
+                    ],
+                },
+            )
         for m in range(SHARED_MEDICATIONS):
             rx, drug = MEDICATIONS[m % len(MEDICATIONS)]
-            emit("Medication", {"resourceType": "Medication", "id": f"md-{m}", "code": _concept(RXNORM, rx, drug)})
+            emit(
+                "Medication",
+                {"resourceType": "Medication", "id": f"md-{m}", "code": _concept(RXNORM, rx, drug)},
+            )
         for n in range(max(1, (resources - written) // PER_PATIENT)):
             for kind, item in _patient_resources(rng, n):
                 emit(kind, item)

@@ -117,11 +117,16 @@ def test_unusable_paths_are_one_line_errors(
 
 
 def test_an_unreadable_file_is_a_one_line_error(
-    cli_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    cli_database: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = write_ndjson(tmp_path / "locked.ndjson", [])
     readable = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == path else readable(p, mode))
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if Path(p) == path else readable(p, mode)
+    )
     code, _, err = _run(["import", str(path)], capsys)
     assert (code, err) == (2, f"chartshare: {path}: cannot be read (permission denied)\n")
 

@@ -1,5 +1,6 @@
 """An import stopped half-way (Ctrl-C, kill) leaves whole patients only and can be run again."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -16,9 +17,15 @@ from tests.builders.imports import count, run_import, table_rows
 PATIENTS = 40
 ENCOUNTERS = 25
 # Per patient: the CareTeam's member, and per encounter one of each of these.
-PER_PATIENT = {"care_team_member": 1, "encounter": ENCOUNTERS, "lab_result": ENCOUNTERS,
-               "vital_sign": ENCOUNTERS, "encounter_diagnosis": ENCOUNTERS,
-               "medication_request": ENCOUNTERS, "immunization": 1}  # fmt: skip
+PER_PATIENT = {
+    "care_team_member": 1,
+    "encounter": ENCOUNTERS,
+    "lab_result": ENCOUNTERS,
+    "vital_sign": ENCOUNTERS,
+    "encounter_diagnosis": ENCOUNTERS,
+    "medication_request": ENCOUNTERS,
+    "immunization": 1,
+}
 
 
 def _start(folder: Path, database_url: str) -> subprocess.Popen[str]:
@@ -41,7 +48,7 @@ async def _stop_when_some_are_written(
             process.send_signal(stop)
             return written
         assert process.poll() is None, process.communicate()
-        time.sleep(0.05)
+        await asyncio.sleep(0.05)
     raise AssertionError("no patient was written in time")
 
 
@@ -49,10 +56,14 @@ async def _assert_whole_patients(engine: AsyncEngine) -> int:
     async with engine.connect() as connection:
         patients = [row[0] for row in (await connection.execute(text("SELECT id FROM patient")))]
         for table, expected in PER_PATIENT.items():
-            counts = dict(
-                (await connection.execute(text(
-                    f'SELECT patient_id, COUNT(*) FROM "{table}" GROUP BY patient_id'  # noqa: S608
-                ))).all()  # fmt: skip
+            counts: dict[int, int] = dict(
+                (
+                    await connection.execute(
+                        text(
+                            f'SELECT patient_id, COUNT(*) FROM "{table}" GROUP BY patient_id'  # noqa: S608
+                        )
+                    )
+                ).all()
             )
             assert {p: counts.get(p, 0) for p in patients} == dict.fromkeys(patients, expected)
     return len(patients)
@@ -68,7 +79,7 @@ async def test_an_interrupted_import_keeps_whole_patients_and_runs_again(
 
     process = _start(folder, database_url)
     await _stop_when_some_are_written(process, engine, signal.SIGINT)
-    out, err = process.communicate(timeout=120)
+    _, err = process.communicate(timeout=120)
     assert process.returncode == 130
     assert "Traceback" not in err
     after_interrupt = await _assert_whole_patients(engine)
@@ -82,7 +93,7 @@ async def test_an_interrupted_import_keeps_whole_patients_and_runs_again(
     assert after_interrupt <= after_kill < PATIENTS
 
     process = _start(folder, database_url)
-    out, err = process.communicate(timeout=600)
+    _, err = process.communicate(timeout=600)
     assert (process.returncode, err) == (0, "")
     assert await _assert_whole_patients(engine) == PATIENTS
     rows = await table_rows(engine)

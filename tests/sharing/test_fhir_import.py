@@ -2,9 +2,9 @@
 
 import copy
 import json
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -74,52 +74,88 @@ async def test_a_us_core_transaction_fills_every_category(
     assert problems == []
     imported = {kind: counter["imported"] for kind, counter in report.counts.items()}
     assert imported == {
-        "Patient": 1, "CareTeam": 1, "Encounter": 1, "Observation": 3, "Condition": 3,
-        "AllergyIntolerance": 1, "Immunization": 1, "MedicationRequest": 1, "Procedure": 1,
-        "Device": 1, "Goal": 1, "CarePlan": 1, "ServiceRequest": 1, "Practitioner": 0,
-        "Organization": 0, "DiagnosticReport": 0,
-    }  # fmt: skip
+        "Patient": 1,
+        "CareTeam": 1,
+        "Encounter": 1,
+        "Observation": 3,
+        "Condition": 3,
+        "AllergyIntolerance": 1,
+        "Immunization": 1,
+        "MedicationRequest": 1,
+        "Procedure": 1,
+        "Device": 1,
+        "Goal": 1,
+        "CarePlan": 1,
+        "ServiceRequest": 1,
+        "Practitioner": 0,
+        "Organization": 0,
+        "DiagnosticReport": 0,
+    }
     assert report.counts["Practitioner"]["merged"] == 1
     assert report.counts["Organization"]["skipped"] == 1
     assert report.counts["DiagnosticReport"]["skipped"] == 1
 
     patient = await _one(engine, "SELECT * FROM patient")
     assert (patient["given_name"], patient["middle_name"], patient["family_name"]) == (
-        "Amy", "V.", "Shaw",
-    )  # fmt: skip
+        "Amy",
+        "V.",
+        "Shaw",
+    )
     assert (patient["name_suffix"], patient["sex"], patient["birth_date"]) in (
-        ("PhD", "F", date(1987, 2, 20)), ("PhD", "F", "1987-02-20"),
-    )  # fmt: skip
+        ("PhD", "F", date(1987, 2, 20)),
+        ("PhD", "F", "1987-02-20"),
+    )
     assert (patient["race_code"], patient["ethnicity_code"]) == ("2106-3", "2186-5")
     assert (patient["preferred_language"], patient["medical_record_number"]) == ("en-US", "1032702")
 
     member = await _one(engine, "SELECT * FROM care_team_member")
-    assert (member["name"], member["npi"], member["phone"]) == ("Dr Ronald Bone", "9941339108", "555-0142")
+    assert (member["name"], member["npi"], member["phone"]) == (
+        "Dr Ronald Bone",
+        "9941339108",
+        "555-0142",
+    )
     assert (member["role_code"], member["organization"]) == ("207Q00000X", "Acme Clinic")
     visit = await _one(engine, "SELECT * FROM encounter")
     assert visit["provider_id"] == member["id"]
-    assert (visit["code"], visit["class_code"], visit["location"]) == ("99201", "AMB", "Acme Clinic, Room 2")
+    assert (visit["code"], visit["class_code"], visit["location"]) == (
+        "99201",
+        "AMB",
+        "Acme Clinic, Room 2",
+    )
 
     lab = await _one(engine, "SELECT * FROM lab_result")
     assert (lab["code"], lab["value_quantity"], lab["value_unit"]) == ("4548-4", 7.4, "%")
     assert (lab["reference_low"], lab["reference_high"], lab["interpretation"]) == (4, 5.6, "H")
     assert lab["encounter_id"] == visit["id"]
     async with engine.connect() as connection:
-        vitals = (await connection.execute(text(
-            "SELECT code, value_quantity, value_unit FROM vital_sign ORDER BY code"
-        ))).all()  # fmt: skip
+        vitals = (
+            await connection.execute(
+                text("SELECT code, value_quantity, value_unit FROM vital_sign ORDER BY code")
+            )
+        ).all()
     assert [tuple(v) for v in vitals] == [("8462-4", 44, "mm[Hg]"), ("8480-6", 109, "mm[Hg]")]
     smoking = await _one(engine, "SELECT * FROM smoking_status")
-    assert (smoking["value_code"], smoking["value_code_system"]) == ("449868002", "http://snomed.info/sct")
+    assert (smoking["value_code"], smoking["value_code_system"]) == (
+        "449868002",
+        "http://snomed.info/sct",
+    )
     problem = await _one(engine, "SELECT * FROM problem")
     assert (problem["code"], problem["icd10_code"]) == ("442311008", "Z38.00")
     diagnosis = await _one(engine, "SELECT * FROM encounter_diagnosis")
     assert diagnosis["encounter_id"] == visit["id"]
     assert (await _one(engine, "SELECT code FROM health_concern"))["code"] == "161888007"
     allergy = await _one(engine, "SELECT * FROM allergy_intolerance")
-    assert (allergy["code"], allergy["reaction_code"], allergy["criticality"]) == ("1160593", "271807003", "high")
+    assert (allergy["code"], allergy["reaction_code"], allergy["criticality"]) == (
+        "1160593",
+        "271807003",
+        "high",
+    )
     medication = await _one(engine, "SELECT * FROM medication_request")
-    assert (medication["code"], medication["route"], medication["refills"]) == ("617314", "Oral route", 2)
+    assert (medication["code"], medication["route"], medication["refills"]) == (
+        "617314",
+        "Oral route",
+        2,
+    )
     assert (medication["prescriber_id"], medication["encounter_id"]) == (member["id"], visit["id"])
     device = await _one(engine, "SELECT * FROM implantable_device")
     # No implant date on the Device: the Procedure that implanted it gives one (in UTC).
@@ -175,9 +211,10 @@ async def test_a_changed_resource_updates_its_row(engine: AsyncEngine, tmp_path:
     rows = await table_rows(engine)
     changed = copy.deepcopy(record)
     glucose = next(
-        r for r in resources_of(changed)
+        r
+        for r in resources_of(changed)
         if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] == "2339-0"
-    )  # fmt: skip
+    )
     glucose["valueQuantity"]["value"] = 250
     resources_of(changed)[0]["name"][1]["family"] = "Renamed"
     write_json(path, changed)
@@ -187,8 +224,14 @@ async def test_a_changed_resource_updates_its_row(engine: AsyncEngine, tmp_path:
     assert report.total("imported") == 0
     after = await table_rows(engine)
     assert [r[0] for r in after["lab_result"]] == [r[0] for r in rows["lab_result"]]
-    values = await _one(engine, f"SELECT value_quantity FROM lab_result WHERE source_id = '{glucose['id']}'")
-    assert values["value_quantity"] == 250
+    async with engine.connect() as connection:
+        value = (
+            await connection.execute(
+                text("SELECT value_quantity FROM lab_result WHERE source_id = :id"),
+                {"id": glucose["id"]},
+            )
+        ).scalar_one()
+    assert value == 250
     assert (await _one(engine, "SELECT family_name FROM patient"))["family_name"] == "Renamed"
 
 
@@ -199,8 +242,12 @@ async def test_a_resource_that_changes_category_moves_to_its_new_table(
     path = write_json(tmp_path / "record.json", record)
     await run_import(engine, path)
     assert (await count(engine, "lab_result"), await count(engine, "vital_sign")) == (1, 1)
-    glucose = next(r for r in resources_of(record) if r["resourceType"] == "Observation"
-                   and r["category"][0]["coding"][0]["code"] == "laboratory")  # fmt: skip
+    glucose = next(
+        r
+        for r in resources_of(record)
+        if r["resourceType"] == "Observation"
+        and r["category"][0]["coding"][0]["code"] == "laboratory"
+    )
     glucose["category"][0]["coding"][0]["code"] = "vital-signs"
     write_json(path, record)
     report, _ = await run_import(engine, path)
@@ -225,9 +272,11 @@ async def test_ndjson_spreads_a_patient_over_files_and_refers_forward(
     assert report.counts["Patient"]["imported"] == 1
     assert report.counts["Observation"]["imported"] == 4
     async with engine.connect() as connection:
-        unlinked = (await connection.execute(text(
-            "SELECT COUNT(*) FROM lab_result WHERE encounter_id IS NULL"
-        ))).scalar_one()  # fmt: skip
+        unlinked = (
+            await connection.execute(
+                text("SELECT COUNT(*) FROM lab_result WHERE encounter_id IS NULL")
+            )
+        ).scalar_one()
     assert unlinked == 0
     # A later file with more results of the same patient links to what is already stored.
     later = copy.deepcopy(by_type["Observation"][0])
@@ -263,7 +312,9 @@ async def test_dry_run_keeps_nothing(engine: AsyncEngine, tmp_path: Path) -> Non
 async def test_worker_processes_import_the_same_rows(
     engine: AsyncEngine, empty_engine: AsyncEngine, tmp_path: Path
 ) -> None:
-    paths = [write_json(tmp_path / f"r{n}.json", synthea_record(10 + n, encounters=4)) for n in range(3)]
+    paths = [
+        write_json(tmp_path / f"r{n}.json", synthea_record(10 + n, encounters=4)) for n in range(3)
+    ]
     await run_import(engine, *paths)
     alone = await table_rows(engine)
     report, _ = await run_import(empty_engine, *paths, jobs=2, parallel_min_bytes=0)
@@ -274,13 +325,17 @@ async def test_worker_processes_import_the_same_rows(
     assert parallel["lab_result"] == alone["lab_result"]
 
 
-async def test_the_export_keeps_the_implant_date(engine: AsyncEngine, session: AsyncSession) -> None:
+async def test_the_export_keeps_the_implant_date(
+    engine: AsyncEngine, session: AsyncSession
+) -> None:
     patient = await make_patient(session)
     await make_every_category(session, patient)
     await session.commit()
     [bundle] = await export_all(engine)
     [device] = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Device"]
     assert device["extension"] == [
-        {"url": "https://chartshare.example/fhir/StructureDefinition/implant-date",
-         "valueDate": "2022-09-12"}
-    ]  # fmt: skip
+        {
+            "url": "https://chartshare.example/fhir/StructureDefinition/implant-date",
+            "valueDate": "2022-09-12",
+        }
+    ]

@@ -31,12 +31,15 @@ def _patient(pid: str, mrn: str) -> dict[str, Any]:
 
 def _lab(oid: str, pid: str, **changes: Any) -> dict[str, Any]:
     lab = {
-        "resourceType": "Observation", "id": oid, "status": "final",
+        "resourceType": "Observation",
+        "id": oid,
+        "status": "final",
         "category": category(HL7 + "observation-category", "laboratory"),
-        "code": concept(LOINC, "2093-3", "Cholesterol"), "subject": ref(f"Patient/{pid}"),
+        "code": concept(LOINC, "2093-3", "Cholesterol"),
+        "subject": ref(f"Patient/{pid}"),
         "effectiveDateTime": "2020-01-01T10:00:00Z",
         "valueQuantity": {"value": 180, "unit": "mg/dL"},
-    }  # fmt: skip
+    }
     return lab | changes
 
 
@@ -49,20 +52,37 @@ async def test_each_broken_piece_is_reported_and_the_rest_is_stored(
 ) -> None:
     folder = tmp_path / "input"
     folder.mkdir()
-    (folder / "a-bad.json").write_text('{"resourceType": "Bundle", "type": "collection", "entry": [', "utf-8")
+    (folder / "a-bad.json").write_text(
+        '{"resourceType": "Bundle", "type": "collection", "entry": [', "utf-8"
+    )
     good = _lab("good", "p1")
     no_status = {k: v for k, v in _lab("no-status", "p1").items() if k != "status"}
-    wrong_system = _lab("wrong-system", "p1", code=concept("http://example.org/local", "CHOL", "Cholesterol"))
+    wrong_system = _lab(
+        "wrong-system", "p1", code=concept("http://example.org/local", "CHOL", "Cholesterol")
+    )
     bad_loinc = _lab("bad-loinc", "p1", code=concept(LOINC, "20933", "Cholesterol"))
     dangling_patient = _lab("orphan", "nobody")
     dangling_encounter = _lab("lost-visit", "p1", encounter=ref("Encounter/never-sent"))
     snomed_vaccine = {
-        "resourceType": "Immunization", "id": "vaccine", "status": "completed",
+        "resourceType": "Immunization",
+        "id": "vaccine",
+        "status": "completed",
         "vaccineCode": concept(SNOMED, "86198006", "Influenza vaccine"),
-        "patient": ref("Patient/p1"), "occurrenceDateTime": "2020-10-01",
-    }  # fmt: skip
-    lines = [json.dumps(r) for r in (good, no_status, wrong_system, bad_loinc, dangling_patient,
-                                     dangling_encounter, snomed_vaccine)]  # fmt: skip
+        "patient": ref("Patient/p1"),
+        "occurrenceDateTime": "2020-10-01",
+    }
+    lines = [
+        json.dumps(r)
+        for r in (
+            good,
+            no_status,
+            wrong_system,
+            bad_loinc,
+            dangling_patient,
+            dangling_encounter,
+            snomed_vaccine,
+        )
+    ]
     lines.append(json.dumps({"resourceType": "Spaceship", "id": "x"}))
     lines.append(json.dumps({"resourceType": "Observation", "status": "final"})[:-8])  # truncated
     (folder / "b-results.ndjson").write_text("\n".join(lines) + "\n", "utf-8")
@@ -75,18 +95,28 @@ async def test_each_broken_piece_is_reported_and_the_rest_is_stored(
     results = f"{folder}/b-results.ndjson"
     assert reasons[f"{folder}/a-bad.json"].startswith("not valid JSON")
     assert reasons[f"{results}:line 2"].startswith("not valid FHIR R4: status")
-    assert "coded in http://example.org/local, expected http://loinc.org" in reasons[
-        f"{results}:line 3 Observation/wrong-system"]
-    assert "'20933' is not a valid code of http://loinc.org" in reasons[
-        f"{results}:line 4 Observation/bad-loinc"]
+    assert (
+        "coded in http://example.org/local, expected http://loinc.org"
+        in reasons[f"{results}:line 3 Observation/wrong-system"]
+    )
+    assert (
+        "'20933' is not a valid code of http://loinc.org"
+        in reasons[f"{results}:line 4 Observation/bad-loinc"]
+    )
     assert reasons[f"{results}:line 5 Observation/orphan"] == (
-        "Patient/nobody is neither in the input nor imported before")
+        "Patient/nobody is neither in the input nor imported before"
+    )
     assert reasons[f"{results}:line 6 Observation/lost-visit"] == (
-        "encounter Encounter/never-sent is not imported; stored without it")
-    assert "expected http://hl7.org/fhir/sid/cvx" in reasons[f"{results}:line 7 Immunization/vaccine"]
+        "encounter Encounter/never-sent is not imported; stored without it"
+    )
+    assert (
+        "expected http://hl7.org/fhir/sid/cvx" in reasons[f"{results}:line 7 Immunization/vaccine"]
+    )
     assert reasons[f"{results}:line 8"] == "'Spaceship' is not a FHIR R4 resource type"
     assert reasons[f"{results}:line 9"].startswith("not valid JSON")
-    assert reasons[f"{folder}/c-patients.ndjson:line 2 Patient/p2"] == "Patient.birthDate is missing"
+    assert (
+        reasons[f"{folder}/c-patients.ndjson:line 2 Patient/p2"] == "Patient.birthDate is missing"
+    )
     assert len(problems) == 10
 
     assert report.counts["Observation"]["imported"] == 2  # good, and lost-visit without its link
@@ -95,9 +125,11 @@ async def test_each_broken_piece_is_reported_and_the_rest_is_stored(
     assert report.counts["Patient"]["imported"] == 1
     assert await count(engine, "patient") == 1
     async with engine.connect() as connection:
-        stored = (await connection.execute(text(
-            "SELECT source_id, encounter_id FROM lab_result ORDER BY source_id"
-        ))).all()  # fmt: skip
+        stored = (
+            await connection.execute(
+                text("SELECT source_id, encounter_id FROM lab_result ORDER BY source_id")
+            )
+        ).all()
     assert [tuple(r) for r in stored] == [("good", None), ("lost-visit", None)]
     assert await count(engine, "immunization") == 0
 
@@ -105,8 +137,11 @@ async def test_each_broken_piece_is_reported_and_the_rest_is_stored(
 async def test_a_bundle_of_an_unsupported_type_is_rejected_whole(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
-    history = {"resourceType": "Bundle", "type": "history",
-               "entry": [{"resource": _patient("p1", "MRN-1")}]}  # fmt: skip
+    history = {
+        "resourceType": "Bundle",
+        "type": "history",
+        "entry": [{"resource": _patient("p1", "MRN-1")}],
+    }
     report, problems = await run_import(engine, write_json(tmp_path / "history.json", history))
     assert [p.reason for p in problems] == ["a Bundle of type 'history' is not imported"]
     assert await count(engine, "patient") == 0
@@ -136,10 +171,14 @@ async def test_a_text_longer_than_its_column_rejects_only_that_resource(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
     long_lot = {
-        "resourceType": "Immunization", "id": "long-lot", "status": "completed",
-        "vaccineCode": concept(CVX, "140", "Influenza"), "patient": ref("Patient/p1"),
-        "occurrenceDateTime": "2020-10-01", "lotNumber": "L" * 41,
-    }  # fmt: skip
+        "resourceType": "Immunization",
+        "id": "long-lot",
+        "status": "completed",
+        "vaccineCode": concept(CVX, "140", "Influenza"),
+        "patient": ref("Patient/p1"),
+        "occurrenceDateTime": "2020-10-01",
+        "lotNumber": "L" * 41,
+    }
     fine = copy.deepcopy(long_lot) | {"id": "fine", "lotNumber": "L1"}
     path = write_ndjson(tmp_path / "in.ndjson", [_patient("p1", "MRN-9"), long_lot, fine])
     report, problems = await run_import(engine, path)
