@@ -375,8 +375,12 @@ async def _count(url: str, table: str) -> int:
         await connection.close()
 
 
-def _import(directory: Path, url: str, jobs: int) -> tuple[float, float, str]:
-    """Run the real command; (seconds, peak RSS in MiB of it or a worker, last summary line)."""
+def _import(directory: Path, url: str, jobs: int) -> tuple[float, float, float, str]:
+    """Run the real command; (seconds, CPU seconds, peak RSS MiB, its summary's last line).
+
+    CPU seconds are user + system time of the command and its worker processes (not of
+    the PostgreSQL server); peak RSS is the largest of those processes.
+    """
     command = [sys.executable, "-m", "api.cli", "import", str(directory), "--jobs", str(jobs)]
     environment = os.environ | {"CHARTSHARE_DATABASE_URL": url}
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
@@ -390,7 +394,8 @@ def _import(directory: Path, url: str, jobs: int) -> tuple[float, float, str]:
         err.seek(0)
         if process.returncode != 0:
             raise SystemExit(f"import failed ({process.returncode}): {err.read()[-2000:]}")
-        return seconds, usage.ru_maxrss / 1024, out.read().strip().splitlines()[-1]
+        cpu = usage.ru_utime + usage.ru_stime
+        return seconds, cpu, usage.ru_maxrss / 1024, out.read().strip().splitlines()[-1]
 
 
 def run_size(size: int, args: argparse.Namespace) -> None:
@@ -404,14 +409,16 @@ def run_size(size: int, args: argparse.Namespace) -> None:
         url = _dsn(args.admin_url, name)
         try:
             upgrade(url)
-            seconds, peak, summary = _import(directory, url, args.jobs)
+            load = os.getloadavg()[0]
+            seconds, cpu, peak, summary = _import(directory, url, args.jobs)
+            load = max(load, os.getloadavg()[0])
             again = _import(directory, url, args.jobs)[0] if args.again else float("nan")
             rows = asyncio.run(_count(url, "lab_result")) + asyncio.run(_count(url, "vital_sign"))
         finally:
             asyncio.run(_admin(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(
         f"| {count:,} | {megabytes:,.0f} MB | {args.jobs} | {seconds:.1f} | {count / seconds:,.0f} "
-        f"| {again:.1f} | {peak:,.0f} MiB |",
+        f"| {cpu:.1f} | {cpu / count * 1e6:.0f} | {load:.1f} | {again:.1f} | {peak:,.0f} MiB |",
         flush=True,
     )
     print(f"    ({summary} {rows:,} observation rows)", flush=True)
@@ -427,8 +434,11 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs", flush=True)
-    print("| resources | input | jobs | seconds | resources/s | re-import s | peak RSS |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| resources | input | jobs | seconds | resources/s | CPU s | CPU µs/resource "
+        "| load avg | re-import s | peak RSS |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in (int(s) for s in args.resources.split(",")):
         run_size(size, args)
 

@@ -99,9 +99,9 @@ def read_input(
     done = 0
     for result in _results(read_chunks(files), jobs):
         staging.add(result.staged)
-        for staged in result.staged:
-            if staged.resource_type in SHARED:
-                report.add(staged.resource_type, "merged")
+        for resource_type, *_ in result.staged:
+            if resource_type in SHARED:
+                report.add(resource_type, "merged")
         for problem in result.rejected:
             report.add(problem.resource_type, "rejected")
             on_problem(problem)

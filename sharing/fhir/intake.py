@@ -5,6 +5,7 @@ parallel; its result is what the second pass (`sharing.fhir.importer`) resolves 
 Validation uses the R4B models of fhir.resources (R4B changed no resource chartshare maps).
 """
 
+import pickle
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -70,11 +71,22 @@ class Problem:
     kept: bool = False  # stored all the same, only a link was dropped
 
 
+# What the staging store keeps of a staged resource: (resource type, Type/id, its patient's
+# reference, its fullUrl, the pickled Staged). Workers pickle; the parent only stores bytes.
+Packed = tuple[str, str, str | None, str | None, bytes]
+
+
+def pack(staged: Staged) -> Packed:
+    """A staged resource ready for the staging store."""
+    payload = pickle.dumps(staged, protocol=pickle.HIGHEST_PROTOCOL)
+    return (staged.resource_type, staged.key, staged.patient_ref, staged.full_url, payload)
+
+
 @dataclass(slots=True)
 class ChunkResult:
     """What one chunk yielded: staged resources, rejections and skipped kinds."""
 
-    staged: list[Staged] = field(default_factory=list)
+    staged: list[Packed] = field(default_factory=list)
     rejected: list[Problem] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     size: int = 0
@@ -150,7 +162,7 @@ def stage(entry: Entry, result: ChunkResult) -> None:
         result.rejected.append(Problem(where, resource_type, str(exc)[:MAX_REASON]))
         return
     result.staged.append(
-        Staged(resource_type, source_id, entry.where, patient_ref, rows, entry.full_url)
+        pack(Staged(resource_type, source_id, entry.where, patient_ref, rows, entry.full_url))
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
-from sharing.fhir.intake import SHARED, Staged
+from sharing.fhir.intake import SHARED, Packed, Staged
 
 _SCHEMA = """
 CREATE TABLE staged (seq INTEGER PRIMARY KEY, patient_key TEXT, payload BLOB NOT NULL);
@@ -48,19 +48,18 @@ class Staging:
         self._db.close()
         self._directory.cleanup()
 
-    def add(self, staged: list[Staged]) -> None:
+    def add(self, staged: list[Packed]) -> None:
         """Keep a chunk's staged resources (a later copy of a shared resource wins)."""
         patients: list[tuple[str | None, bytes]] = []
         shared: list[tuple[str, bytes]] = []
         aliases: list[tuple[str, str]] = []
-        for item in staged:
-            payload = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
-            if item.resource_type in SHARED:
-                shared.append((item.key, payload))
+        for resource_type, key, patient_ref, full_url, payload in staged:
+            if resource_type in SHARED:
+                shared.append((key, payload))
             else:
-                patients.append((item.patient_ref, payload))
-            if item.full_url and item.full_url.startswith("urn:"):
-                aliases.append((item.full_url, item.key))
+                patients.append((patient_ref, payload))
+            if full_url and full_url.startswith("urn:"):
+                aliases.append((full_url, key))
         self._db.executemany("INSERT INTO staged (patient_key, payload) VALUES (?, ?)", patients)
         self._db.executemany("INSERT OR REPLACE INTO shared VALUES (?, ?)", shared)
         self._db.executemany("INSERT OR REPLACE INTO alias VALUES (?, ?)", aliases)
