@@ -352,6 +352,37 @@ def generate(directory: Path, resources: int, seed: int = 7) -> int:
     return written
 
 
+def measure_validation(size: int) -> None:
+    """CPU time of fhir.resources validation per resource: plain, and as the import does it."""
+    from fhir.resources.R4B import get_fhir_model_class
+
+    from sharing.fhir.validation import Validator
+
+    with tempfile.TemporaryDirectory(prefix="chartshare-bench-") as folder:
+        directory = Path(folder)
+        generate(directory, size)
+        resources = [
+            json.loads(line)
+            for path in sorted(directory.iterdir())
+            for line in path.read_text("utf-8").splitlines()
+        ]
+    models = {r["resourceType"]: get_fhir_model_class(r["resourceType"]) for r in resources}
+    started = time.process_time()
+    for item in resources:
+        models[item["resourceType"]].model_validate(item)
+    plain = (time.process_time() - started) / len(resources) * 1e6
+    validator = Validator()
+    started = time.process_time()
+    for item in resources:
+        if validator.problem(item) is not None:
+            raise SystemExit("a generated resource does not validate")
+    cached = (time.process_time() - started) / len(resources) * 1e6
+    print(
+        f"validation of {len(resources):,} resources, CPU µs per resource: "
+        f"plain model_validate {plain:.0f}, with the element cache {cached:.0f}"
+    )
+
+
 def _dsn(url: str, database: str | None = None) -> str:
     parsed = make_url(url).set(drivername="postgresql")
     if database is not None:
@@ -430,10 +461,16 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="chartshare import --jobs")
     parser.add_argument("--again", action="store_true", help="time a second, unchanged import")
     parser.add_argument(
+        "--validation", type=int, metavar="N", help="only measure validating N resources"
+    )
+    parser.add_argument(
         "--admin-url", default=os.environ.get("CHARTSHARE_BENCH_POSTGRES_URL", DEFAULT_ADMIN_URL)
     )
     args = parser.parse_args()
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs", flush=True)
+    if args.validation:
+        measure_validation(args.validation)
+        return
     print(
         "| resources | input | jobs | seconds | resources/s | CPU s | CPU µs/resource "
         "| load avg | re-import s | peak RSS |"

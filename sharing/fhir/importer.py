@@ -8,6 +8,7 @@ can simply be run again. Rows are matched by (source system, resource id), so im
 the same data twice changes nothing and a changed resource updates its row.
 """
 
+import asyncio
 import multiprocessing
 import signal
 from collections import Counter, deque
@@ -38,6 +39,9 @@ class ImportOptions:
     jobs: int = 1
     # Below this much input, starting worker processes costs more than it saves.
     parallel_min_bytes: int = 8_000_000
+    # Patients written at the same time, each on its own connection (PostgreSQL only:
+    # SQLite has one writer). Overlaps the database's work with ours.
+    writers: int = 2
 
 
 @dataclass
@@ -138,6 +142,23 @@ async def _write_one(
     return outcomes, problems
 
 
+async def _put(
+    queue: "asyncio.Queue[Prepared | None]",
+    item: Prepared | None,
+    writers: list[asyncio.Task[None]],
+) -> None:
+    """Hand a patient to the writers; a writer that failed stops the import with its error."""
+    while True:
+        for writer in writers:
+            if writer.done() and not writer.cancelled() and writer.exception() is not None:
+                writer.result()  # raises the writer's error
+        try:
+            await asyncio.wait_for(queue.put(item), timeout=0.5)
+        except TimeoutError:
+            continue
+        return
+
+
 async def write_input(
     engine: AsyncEngine,
     staging: Staging,
@@ -149,19 +170,37 @@ async def write_input(
 ) -> None:
     """The second pass: each patient resolved and written in its own transaction."""
     total = staging.patient_count()
-    async with engine.connect() as connection:
-        for done, (key, group) in enumerate(staging.patients(), start=1):
-            prepared = prepare(key, group, staging)
-            outcomes, problems = await _write_one(connection, prepared, options)
-            for problem in prepared.rejected + problems:
-                if not problem.kept:
-                    report.add(problem.resource_type, "rejected")
-                on_problem(problem)
-            for outcome in outcomes:
-                report.add(outcome.resource_type, outcome.outcome)
-            if outcomes:
-                report.patients["written"] += 1
-            on_progress("writing", done, total)
+    done = 0
+    count = options.writers if engine.dialect.name == "postgresql" else 1
+    queue: asyncio.Queue[Prepared | None] = asyncio.Queue(maxsize=count)
+
+    async def write() -> None:
+        nonlocal done
+        async with engine.connect() as connection:
+            while (prepared := await queue.get()) is not None:
+                outcomes, problems = await _write_one(connection, prepared, options)
+                for problem in prepared.rejected + problems:
+                    if not problem.kept:
+                        report.add(problem.resource_type, "rejected")
+                    on_problem(problem)
+                for outcome in outcomes:
+                    report.add(outcome.resource_type, outcome.outcome)
+                if outcomes:
+                    report.patients["written"] += 1
+                done += 1
+                on_progress("writing", done, total)
+
+    writers = [asyncio.create_task(write()) for _ in range(max(count, 1))]
+    try:
+        for key, group in staging.patients():
+            await _put(queue, prepare(key, group, staging), writers)
+        for _ in writers:
+            await _put(queue, None, writers)
+        await asyncio.gather(*writers)
+    finally:
+        for writer in writers:
+            writer.cancel()
+        await asyncio.gather(*writers, return_exceptions=True)
 
 
 async def import_files(
