@@ -23,6 +23,7 @@ class ImportConsole:
         self.started = time.perf_counter()
         self.drawn_at = 0.0
         self.bar_shown = False
+        self.writing_since: float | None = None
 
     def _clear_bar(self) -> None:
         if self.bar_shown:
@@ -39,6 +40,8 @@ class ImportConsole:
     def progress(self, stage: str, done: int, total: int) -> None:
         """Redraw the bar a few times a second (only when enabled)."""
         now = time.perf_counter()
+        if stage == "writing" and self.writing_since is None:
+            self.writing_since = now
         if not self.progress_enabled or (now - self.drawn_at < REDRAW_SECONDS and done < total):
             return
         self.drawn_at = now
@@ -66,9 +69,10 @@ class ImportConsole:
         lines.append(f"{'total':<20}" + "".join(f"{report.total(name):>10,}" for name in OUTCOMES))
         read = sum(sum(counter.values()) for counter in report.counts.values())
         rate = read / elapsed if elapsed > 0 else 0.0
+        reading = (self.writing_since or self.started + elapsed) - self.started
         lines.append(
-            f"{read:,} resources read in {elapsed:.1f} s ({rate:,.0f}/s); "
-            f"{report.patients['written']:,} patients written."
+            f"{read:,} resources in {elapsed:.1f} s ({rate:,.0f}/s; reading {reading:.1f} s, "
+            f"writing {elapsed - reading:.1f} s); {report.patients['written']:,} patients written."
         )
         if dry_run:
             lines.append("Dry run: nothing was kept.")
