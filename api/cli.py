@@ -2,19 +2,16 @@
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 
+from api.command_error import CommandError
 from api.settings import Settings, SettingsError, load_settings
 
 CommandHandler = Callable[[argparse.Namespace, Settings], int]
-
-
-class CommandError(Exception):
-    """A command cannot go on; the message is shown as one line."""
+__all__ = ["CommandError", "build_parser", "main"]
 
 
 def _port(raw: str) -> int:
@@ -153,74 +150,24 @@ def _require_current_schema(settings: Settings) -> None:
 
 
 def _source_name(raw: str) -> str:
-    value = raw.strip()
-    if not value or len(value) > 255:
-        raise argparse.ArgumentTypeError("a source name has 1 to 255 characters")
-    return value
+    from api.record_commands import source_name
+
+    return source_name(raw)
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from api.import_console import ImportConsole
-    from db.engine import create_engine
-    from sharing.fhir.importer import ImportOptions, ImportReport, import_files
-    from sharing.fhir.reader import InputError, input_files
+    from api.record_commands import import_records, input_paths
 
-    try:
-        files = input_files(args.paths)
-    except InputError as exc:
-        raise CommandError(str(exc)) from None
+    files = input_paths(args.paths)
     _require_current_schema(settings)
-    options = ImportOptions(source_system=args.source, dry_run=args.dry_run, jobs=args.jobs)
-    console = ImportConsole(progress=args.progress or sys.stderr.isatty())
-
-    async def run() -> ImportReport:
-        engine = create_engine(settings.database_url)
-        try:
-            return await import_files(
-                engine, files, options=options, on_problem=console.problem,
-                on_progress=console.progress,
-            )  # fmt: skip
-        finally:
-            await engine.dispose()
-
-    try:
-        report = asyncio.run(run())
-    except InputError as exc:
-        raise CommandError(str(exc)) from None
-    console.summary(report, dry_run=args.dry_run)
-    return 1 if report.total("rejected") else 0
+    return import_records(files, args, settings)
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from db.engine import create_engine, create_session_factory
-    from sharing.fhir.export import patient_bundle
+    from api.record_commands import export_record
 
     _require_current_schema(settings)
-
-    async def run() -> dict[str, object] | None:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_session_factory(engine)() as session:
-                return await patient_bundle(
-                    session, patient_id=args.patient, base_url=settings.base_url
-                )
-        finally:
-            await engine.dispose()
-
-    bundle = asyncio.run(run())
-    if bundle is None:
-        raise CommandError(f"no patient with id {args.patient}")
-    text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-        return 0
-    try:
-        with open(args.output, "w", encoding="utf-8") as output:
-            output.write(text)
-    except OSError as exc:
-        raise CommandError(f"{args.output}: cannot be written ({exc.strerror})") from None
-    print(f"patient {args.patient}: {len(bundle['entry'])} resources written to {args.output}")  # type: ignore[arg-type]
-    return 0
+    return export_record(args, settings)
 
 
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
