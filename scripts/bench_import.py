@@ -435,7 +435,7 @@ def run_size(size: int, args: argparse.Namespace) -> None:
         directory = Path(folder)
         count = generate(directory, size)
         megabytes = sum(p.stat().st_size for p in directory.iterdir()) / 1e6
-        name = f"chartshare_bench_{os.getpid()}_{secrets.token_hex(3)}"
+        name = f"chartshare_import_bench_{os.getpid()}_{secrets.token_hex(3)}"
         asyncio.run(_admin(args.admin_url, f'CREATE DATABASE "{name}"'))
         url = _dsn(args.admin_url, name)
         try:
