@@ -76,24 +76,32 @@ def total_size(files: Sequence[Path]) -> int:
 
 
 def read_chunks(files: Sequence[Path], *, chunk_lines: int = CHUNK_LINES) -> Iterator[Chunk]:
-    """The input as chunks, file by file; only one chunk of an NDJSON file is held at a time."""
+    """The input as chunks, file by file; InputError if a file cannot be read after all."""
     for path in files:
-        if not path.name.endswith(NDJSON_SUFFIXES):
-            data = path.read_bytes()
-            yield Chunk(str(path), 0, (data,), len(data))
-            continue
-        with path.open("rb") as stream:
-            lines: list[bytes] = []
-            first_line = 1
-            size = 0
-            for number, line in enumerate(stream, start=1):
-                lines.append(line)
-                size += len(line)
-                if len(lines) >= chunk_lines:
-                    yield Chunk(str(path), first_line, tuple(lines), size)
-                    lines, first_line, size = [], number + 1, 0
-            if lines:
+        try:
+            yield from _file_chunks(path, chunk_lines)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _file_chunks(path: Path, chunk_lines: int) -> Iterator[Chunk]:
+    """One file's chunks; only one chunk of an NDJSON file is held at a time."""
+    if not path.name.endswith(NDJSON_SUFFIXES):
+        data = path.read_bytes()
+        yield Chunk(str(path), 0, (data,), len(data))
+        return
+    with path.open("rb") as stream:
+        lines: list[bytes] = []
+        first_line = 1
+        size = 0
+        for number, line in enumerate(stream, start=1):
+            lines.append(line)
+            size += len(line)
+            if len(lines) >= chunk_lines:
                 yield Chunk(str(path), first_line, tuple(lines), size)
+                lines, first_line, size = [], number + 1, 0
+        if lines:
+            yield Chunk(str(path), first_line, tuple(lines), size)
 
 
 def _load(raw: bytes) -> tuple[Any, str | None]:

@@ -118,3 +118,12 @@ def test_directories_are_searched_for_fhir_files_in_order(tmp_path: Path) -> Non
     ]
     with pytest.raises(InputError, match="no such file or directory"):
         input_files([str(tmp_path / "missing.json")])
+
+
+def test_a_file_that_vanishes_after_listing_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "gone.ndjson"
+    path.write_text("{}\n", "utf-8")
+    [listed] = input_files([str(path)])
+    path.unlink()
+    with pytest.raises(InputError, match=r"gone\.ndjson: cannot be read \(No such file"):
+        list(read_chunks([listed]))
