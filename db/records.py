@@ -6,6 +6,8 @@ from sqlmodel import Field, SQLModel
 # A FHIR id has at most 64 characters; split observation components add a suffix.
 SOURCE_ID_LENGTH = 100
 SOURCE_SYSTEM_LENGTH = 255
+# Filled only by `chartshare import`; rows chartshare makes itself (the seed) leave them NULL.
+SOURCE_COLUMNS = ("source_system", "source_id")
 
 
 class Sourced(SQLModel):

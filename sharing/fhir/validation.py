@@ -20,7 +20,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.resource import Resource
 from pydantic import ValidationError
 
-MAX_CACHED = 50_000
+MAX_CACHED = 10_000
 MAX_REASON = 300
 # After this many look-ups an element that rarely repeats (a measured value) is no longer cached.
 TRIAL_LOOKUPS = 2_000

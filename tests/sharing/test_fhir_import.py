@@ -66,6 +66,16 @@ async def _one(engine: AsyncEngine, sql: str) -> dict[str, object]:
         return dict(row)
 
 
+def _same_records(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> bool:
+    """Same patients with the same resources; on PostgreSQL patients are written two at a
+    time, so which patient got the lower id may differ."""
+
+    def key(bundle: dict[str, Any]) -> str:
+        return json.dumps(comparable(bundle), sort_keys=True)
+
+    return sorted(map(key, first)) == sorted(map(key, second))
+
+
 async def test_a_us_core_transaction_fills_every_category(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
@@ -189,7 +199,7 @@ async def test_export_then_import_into_an_empty_database_gives_the_same_resource
     assert problems == []
     assert report.total("rejected") == 0
     after = await export_all(empty_engine)
-    assert [comparable(b) for b in after] == [comparable(b) for b in before]
+    assert _same_records(after, before)
 
 
 async def test_importing_twice_changes_nothing(engine: AsyncEngine, tmp_path: Path) -> None:
@@ -320,9 +330,8 @@ async def test_worker_processes_import_the_same_rows(
     report, _ = await run_import(empty_engine, *paths, jobs=2, parallel_min_bytes=0)
     assert report.total("imported") > 0
     parallel = await table_rows(empty_engine)
-    # Same content; only the moment each patient row was created differs.
     assert {k: len(v) for k, v in parallel.items()} == {k: len(v) for k, v in alone.items()}
-    assert parallel["lab_result"] == alone["lab_result"]
+    assert _same_records(await export_all(empty_engine), await export_all(engine))
 
 
 async def test_the_export_keeps_the_implant_date(
