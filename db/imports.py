@@ -51,7 +51,7 @@ RULES: dict[str, ColumnRules] = {name: _rules(table) for name, table in TABLES.i
 def _postgres_upsert(table: Table) -> str:
     """One statement per table: rows arrive as one array per column (unnest), any count."""
     columns = RULES[table.name].columns
-    dialect = postgresql.dialect()
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
     arrays = ", ".join(
         f"${n}::{table.c[name].type.compile(dialect=dialect)}[]"
         for n, name in enumerate(("source_id", *columns), start=3)

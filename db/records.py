@@ -1,5 +1,7 @@
 """Shared columns of clinical rows: the owning patient, the code, the source, and the indexes."""
 
+from typing import ClassVar
+
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
@@ -19,6 +21,11 @@ class Sourced(SQLModel):
 
 class PatientOwned(Sourced):
     """Every clinical row belongs to exactly one patient."""
+
+    # The column a patient's rows are ordered (newest first) and filtered by day by,
+    # and the column the `status` filter reads; each table names its own.
+    record_date: ClassVar[str]
+    record_status: ClassVar[str] = "status"
 
     patient_id: int = Field(foreign_key="patient.id", ondelete="CASCADE")
 

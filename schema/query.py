@@ -209,11 +209,10 @@ class Query:
         return ActivityEventConnection(
             edges=edges,
             total_count=total,
-            page_info=PageInfo(
-                has_next_page=len(rows) > limit,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
+            page_info=PageInfo.of(
+                [e.cursor for e in edges],
+                has_next=len(rows) > limit,
+                has_previous=after is not None,
             ),
         )
 

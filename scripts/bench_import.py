@@ -456,6 +456,7 @@ def run_size(size: int, args: argparse.Namespace) -> None:
 
 
 def main() -> None:
+    """Parse the options and run the benchmark."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--resources", default="200000,1000000", help="sizes, comma-separated")
     parser.add_argument("--jobs", type=int, default=2, help="chartshare import --jobs")

@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from sharing.fhir.bundle import GENDERS, US_CORE
-from sharing.fhir.codes import BCP47, system_uri
+from sharing.fhir.bundle import GENDERS
+from sharing.fhir.codes import BCP47, US_CORE, system_uri
 from sharing.fhir.parse import Resource, Row, Unmappable, codings, first, to_date
 
 _SEX = {gender: sex for sex, gender in GENDERS.items()}

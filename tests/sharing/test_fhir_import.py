@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import create_engine
-from db.seed.runner import SeedOptions, run_seed
 from migrations import upgrade
 from tests import databases
 from tests.builders.fhir_inputs import (
@@ -33,6 +32,7 @@ from tests.builders.imports import (
     write_bundles,
 )
 from tests.builders.people import make_patient
+from tests.db.seed_helpers import seed
 
 
 @pytest.fixture
@@ -67,8 +67,10 @@ async def _one(engine: AsyncEngine, sql: str) -> dict[str, object]:
 
 
 def _same_records(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> bool:
-    """Same patients with the same resources; on PostgreSQL patients are written two at a
-    time, so which patient got the lower id may differ."""
+    """Same patients with the same resources, in any order of patient ids.
+
+    On PostgreSQL patients are written two at a time, so which one got the lower id may differ.
+    """
 
     def key(bundle: dict[str, Any]) -> str:
         return json.dumps(comparable(bundle), sort_keys=True)
@@ -188,7 +190,7 @@ async def test_export_then_import_into_an_empty_database_gives_the_same_resource
     database_url: str,
     tmp_path: Path,
 ) -> None:
-    await run_seed(database_url, SeedOptions(patients=3, seed=5, force=False, progress=False))
+    await seed(database_url, patients=3, seed=5)
     patient = await make_patient(session, race_code="2028-9", race_display="Asian")
     await make_every_category(session, patient)
     await session.commit()
