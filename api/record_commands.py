@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from api.command_error import CommandError
+from api.commands import CommandError
 from api.import_console import ImportConsole
 from api.settings import Settings
 from db.engine import create_engine, create_session_factory

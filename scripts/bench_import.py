@@ -313,7 +313,7 @@ def _patient_resources(rng: random.Random, n: int) -> Iterator[tuple[str, dict[s
 
 def generate(directory: Path, resources: int, seed: int = 7) -> int:
     """Write about `resources` resources as one NDJSON file per type; return the count."""
-    rng = random.Random(seed)  # noqa: S311 - benchmark data, not secrets
+    rng = random.Random(seed)
     files: dict[str, TextIO] = {}
     written = 0
 
