@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.builders.fhir_inputs import synthea_record, write_json
 from tests.builders.imports import count, run_import, table_rows
 
-PATIENTS = 40
+PATIENTS = 80
 ENCOUNTERS = 25
 # Per patient: the CareTeam's member, and per encounter one of each of these.
 PER_PATIENT = {
@@ -39,11 +39,11 @@ def _start(folder: Path, database_url: str) -> subprocess.Popen[str]:
 async def _stop_when_some_are_written(
     process: subprocess.Popen[str], engine: AsyncEngine, stop: signal.Signals
 ) -> int:
-    """Send `stop` once a few patients are committed; how many were committed then."""
+    """Send `stop` once a patient is committed; how many were committed then."""
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         written = await count(engine, "patient")
-        if written >= 2:
+        if written >= 1:
             assert process.poll() is None, "the import finished before it could be stopped"
             process.send_signal(stop)
             return written
