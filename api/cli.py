@@ -1,8 +1,9 @@
-"""The `chartshare` command: serve, migrate, seed and operator tasks."""
+"""The `chartshare` command: serve, migrate, seed, import, export and operator tasks."""
 
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -127,6 +128,27 @@ def _rotate_signing_key(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _source_name(raw: str) -> str:
+    from api.record_commands import source_name
+
+    return source_name(raw)
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from api.record_commands import import_records, input_paths
+
+    files = input_paths(args.paths)
+    require_migrated(settings)
+    return import_records(files, args, settings)
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from api.record_commands import export_record
+
+    require_migrated(settings)
+    return export_record(args, settings)
+
+
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
     from schema.sdl import schema_sdl
 
@@ -173,6 +195,40 @@ def build_parser() -> argparse.ArgumentParser:
         "rotate-signing-key", help="sign new id_tokens with a new key (old ones stay verifiable)"
     )
     rotate.set_defaults(handler=_rotate_signing_key)
+
+    fhir_import = commands.add_parser(
+        "import",
+        help="import FHIR R4 Bundles and NDJSON files (see docs/import.md)",
+        description="Import FHIR R4 JSON Bundles (*.json) and Bulk Data NDJSON files (*.ndjson, "
+        "*.jsonl), or directories of them. Importing the same data again changes nothing; a "
+        "changed resource updates its row. Exit status 1 if any resource was rejected.",
+    )
+    fhir_import.add_argument("paths", nargs="+", metavar="PATH", help="file or directory")
+    fhir_import.add_argument(
+        "--source",
+        type=_source_name,
+        default="default",
+        help="a stable name of the system the data comes from, e.g. its FHIR base URL "
+        "(default: default); resource ids are matched within one source",
+    )
+    fhir_import.add_argument("--dry-run", action="store_true", help="check and count, keep nothing")
+    fhir_import.add_argument(
+        "--progress", action="store_true", help="draw the progress bar even when not on a terminal"
+    )
+    fhir_import.add_argument(
+        "--jobs",
+        type=_count,
+        default=min(os.cpu_count() or 1, 4),
+        help="processes validating resources in parallel on large inputs (default: CPUs, max 4)",
+    )
+    fhir_import.set_defaults(handler=_import)
+
+    fhir_export = commands.add_parser(
+        "export", help="write one patient's record as a FHIR R4 Bundle (as the account page does)"
+    )
+    fhir_export.add_argument("--patient", type=_count, required=True, metavar="ID")
+    fhir_export.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
+    fhir_export.set_defaults(handler=_export)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL (schema.graphql)")
     export.add_argument("--output", default="schema.graphql", help="file to write")

@@ -6,7 +6,7 @@ from typing import ClassVar
 from sqlmodel import Field
 
 from db.columns import UTCDateTime
-from db.records import ClinicalRecord, PatientOwned, recency_index
+from db.records import ClinicalRecord, PatientOwned, recency_index, source_index
 
 
 class CareTeamMember(PatientOwned, table=True):
@@ -14,7 +14,10 @@ class CareTeamMember(PatientOwned, table=True):
 
     __tablename__ = "care_team_member"
     record_date: ClassVar[str] = "period_start"
-    __table_args__ = (recency_index("care_team_member", record_date),)
+    __table_args__ = (
+        recency_index("care_team_member", record_date),
+        source_index("care_team_member"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -36,7 +39,10 @@ class AllergyIntolerance(ClinicalRecord, table=True):
     __tablename__ = "allergy_intolerance"
     record_date: ClassVar[str] = "recorded_at"
     record_status: ClassVar[str] = "clinical_status"
-    __table_args__ = (recency_index("allergy_intolerance", record_date),)
+    __table_args__ = (
+        recency_index("allergy_intolerance", record_date),
+        source_index("allergy_intolerance"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     clinical_status: str = Field(max_length=20)
@@ -55,7 +61,7 @@ class Encounter(ClinicalRecord, table=True):
 
     __tablename__ = "encounter"
     record_date: ClassVar[str] = "start_at"
-    __table_args__ = (recency_index("encounter", record_date),)
+    __table_args__ = (recency_index("encounter", record_date), source_index("encounter"))
 
     id: int | None = Field(default=None, primary_key=True)
     # HL7 v3 ActCode encounter class: AMB, IMP, EMER, VR, HH.
@@ -74,7 +80,7 @@ class CarePlan(ClinicalRecord, table=True):
 
     __tablename__ = "care_plan"
     record_date: ClassVar[str] = "authored_at"
-    __table_args__ = (recency_index("care_plan", record_date),)
+    __table_args__ = (recency_index("care_plan", record_date), source_index("care_plan"))
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -90,7 +96,7 @@ class Goal(ClinicalRecord, table=True):
     __tablename__ = "goal"
     record_date: ClassVar[str] = "start_date"
     record_status: ClassVar[str] = "lifecycle_status"
-    __table_args__ = (recency_index("goal", record_date),)
+    __table_args__ = (recency_index("goal", record_date), source_index("goal"))
 
     id: int | None = Field(default=None, primary_key=True)
     description: str
@@ -106,7 +112,7 @@ class Immunization(ClinicalRecord, table=True):
 
     __tablename__ = "immunization"
     record_date: ClassVar[str] = "occurred_at"
-    __table_args__ = (recency_index("immunization", record_date),)
+    __table_args__ = (recency_index("immunization", record_date), source_index("immunization"))
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -122,7 +128,10 @@ class ImplantableDevice(ClinicalRecord, table=True):
 
     __tablename__ = "implantable_device"
     record_date: ClassVar[str] = "implanted_on"
-    __table_args__ = (recency_index("implantable_device", record_date),)
+    __table_args__ = (
+        recency_index("implantable_device", record_date),
+        source_index("implantable_device"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -142,7 +151,10 @@ class MedicationRequest(ClinicalRecord, table=True):
 
     __tablename__ = "medication_request"
     record_date: ClassVar[str] = "authored_at"
-    __table_args__ = (recency_index("medication_request", record_date),)
+    __table_args__ = (
+        recency_index("medication_request", record_date),
+        source_index("medication_request"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -162,7 +174,7 @@ class Procedure(ClinicalRecord, table=True):
 
     __tablename__ = "procedure"
     record_date: ClassVar[str] = "performed_at"
-    __table_args__ = (recency_index("procedure", record_date),)
+    __table_args__ = (recency_index("procedure", record_date), source_index("procedure"))
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -176,7 +188,7 @@ class Referral(ClinicalRecord, table=True):
 
     __tablename__ = "referral"
     record_date: ClassVar[str] = "authored_at"
-    __table_args__ = (recency_index("referral", record_date),)
+    __table_args__ = (recency_index("referral", record_date), source_index("referral"))
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)

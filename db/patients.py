@@ -2,9 +2,11 @@
 
 from datetime import date, datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from db.columns import UTCDateTime, utcnow
+from db.records import Sourced
 
 
 class PatientBase(SQLModel):
@@ -27,10 +29,11 @@ class PatientBase(SQLModel):
     medical_record_number: str = Field(max_length=40, unique=True)
 
 
-class Patient(PatientBase, table=True):
+class Patient(PatientBase, Sourced, table=True):
     """A person whose record chartshare holds."""
 
     __tablename__ = "patient"
+    __table_args__ = (Index("uq_patient_source", "source_system", "source_id", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -1,12 +1,25 @@
-"""Shared columns of clinical rows: the owning patient, the code, and the recency index."""
+"""Shared columns of clinical rows: the owning patient, the code, the source, and the indexes."""
 
 from typing import ClassVar
 
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+# A FHIR id has at most 64 characters; split observation components add a suffix.
+SOURCE_ID_LENGTH = 100
+SOURCE_SYSTEM_LENGTH = 255
+# Filled only by `chartshare import`; rows chartshare makes itself (the seed) leave them NULL.
+SOURCE_COLUMNS = ("source_system", "source_id")
 
-class PatientOwned(SQLModel):
+
+class Sourced(SQLModel):
+    """Where an imported row came from: the source system and its FHIR resource id (else NULL)."""
+
+    source_system: str | None = Field(default=None, max_length=SOURCE_SYSTEM_LENGTH)
+    source_id: str | None = Field(default=None, max_length=SOURCE_ID_LENGTH)
+
+
+class PatientOwned(Sourced):
     """Every clinical row belongs to exactly one patient."""
 
     # The column a patient's rows are ordered (newest first) and filtered by day by,
@@ -32,3 +45,8 @@ class ClinicalRecord(PatientOwned, Coded):
 def recency_index(table: str, date_column: str) -> Index:
     """Index that serves "this patient's rows of this table, newest first" (scanned backwards)."""
     return Index(f"ix_{table}_patient_recent", "patient_id", date_column, "id")
+
+
+def source_index(table: str) -> Index:
+    """One row per imported resource and patient: what makes a re-import an update."""
+    return Index(f"uq_{table}_source", "patient_id", "source_system", "source_id", unique=True)

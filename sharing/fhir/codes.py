@@ -1,5 +1,6 @@
 """FHIR building blocks: canonical code system URIs, codings, quantities, dates and references."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -73,6 +74,15 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 _CANONICAL: dict[str, str] = {
     spelling: uri for uri, spellings in _ALIASES.items() for spelling in (uri, *spellings)
 }
+# The shape of a well-formed code in the systems whose codes chartshare stores.
+_CODE_FORMATS: dict[str, re.Pattern[str]] = {
+    LOINC: re.compile(r"\d{1,7}-\d|LA\d{1,7}-\d|LP\d{1,7}-\d"),
+    SNOMED: re.compile(r"[1-9]\d{5,17}"),
+    RXNORM: re.compile(r"\d{1,10}"),
+    CVX: re.compile(r"\d{1,3}"),
+    ICD10_CM: re.compile(r"[A-Z]\d[0-9A-Z](\.[0-9A-Z]{1,4})?"),
+    CPT: re.compile(r"\d{4}[0-9FTU]"),
+}
 
 
 def system_uri(raw: str) -> str:
@@ -82,6 +92,12 @@ def system_uri(raw: str) -> str:
     if key.startswith("https://"):
         key = "http://" + key.removeprefix("https://")
     return _CANONICAL.get(key, cleaned)
+
+
+def well_formed(system: str, code: str) -> bool:
+    """Whether a code has the shape its (canonical) code system gives every code."""
+    pattern = _CODE_FORMATS.get(system)
+    return pattern is None or pattern.fullmatch(code) is not None
 
 
 def system_spellings(uri: str) -> tuple[str, ...]:

@@ -32,6 +32,8 @@ ENCOUNTER_CLASSES = {
     "VR": "virtual",
     "HH": "home health",
 }
+# R4 Device has no implant date; chartshare's own extension (under the server's base URL) keeps it.
+IMPLANT_DATE = "/fhir/StructureDefinition/implant-date"
 
 
 def practitioner(row: clinical.CareTeamMember, refs: References) -> Resource:
@@ -191,10 +193,12 @@ def immunization(row: clinical.Immunization, refs: References) -> Resource:
 def device(row: clinical.ImplantableDevice, refs: References) -> Resource:
     """An implantable Device with its UDI."""
     udi = {"deviceIdentifier": row.udi_device_identifier, "carrierHRF": row.udi_carrier}
+    implanted = {"url": refs.base_url + IMPLANT_DATE, "valueDate": day(row.implanted_on)}
     return prune(
         {
             "resourceType": "Device",
             "meta": meta("us-core-implantable-device"),
+            "extension": [implanted],
             "udiCarrier": [udi],
             "status": row.status,
             "manufacturer": row.manufacturer,

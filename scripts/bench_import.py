@@ -1,0 +1,485 @@
+#!/usr/bin/env python3
+"""Time `chartshare import` of generated Bulk Data NDJSON into fresh PostgreSQL databases.
+
+.venv/bin/python scripts/bench_import.py [--resources 200000,1000000] [--jobs 2] [--admin-url URL]
+
+For each size it writes a US Core shaped Bulk Data export (one NDJSON file per resource
+type, so every patient is spread over many files; about 200 resources per patient:
+encounters, labs and vital signs linked to them, diagnoses, prescriptions with contained
+and referenced Medications, procedures, immunizations, care teams of shared
+Practitioners), imports it into a new database with the real command in a subprocess,
+and reports resources per second and the peak resident memory of the import's
+processes. With --again it times a second import of the same files (nothing changes),
+then drops the database. The admin URL defaults to CHARTSHARE_BENCH_POSTGRES_URL or the test server.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from migrations import upgrade
+
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+CVX = "http://hl7.org/fhir/sid/cvx"
+UCUM = "http://unitsofmeasure.org"
+TERMINOLOGY = "http://terminology.hl7.org/CodeSystem/"
+LABS = [
+    ("4548-4", "Hemoglobin A1c", "%", 4.0, 9.0),
+    ("2093-3", "Cholesterol", "mg/dL", 120, 260),
+    ("2345-7", "Glucose", "mg/dL", 70, 180),
+    ("718-7", "Hemoglobin", "g/dL", 11, 17),
+    ("2160-0", "Creatinine", "mg/dL", 0.6, 1.4),
+]
+VITALS = [
+    ("8867-4", "Heart rate", "/min", 55, 100),
+    ("8310-5", "Body temperature", "Cel", 36, 38),
+    ("29463-7", "Body weight", "kg", 50, 110),
+    ("9279-1", "Respiratory rate", "/min", 12, 20),
+]
+CONDITIONS = [
+    ("38341003", "Hypertensive disorder"),
+    ("44054006", "Diabetes mellitus type 2"),
+    ("195662009", "Acute viral pharyngitis"),
+    ("10509002", "Acute bronchitis"),
+]
+MEDICATIONS = [
+    ("314077", "lisinopril 20 MG Oral Tablet"),
+    ("860975", "metformin 500 MG Oral Tablet"),
+    ("197361", "amlodipine 5 MG Oral Tablet"),
+    ("308136", "amlodipine 2.5 MG Oral Tablet"),
+]
+PROCEDURES = [
+    ("430193006", "Medication reconciliation"),
+    ("171207006", "Depression screening"),
+    ("73761001", "Colonoscopy"),
+]
+VACCINES = [("140", "Influenza, seasonal, injectable"), ("208", "SARS-COV-2 (COVID-19) vaccine")]
+PRACTITIONERS = 50
+SHARED_MEDICATIONS = 20
+# Resources per patient: 1 + 1 + 20 encounters x (1 + 4 labs + 4 vitals + 1 diagnosis + 1 order
+# + 1 procedure) + 8 immunizations + 2 problems + 3 allergies + 2 goals + 1 care plan = 258.
+PER_PATIENT = 258
+
+
+def _concept(system: str, code: str, display: str) -> dict[str, Any]:
+    return {"coding": [{"system": system, "code": code, "display": display}], "text": display}
+
+
+def _category(system: str, code: str) -> list[dict[str, Any]]:
+    return [{"coding": [{"system": system, "code": code}]}]
+
+
+def _day(rng: random.Random, first_year: int, last_year: int) -> str:
+    return f"{rng.randint(first_year, last_year)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+
+
+def _when(rng: random.Random) -> str:
+    day = _day(rng, 2005, 2025)
+    return f"{day}T{rng.randint(7, 18):02d}:{rng.choice(('00', '15', '30', '45'))}:00Z"
+
+
+def _observation(
+    rng: random.Random, rid: str, pid: str, eid: str, when: str, kind: str
+) -> dict[str, Any]:
+    code, name, unit, low, high = rng.choice(LABS if kind == "laboratory" else VITALS)
+    return {
+        "resourceType": "Observation",
+        "id": rid,
+        "status": "final",
+        "category": _category(TERMINOLOGY + "observation-category", kind),
+        "code": _concept(LOINC, code, name),
+        "subject": {"reference": f"Patient/{pid}"},
+        "encounter": {"reference": f"Encounter/{eid}"},
+        "effectiveDateTime": when,
+        "valueQuantity": {
+            "value": round(rng.uniform(low, high), 1),
+            "unit": unit,
+            "system": UCUM,
+            "code": unit,
+        },
+        "referenceRange": [
+            {"low": {"value": low, "unit": unit}, "high": {"value": high, "unit": unit}}
+        ],
+    }
+
+
+def _patient_resources(rng: random.Random, n: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    pid = f"pt-{n}"
+    sex = rng.choice(("male", "female"))
+    yield (
+        "Patient",
+        {
+            "resourceType": "Patient",
+            "id": pid,
+            "identifier": [
+                {
+                    "type": _concept(TERMINOLOGY + "v2-0203", "MR", "Medical record number"),
+                    "system": "urn:oid:2.16.840.1.113883.19.5",
+                    "value": f"MRN{n:08d}",
+                }
+            ],
+            "name": [{"use": "official", "family": f"Family{n}", "given": [f"Given{n}"]}],
+            "gender": sex,
+            "birthDate": _day(rng, 1930, 2015),
+        },
+    )
+    doctor = f"Practitioner/pr-{rng.randrange(PRACTITIONERS)}"
+    yield (
+        "CareTeam",
+        {
+            "resourceType": "CareTeam",
+            "id": f"ct-{n}",
+            "status": "active",
+            "subject": {"reference": f"Patient/{pid}"},
+            "period": {"start": "2015-01-01"},
+            "participant": [
+                {
+                    "role": [_concept(SNOMED, "446050000", "Primary care physician")],
+                    "member": {"reference": doctor},
+                }
+            ],
+        },
+    )
+    for e in range(20):
+        eid, when = f"en-{n}-{e}", _when(rng)
+        yield (
+            "Encounter",
+            {
+                "resourceType": "Encounter",
+                "id": eid,
+                "status": "finished",
+                "class": {"system": TERMINOLOGY + "v3-ActCode", "code": "AMB"},
+                "type": [_concept(SNOMED, "185349003", "Encounter for check up")],
+                "subject": {"reference": f"Patient/{pid}"},
+                "participant": [{"individual": {"reference": doctor}}],
+                "period": {"start": when, "end": when},
+            },
+        )
+        for o in range(8):
+            kind = "laboratory" if o < 4 else "vital-signs"
+            yield "Observation", _observation(rng, f"ob-{n}-{e}-{o}", pid, eid, when, kind)
+        code, name = rng.choice(CONDITIONS)
+        yield (
+            "Condition",
+            {
+                "resourceType": "Condition",
+                "id": f"dx-{n}-{e}",
+                "clinicalStatus": _concept(TERMINOLOGY + "condition-clinical", "active", "Active"),
+                "verificationStatus": _concept(
+                    TERMINOLOGY + "condition-ver-status", "confirmed", "Confirmed"
+                ),
+                "category": _category(TERMINOLOGY + "condition-category", "encounter-diagnosis"),
+                "code": _concept(SNOMED, code, name),
+                "subject": {"reference": f"Patient/{pid}"},
+                "encounter": {"reference": f"Encounter/{eid}"},
+                "recordedDate": when,
+            },
+        )
+        rx, drug = rng.choice(MEDICATIONS)
+        order: dict[str, Any] = {
+            "resourceType": "MedicationRequest",
+            "id": f"rx-{n}-{e}",
+            "status": "active",
+            "intent": "order",
+            "subject": {"reference": f"Patient/{pid}"},
+            "encounter": {"reference": f"Encounter/{eid}"},
+            "authoredOn": when,
+            "requester": {"reference": doctor},
+            "dosageInstruction": [{"text": "Take 1 tablet by mouth daily"}],
+        }
+        if e % 2:
+            order["contained"] = [
+                {"resourceType": "Medication", "id": "med", "code": _concept(RXNORM, rx, drug)}
+            ]
+            order["medicationReference"] = {"reference": "#med"}
+        else:
+            order["medicationReference"] = {
+                "reference": f"Medication/md-{rng.randrange(SHARED_MEDICATIONS)}"
+            }
+        yield "MedicationRequest", order
+        code, name = rng.choice(PROCEDURES)
+        yield (
+            "Procedure",
+            {
+                "resourceType": "Procedure",
+                "id": f"px-{n}-{e}",
+                "status": "completed",
+                "code": _concept(SNOMED, code, name),
+                "subject": {"reference": f"Patient/{pid}"},
+                "encounter": {"reference": f"Encounter/{eid}"},
+                "performedDateTime": when,
+            },
+        )
+    for i in range(8):
+        code, name = rng.choice(VACCINES)
+        yield (
+            "Immunization",
+            {
+                "resourceType": "Immunization",
+                "id": f"im-{n}-{i}",
+                "status": "completed",
+                "vaccineCode": _concept(CVX, code, name),
+                "patient": {"reference": f"Patient/{pid}"},
+                "occurrenceDateTime": _when(rng),
+                "primarySource": True,
+            },
+        )
+    for i, (code, name) in enumerate(CONDITIONS[:2]):
+        yield (
+            "Condition",
+            {
+                "resourceType": "Condition",
+                "id": f"pl-{n}-{i}",
+                "clinicalStatus": _concept(TERMINOLOGY + "condition-clinical", "active", "Active"),
+                "verificationStatus": _concept(
+                    TERMINOLOGY + "condition-ver-status", "confirmed", "Confirmed"
+                ),
+                "category": _category(TERMINOLOGY + "condition-category", "problem-list-item"),
+                "code": _concept(SNOMED, code, name),
+                "subject": {"reference": f"Patient/{pid}"},
+                "recordedDate": _when(rng),
+            },
+        )
+    for i, (code, name) in enumerate(
+        (("7980", "Penicillin G"), ("1191", "Aspirin"), ("2670", "Codeine"))
+    ):
+        yield (
+            "AllergyIntolerance",
+            {
+                "resourceType": "AllergyIntolerance",
+                "id": f"al-{n}-{i}",
+                "clinicalStatus": _concept(
+                    TERMINOLOGY + "allergyintolerance-clinical", "active", "Active"
+                ),
+                "verificationStatus": _concept(
+                    TERMINOLOGY + "allergyintolerance-verification", "confirmed", "Confirmed"
+                ),
+                "category": ["medication"],
+                "code": _concept(RXNORM, code, name),
+                "patient": {"reference": f"Patient/{pid}"},
+                "recordedDate": _when(rng),
+            },
+        )
+    for i in range(2):
+        yield (
+            "Goal",
+            {
+                "resourceType": "Goal",
+                "id": f"gl-{n}-{i}",
+                "lifecycleStatus": "active",
+                "description": _concept(SNOMED, "289169006", "Weight loss"),
+                "subject": {"reference": f"Patient/{pid}"},
+                "startDate": "2024-01-01",
+            },
+        )
+    yield (
+        "CarePlan",
+        {
+            "resourceType": "CarePlan",
+            "id": f"cp-{n}",
+            "status": "active",
+            "intent": "plan",
+            "category": [
+                _concept(
+                    "http://hl7.org/fhir/us/core/CodeSystem/careplan-category",
+                    "assess-plan",
+                    "Assessment and Plan",
+                ),
+                _concept(SNOMED, "698360004", "Diabetes self management plan"),
+            ],
+            "description": "Diet and exercise; recheck A1c in 3 months.",
+            "subject": {"reference": f"Patient/{pid}"},
+            "created": _when(rng),
+        },
+    )
+
+
+def generate(directory: Path, resources: int, seed: int = 7) -> int:
+    """Write about `resources` resources as one NDJSON file per type; return the count."""
+    rng = random.Random(seed)
+    files: dict[str, TextIO] = {}
+    written = 0
+
+    def emit(kind: str, item: dict[str, Any]) -> None:
+        nonlocal written
+        if kind not in files:
+            files[kind] = (directory / f"{kind}.ndjson").open("w", encoding="utf-8")
+        files[kind].write(json.dumps(item, separators=(",", ":")) + "\n")
+        written += 1
+
+    try:
+        for p in range(PRACTITIONERS):
+            emit(
+                "Practitioner",
+                {
+                    "resourceType": "Practitioner",
+                    "id": f"pr-{p}",
+                    "name": [{"family": f"Doctor{p}", "given": ["Pat"], "prefix": ["Dr."]}],
+                    "identifier": [
+                        {"system": "http://hl7.org/fhir/sid/us-npi", "value": f"{1000000000 + p}"}
+                    ],
+                },
+            )
+        for m in range(SHARED_MEDICATIONS):
+            rx, drug = MEDICATIONS[m % len(MEDICATIONS)]
+            emit(
+                "Medication",
+                {"resourceType": "Medication", "id": f"md-{m}", "code": _concept(RXNORM, rx, drug)},
+            )
+        for n in range(max(1, (resources - written) // PER_PATIENT)):
+            for kind, item in _patient_resources(rng, n):
+                emit(kind, item)
+    finally:
+        for stream in files.values():
+            stream.close()
+    return written
+
+
+def measure_validation(size: int) -> None:
+    """CPU time of fhir.resources validation per resource: plain, and as the import does it."""
+    from fhir.resources.R4B import get_fhir_model_class
+
+    from sharing.fhir.validation import Validator
+
+    with tempfile.TemporaryDirectory(prefix="chartshare-bench-") as folder:
+        directory = Path(folder)
+        generate(directory, size)
+        resources = [
+            json.loads(line)
+            for path in sorted(directory.iterdir())
+            for line in path.read_text("utf-8").splitlines()
+        ]
+    models = {r["resourceType"]: get_fhir_model_class(r["resourceType"]) for r in resources}
+    started = time.process_time()
+    for item in resources:
+        models[item["resourceType"]].model_validate(item)
+    plain = (time.process_time() - started) / len(resources) * 1e6
+    validator = Validator()
+    started = time.process_time()
+    for item in resources:
+        if validator.problem(item) is not None:
+            raise SystemExit("a generated resource does not validate")
+    cached = (time.process_time() - started) / len(resources) * 1e6
+    print(
+        f"validation of {len(resources):,} resources, CPU µs per resource: "
+        f"plain model_validate {plain:.0f}, with the element cache {cached:.0f}"
+    )
+
+
+def _dsn(url: str, database: str | None = None) -> str:
+    parsed = make_url(url).set(drivername="postgresql")
+    if database is not None:
+        parsed = parsed.set(database=database)
+    return parsed.render_as_string(hide_password=False)
+
+
+async def _admin(admin_url: str, sql: str) -> None:
+    connection = await asyncpg.connect(_dsn(admin_url), timeout=10)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+async def _count(url: str, table: str) -> int:
+    connection = await asyncpg.connect(url, timeout=10)
+    try:
+        return int(await connection.fetchval(f'SELECT COUNT(*) FROM "{table}"'))  # noqa: S608
+    finally:
+        await connection.close()
+
+
+def _import(directory: Path, url: str, jobs: int) -> tuple[float, float, float, str]:
+    """Run the real command; (seconds, CPU seconds, peak RSS MiB, its summary's last line).
+
+    CPU seconds are user + system time of the command and its worker processes (not of
+    the PostgreSQL server); peak RSS is the largest of those processes.
+    """
+    command = [sys.executable, "-m", "api.cli", "import", str(directory), "--jobs", str(jobs)]
+    environment = os.environ | {"CHARTSHARE_DATABASE_URL": url}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=environment, stdout=out, stderr=err)
+        # wait4 reports the largest resident set of the process and the workers it waited for.
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            raise SystemExit(f"import failed ({process.returncode}): {err.read()[-2000:]}")
+        cpu = usage.ru_utime + usage.ru_stime
+        return seconds, cpu, usage.ru_maxrss / 1024, out.read().strip().splitlines()[-1]
+
+
+def run_size(size: int, args: argparse.Namespace) -> None:
+    """Generate, import twice, report; one database per size."""
+    with tempfile.TemporaryDirectory(prefix="chartshare-bench-") as folder:
+        directory = Path(folder)
+        count = generate(directory, size)
+        megabytes = sum(p.stat().st_size for p in directory.iterdir()) / 1e6
+        name = f"chartshare_import_bench_{os.getpid()}_{secrets.token_hex(3)}"
+        asyncio.run(_admin(args.admin_url, f'CREATE DATABASE "{name}"'))
+        url = _dsn(args.admin_url, name)
+        try:
+            upgrade(url)
+            load = os.getloadavg()[0]
+            seconds, cpu, peak, summary = _import(directory, url, args.jobs)
+            load = max(load, os.getloadavg()[0])
+            again = _import(directory, url, args.jobs)[0] if args.again else float("nan")
+            rows = asyncio.run(_count(url, "lab_result")) + asyncio.run(_count(url, "vital_sign"))
+        finally:
+            asyncio.run(_admin(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    print(
+        f"| {count:,} | {megabytes:,.0f} MB | {args.jobs} | {seconds:.1f} | {count / seconds:,.0f} "
+        f"| {cpu:.1f} | {cpu / count * 1e6:.0f} | {load:.1f} | {again:.1f} | {peak:,.0f} MiB |",
+        flush=True,
+    )
+    print(f"    ({summary} {rows:,} observation rows)", flush=True)
+
+
+def main() -> None:
+    """Parse the options and run the benchmark."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--resources", default="200000,1000000", help="sizes, comma-separated")
+    parser.add_argument("--jobs", type=int, default=2, help="chartshare import --jobs")
+    parser.add_argument("--again", action="store_true", help="time a second, unchanged import")
+    parser.add_argument(
+        "--validation", type=int, metavar="N", help="only measure validating N resources"
+    )
+    parser.add_argument(
+        "--admin-url", default=os.environ.get("CHARTSHARE_BENCH_POSTGRES_URL", DEFAULT_ADMIN_URL)
+    )
+    args = parser.parse_args()
+    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs", flush=True)
+    if args.validation:
+        measure_validation(args.validation)
+        return
+    print(
+        "| resources | input | jobs | seconds | resources/s | CPU s | CPU µs/resource "
+        "| load avg | re-import s | peak RSS |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size in (int(s) for s in args.resources.split(",")):
+        run_size(size, args)
+
+
+if __name__ == "__main__":
+    main()
