@@ -8,7 +8,7 @@ per table on (patient, source system, source id) lets the import upsert with
 INSERT ... ON CONFLICT; NULLs never collide, so existing rows are unaffected.
 
 Revision ID: c3e91a7f5d20
-Revises: ab04480a252c
+Revises: 6b0e3f5a9c21
 Create Date: 2026-11-30 07:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c3e91a7f5d20"
-down_revision: str | None = "ab04480a252c"
+down_revision: str | None = "6b0e3f5a9c21"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
