@@ -108,6 +108,7 @@ def create_app(settings: Settings) -> Starlette:
         settings.database_url,
         pool_timeout=settings.database_pool_timeout,
         pool_size=settings.database_pool_size,
+        statement_timeout=settings.max_query_seconds,
     )
 
     @asynccontextmanager

@@ -1,37 +1,44 @@
-"""POST /graphql: refuse what is not one JSON operation, authenticate, run it in one unit of work.
+"""POST /graphql: refuse what is not one JSON operation, authenticate, run it.
 
-The unit of work commits (with the app's DATA_READ event) before the response is sent.
+Every malformed body, name or document is a 400 with a GraphQL-shaped error. The
+bookkeeping (with the app's DATA_READ event) commits before the response is sent.
 """
 
 import hmac
-import json
+import re
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from api.json_body import MalformedJson, parse_json_body
 from api.sessions import current_web_session
 from api.settings import Settings
 from db.accounts import Account, list_account_patients
 from db.columns import utcnow
-from db.engine import unit_of_work
+from db.engine import reading_unit, unit_of_work
+from db.grants import mark_grant_used
 from db.passwords import make_hasher
 from db.tokens import find_live_access_token, hash_secret
+from db.web_sessions import touch_session
 from schema.context import (
     AccountCaller,
     AppCaller,
+    Bookkeeping,
     Caller,
     GraphQLContext,
     Limits,
     SerialSession,
 )
+from schema.document import Operation, prepare_operation
 from schema.errors import BAD_USER_INPUT, FORBIDDEN, QUERY_TOO_COMPLEX, UNAUTHENTICATED
-from schema.execution import run_operation
+from schema.execution import MAX_OPERATION_NAME, run_operation
 from schema.loaders import Loaders
 from sharing.scopes import SpecialScope, granted_categories, scopes_for
 
 MAX_TOKEN_LENGTH = 512
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 
 
 def _problem(
@@ -52,7 +59,11 @@ def _invalid_token() -> Response:
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if (
+        declared is not None
+        and declared.isdecimal()
+        and (len(declared) > len(str(limit)) or int(declared) > limit)
+    ):
         return None
     chunks: list[bytes] = []
     size = 0
@@ -88,8 +99,6 @@ async def _app_caller(session: AsyncSession, header: str) -> AppCaller | None:
     specials = [
         s for s in token_scopes if s in SpecialScope.__members__.values() and s in grant_scopes
     ]
-    grant.last_used_at = now
-    session.add(grant)
     assert grant.id is not None and app.id is not None
     return AppCaller(
         grant_id=grant.id,
@@ -106,7 +115,7 @@ async def _app_caller(session: AsyncSession, header: str) -> AppCaller | None:
 async def _account_caller(
     request: Request, session: AsyncSession, settings: Settings
 ) -> AccountCaller | Response:
-    web = await current_web_session(request, session, settings)
+    web = await current_web_session(request, session, settings, touch=False)
     if web is None or web.account_id is None or web.id is None:
         return _problem(401, UNAUTHENTICATED, "Sign in or send a Bearer token.",
                         {"WWW-Authenticate": "Bearer"})  # fmt: skip
@@ -139,13 +148,65 @@ def _operation(payload: Any) -> tuple[str, dict[str, Any] | None, str | None] | 
     operation_name = payload.get("operationName")
     if variables is not None and not isinstance(variables, dict):
         return _problem(400, BAD_USER_INPUT, "`variables` must be an object.")
-    if operation_name is not None and not isinstance(operation_name, str):
-        return _problem(400, BAD_USER_INPUT, "`operationName` must be a string.")
+    if operation_name == "":
+        operation_name = None  # some clients send an empty name for "the only operation"
+    if operation_name is not None and (
+        not isinstance(operation_name, str)
+        or len(operation_name) > MAX_OPERATION_NAME
+        or not _NAME.fullmatch(operation_name)
+    ):
+        return _problem(
+            400,
+            BAD_USER_INPUT,
+            f"`operationName` must be a GraphQL name of at most {MAX_OPERATION_NAME} characters.",
+        )
     return payload["query"], variables, operation_name
 
 
+def _limits(settings: Settings) -> Limits:
+    return Limits(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_query_aliases,
+        max_tokens=settings.max_query_tokens,
+        max_cost=settings.max_query_cost,
+        max_page_size=settings.max_page_size,
+        assumed_list_size=settings.assumed_list_size,
+        max_seconds=settings.max_query_seconds,
+        max_response_bytes=settings.max_response_bytes,
+    )
+
+
+async def _caller(
+    request: Request, session: AsyncSession, settings: Settings, bookkeeping: list[Bookkeeping]
+) -> Caller | Response:
+    """Who is calling; what their request must note afterwards goes into `bookkeeping`."""
+    now = utcnow()
+    header = request.headers.get("authorization")
+    if header is not None:
+        app = await _app_caller(session, header)
+        if app is None:
+            return _invalid_token()
+        bookkeeping.append(lambda s: mark_grant_used(s, grant_id=app.grant_id, at=now))
+        return app
+    account = await _account_caller(request, session, settings)
+    if isinstance(account, AccountCaller):
+        web_session_id = account.web_session_id
+        bookkeeping.append(lambda s: touch_session(s, session_id=web_session_id, at=now))
+    return account
+
+
+async def _run_bookkeeping(session: AsyncSession, bookkeeping: list[Bookkeeping]) -> None:
+    for work in bookkeeping:
+        await work(session)
+
+
 async def graphql_endpoint(request: Request) -> Response:
-    """The GraphQL API: JSON POST only, one operation, Bearer token or session with CSRF header."""
+    """The GraphQL API: JSON POST only, one operation, Bearer token or session with CSRF header.
+
+    A query reads in a reading unit of work and writes its bookkeeping (the app's
+    last use, the session's last activity, activity events) in a short writing unit
+    after it; a mutation runs in one writing unit.
+    """
     settings: Settings = request.app.state.settings
     if request.method != "POST":
         return _problem(405, BAD_USER_INPUT, "Send queries with POST and a JSON body.",
@@ -159,19 +220,19 @@ async def graphql_endpoint(request: Request) -> Response:
             413, QUERY_TOO_COMPLEX, f"The body exceeds {settings.max_body_bytes} bytes."
         )
     try:
-        parsed = _operation(json.loads(raw))
-    except (ValueError, UnicodeDecodeError):
-        return _problem(400, BAD_USER_INPUT, "The body is not valid JSON.")
+        parsed = _operation(parse_json_body(raw))
+    except MalformedJson as error:
+        return _problem(400, BAD_USER_INPUT, str(error))
     if isinstance(parsed, Response):
         return parsed
     query, variables, operation_name = parsed
-    async with unit_of_work(request.app.state.session_factory) as session:
-        caller: Caller | Response
-        header = request.headers.get("authorization")
-        if header is not None:
-            caller = await _app_caller(session, header) or _invalid_token()
-        else:
-            caller = await _account_caller(request, session, settings)
+    limits = _limits(settings)
+    operation = prepare_operation(query, operation_name, max_tokens=limits.max_tokens)
+    writes = isinstance(operation, Operation) and operation.is_mutation
+    factory = request.app.state.session_factory
+    bookkeeping: list[Bookkeeping] = []
+    async with (unit_of_work if writes else reading_unit)(factory) as session:
+        caller = await _caller(request, session, settings, bookkeeping)
         if isinstance(caller, Response):
             return caller
         db = SerialSession(session)
@@ -179,13 +240,7 @@ async def graphql_endpoint(request: Request) -> Response:
             caller=caller,
             db=db,
             source_address=_source_address(request, settings),
-            limits=Limits(
-                max_depth=settings.max_query_depth,
-                max_aliases=settings.max_query_aliases,
-                max_tokens=settings.max_query_tokens,
-                max_cost=settings.max_query_cost,
-                max_page_size=settings.max_page_size,
-            ),
+            limits=limits,
             loaders=Loaders(db, caller.patient_id),
             base_url=settings.base_url,
             hasher=make_hasher(
@@ -193,8 +248,12 @@ async def graphql_endpoint(request: Request) -> Response:
                 iterations=settings.argon2_iterations,
                 parallelism=settings.argon2_parallelism,
             ),
+            bookkeeping=bookkeeping,
         )
-        body = await run_operation(
-            context, query=query, variables=variables, operation_name=operation_name
-        )
-    return JSONResponse(body)
+        outcome = await run_operation(context, operation, variables=variables)
+        if writes:
+            await _run_bookkeeping(session, bookkeeping)
+    if not writes:
+        async with unit_of_work(factory) as session:
+            await _run_bookkeeping(session, bookkeeping)
+    return Response(outcome.body, status_code=outcome.status, media_type="application/json")

@@ -91,6 +91,11 @@ class Settings:
     max_query_cost: int = _setting(10_000, _positive_int)
     max_body_bytes: int = _setting(64 * 1024, _positive_int)
     max_page_size: int = _setting(100, _positive_int)
+    # Items a list without a page size (Encounter.diagnoses) counts for in the query cost.
+    assumed_list_size: int = _setting(20, _positive_int)
+    # Time budget of one GraphQL request; also every database statement's timeout.
+    max_query_seconds: float = _setting(5.0, _positive_float)
+    max_response_bytes: int = _setting(4 * 1024 * 1024, _positive_int)
     # Token lifetimes, in seconds
     access_token_ttl: int = _setting(15 * 60, _positive_int)
     refresh_token_ttl: int = _setting(90 * 24 * 3600, _positive_int)

@@ -206,3 +206,8 @@ async def revoke_app_grants(
         )
         ended += 1
     return ended
+
+
+async def mark_grant_used(session: AsyncSession, *, grant_id: int, at: datetime) -> None:
+    """Note when an app last used a grant (one UPDATE; the request's own read never writes)."""
+    await session.exec(update(Grant).where(col(Grant.id) == grant_id).values(last_used_at=at))

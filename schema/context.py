@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from schema.loaders import Loaders
 
 T = TypeVar("T")
+Bookkeeping = Callable[[AsyncSession], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,9 @@ class Limits:
     max_tokens: int = 2000
     max_cost: int = 10_000
     max_page_size: int = 100
+    assumed_list_size: int = 20
+    max_seconds: float = 5.0
+    max_response_bytes: int = 4 * 1024 * 1024
 
 
 @dataclass
@@ -68,6 +72,10 @@ class ReadTally:
     def saw(self, key: CategoryKey, ids: list[int]) -> None:
         """Note records of a category that the response carries."""
         self.returned[key].update(ids)
+
+    def discard(self) -> None:
+        """Forget what was read: the response carrying it was not sent."""
+        self.returned.clear()
 
     def counts(self) -> dict[str, int]:
         """Distinct records returned per category."""
@@ -83,11 +91,26 @@ class SerialSession:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self._lock = asyncio.Lock()
+        self._closed = False
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run one piece of database work with the session to itself."""
         async with self._lock:
+            if self._closed:
+                raise RequestAbandoned("the request gave up before this read")
             return await work(self.session)
+
+    async def close(self) -> None:
+        """Let the work in progress end, then refuse more (the request ran out of time).
+
+        DataLoader batches run as tasks of their own and may still be queued.
+        """
+        async with self._lock:
+            self._closed = True
+
+
+class RequestAbandoned(Exception):
+    """Raised by SerialSession.run once the request has given up (its time ran out)."""
 
 
 @dataclass
@@ -103,6 +126,15 @@ class GraphQLContext:
     hasher: PasswordHasher | None = None
     tally: ReadTally = field(default_factory=ReadTally)
     executed: bool = False
+    bookkeeping: list[Bookkeeping] = field(default_factory=list)
+
+    def later(self, work: Bookkeeping) -> None:
+        """Write something (an activity event) once the request has read what it reads.
+
+        Queries run in a reading unit of work; their bookkeeping goes into one short
+        writing unit after it, so a long read never holds the database's write lock.
+        """
+        self.bookkeeping.append(work)
 
     @property
     def patient_id(self) -> int | None:

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import ParserCache, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.context import AccountCaller, GraphQLContext, Limits
+from schema.document import PARSED_CACHE_SIZE, parse_document
 from schema.errors import ExpectedError
 from schema.limits import limit_rules
 from schema.mutations import Mutation
@@ -22,7 +23,7 @@ from schema.types import care, clinical, conditions, observations
 logger = logging.getLogger("chartshare.graphql")
 
 
-VALID_QUERY_CACHE_SIZE = 256
+VALID_QUERY_CACHE_SIZE = PARSED_CACHE_SIZE
 
 
 class _ValidQueries:
@@ -54,7 +55,17 @@ VALID_QUERIES = _ValidQueries(VALID_QUERY_CACHE_SIZE)
 
 
 class RequestRules(SchemaExtension):
-    """Adds the limit rules, and refuses introspection to apps, for each request."""
+    """Adds the limit rules, and refuses introspection to apps, for each request.
+
+    Documents come from the shared parse cache (the HTTP layer parsed this text already
+    to pick the operation).
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        execution = self.execution_context
+        if execution.query:
+            execution.graphql_document = parse_document(execution.query)
+        yield
 
     def on_validate(self) -> Iterator[None]:
         execution = self.execution_context
@@ -89,7 +100,8 @@ class ChartshareSchema(strawberry.Schema):
     ) -> None:
         for error in errors:
             original = error.original_error
-            if original is None or isinstance(original, ExpectedError):
+            # Expected errors and graphql-core's own (bad variables) are the client's doing.
+            if original is None or isinstance(original, ExpectedError | GraphQLError):
                 continue
             logger.error(
                 "unexpected %s at %s",
@@ -110,8 +122,7 @@ def build_schema() -> ChartshareSchema:
             observations.LabResult,
             clinical.Procedure,
         ],
-        # The parser cache keeps parsed documents by query text (documents are immutable).
-        extensions=[RequestRules, lambda: ParserCache(maxsize=VALID_QUERY_CACHE_SIZE)],
+        extensions=[RequestRules],
         config=StrawberryConfig(disable_field_suggestions=True),
     )
 
