@@ -22,6 +22,7 @@ from api.oauth.signing import current_signing_key
 from api.pages import consent, directory, login, operator
 from api.pages.account import STATIC_DIR, account_page
 from api.settings import Settings, load_settings
+from db.bookkeeping import Bookkeeper
 from db.engine import create_engine, create_session_factory, unit_of_work
 from db.errors import DatabaseUnavailable
 from db.passwords import make_hasher
@@ -136,6 +137,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+    app.state.bookkeeper = Bookkeeper(app.state.session_factory)
     app.state.password_hasher = make_hasher(
         memory_kib=settings.argon2_memory_kib,
         iterations=settings.argon2_iterations,

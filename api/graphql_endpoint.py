@@ -16,6 +16,7 @@ from api.json_body import MalformedJson, parse_json_body
 from api.sessions import current_web_session
 from api.settings import Settings
 from db.accounts import Account, list_account_patients
+from db.bookkeeping import Bookkeeper
 from db.columns import utcnow
 from db.engine import reading_unit, unit_of_work
 from db.grants import mark_grant_used
@@ -254,6 +255,6 @@ async def graphql_endpoint(request: Request) -> Response:
         if writes:
             await _run_bookkeeping(session, bookkeeping)
     if not writes:
-        async with unit_of_work(factory) as session:
-            await _run_bookkeeping(session, bookkeeping)
+        bookkeeper: Bookkeeper = request.app.state.bookkeeper
+        await bookkeeper.write(bookkeeping)
     return Response(outcome.body, status_code=outcome.status, media_type="application/json")

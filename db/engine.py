@@ -42,6 +42,7 @@ _ASYNC_DRIVERS = {
 _READ_STATEMENTS = ("SELECT", "PRAGMA", "EXPLAIN", "WITH", "VALUES")
 # SQLite calls the progress handler every this many virtual machine instructions.
 _PROGRESS_STEPS = 10_000
+WRITE_GATE_TIMEOUT = 30.0
 _UNIT_KEY = "chartshare_unit"
 _CLOCK_KEY = "chartshare_statement_clock"
 
@@ -196,7 +197,9 @@ def create_engine(
             pool_pre_ping=True,
             connect_args=connect_args,
         )
-    _GATE_TIMEOUTS[engine.sync_engine] = pool_timeout
+    # A writer waits its turn for longer than for a connection: turns are short, and only
+    # a database that stopped answering keeps it waiting this long.
+    _GATE_TIMEOUTS[engine.sync_engine] = max(pool_timeout, WRITE_GATE_TIMEOUT)
     event.listen(engine.sync_engine, "before_cursor_execute", _before_statement)
     event.listen(engine.sync_engine, "after_cursor_execute", _after_statement)
     event.listen(engine.sync_engine, "handle_error", _on_error)
@@ -226,6 +229,18 @@ def _engine_of(factory: async_sessionmaker[AsyncSession]) -> Engine | None:
 
 
 @asynccontextmanager
+async def _rolled_back(session: AsyncSession) -> AsyncIterator[None]:
+    """A reading unit's transaction: nothing to commit, so it always ends in a rollback.
+
+    That also ends cleanly a transaction a statement timeout aborted.
+    """
+    try:
+        yield
+    finally:
+        await session.rollback()
+
+
+@asynccontextmanager
 async def _unit(
     factory: async_sessionmaker[AsyncSession], *, writes: bool
 ) -> AsyncIterator[AsyncSession]:
@@ -238,13 +253,13 @@ async def _unit(
     try:
         async with factory() as session:
             try:
-                async with session.begin():
-                    connection = await session.connection()
-                    connection.info[_UNIT_KEY] = unit
+                async with session.begin() if writes else _rolled_back(session):
+                    info = (await session.connection()).info
+                    info[_UNIT_KEY] = unit
                     try:
                         yield session
                     finally:
-                        connection.info.pop(_UNIT_KEY, None)
+                        info.pop(_UNIT_KEY, None)
             finally:
                 unit.release_gate()
     except PoolTimeout as exc:

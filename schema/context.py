@@ -1,6 +1,7 @@
 """The typed context of one GraphQL request: who calls, for which patient, with what limits."""
 
 import asyncio
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 from argon2 import PasswordHasher
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from schema.errors import OUT_OF_TIME, QueryTooComplex
 from sharing.scopes import CATEGORIES, CategoryKey
 
 if TYPE_CHECKING:
@@ -83,34 +85,28 @@ class ReadTally:
 
 
 class SerialSession:
-    """The request's AsyncSession, used by one coroutine at a time.
+    """The request's AsyncSession, used by one coroutine at a time, within the time budget.
 
     Sibling resolvers and DataLoader batches run concurrently; an AsyncSession may not.
+    Once the request's deadline has passed, every further read raises QueryTooComplex,
+    so that a slow query ends by itself instead of being cancelled midway.
     """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self._lock = asyncio.Lock()
-        self._closed = False
+        self.deadline: float | None = None
+
+    def start_clock(self, seconds: float) -> None:
+        """Allow reads for `seconds` from now."""
+        self.deadline = time.monotonic() + seconds
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run one piece of database work with the session to itself."""
         async with self._lock:
-            if self._closed:
-                raise RequestAbandoned("the request gave up before this read")
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                raise QueryTooComplex(OUT_OF_TIME)
             return await work(self.session)
-
-    async def close(self) -> None:
-        """Let the work in progress end, then refuse more (the request ran out of time).
-
-        DataLoader batches run as tasks of their own and may still be queued.
-        """
-        async with self._lock:
-            self._closed = True
-
-
-class RequestAbandoned(Exception):
-    """Raised by SerialSession.run once the request has given up (its time ran out)."""
 
 
 @dataclass

@@ -23,6 +23,7 @@ GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 UNEXPECTED_MESSAGE = "Unexpected error."
+OUT_OF_TIME = "The query ran out of time: ask for less."
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 

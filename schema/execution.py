@@ -6,7 +6,6 @@ at most MAX_ERRORS errors; errors found before execution that say the same thing
 (an unknown directive used 500 times) are one error with several locations.
 """
 
-import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -24,9 +23,11 @@ from schema.errors import (
     BAD_USER_INPUT,
     GRAPHQL_VALIDATION_FAILED,
     INTERNAL_SERVER_ERROR,
+    OUT_OF_TIME,
     QUERY_TOO_COMPLEX,
     UNEXPECTED_MESSAGE,
     ExpectedError,
+    QueryTooComplex,
     strip_suggestions,
 )
 from schema.graph import SCHEMA
@@ -98,37 +99,34 @@ def _refused(refusal: Refusal) -> dict[str, Any]:
     return {"errors": [refusal.error()]}
 
 
-def _timed_out(result: ExecutionResult) -> bool:
-    return any(
-        e.original_error is not None and is_statement_timeout(e.original_error)
-        for e in result.errors or ()
-    )
+def _out_of_time(result: ExecutionResult) -> bool:
+    """Whether a read ran past the request's time budget or its statement timeout."""
+    for error in result.errors or ():
+        original = error.original_error
+        if isinstance(original, QueryTooComplex) or (
+            original is not None and is_statement_timeout(original)
+        ):
+            return True
+    return False
 
 
 async def _execute(
     context: GraphQLContext, operation: Operation, variables: dict[str, Any] | None
 ) -> dict[str, Any]:
-    limits = context.limits
-    too_slow = Refusal(
-        f"The query took longer than {limits.max_seconds:g} seconds.", QUERY_TOO_COMPLEX
-    )
+    context.db.start_clock(context.limits.max_seconds)
     try:
-        async with asyncio.timeout(limits.max_seconds):
-            result: ExecutionResult = await SCHEMA.execute(
-                operation.query,
-                variable_values=variables,
-                context_value=context,
-                operation_name=operation.name,
-            )
-    except TimeoutError:
-        await context.db.close()
-        return _refused(too_slow)
+        result: ExecutionResult = await SCHEMA.execute(
+            operation.query,
+            variable_values=variables,
+            context_value=context,
+            operation_name=operation.name,
+        )
     except StrawberryGraphQLError as error:
         # prepare_operation already picked the operation; this is a second line of defence.
         message = strip_suggestions(str(error)) or "The request has no operation to run."
         return _refused(Refusal(message, GRAPHQL_VALIDATION_FAILED))
-    if _timed_out(result):
-        return _refused(too_slow)
+    if _out_of_time(result):
+        return _refused(Refusal(OUT_OF_TIME, QUERY_TOO_COMPLEX))
     # Variables that do not fit their types stop execution before any field runs:
     # no data and no error with a path. That is a request error, like a refused document.
     ran = context.executed and not (
