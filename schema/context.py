@@ -101,10 +101,14 @@ class SerialSession:
         """Allow reads for `seconds` from now."""
         self.deadline = time.monotonic() + seconds
 
+    def out_of_time(self) -> bool:
+        """Whether the request's time budget is spent."""
+        return self.deadline is not None and time.monotonic() > self.deadline
+
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run one piece of database work with the session to itself."""
         async with self._lock:
-            if self.deadline is not None and time.monotonic() > self.deadline:
+            if self.out_of_time():
                 raise QueryTooComplex(OUT_OF_TIME)
             return await work(self.session)
 

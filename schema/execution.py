@@ -100,7 +100,7 @@ def _refused(refusal: Refusal) -> dict[str, Any]:
 
 
 def _out_of_time(result: ExecutionResult) -> bool:
-    """Whether a read ran past the request's time budget or its statement timeout."""
+    """Whether a read was refused for the time budget or stopped by the statement timeout."""
     for error in result.errors or ():
         original = error.original_error
         if isinstance(original, QueryTooComplex) or (
@@ -125,7 +125,7 @@ async def _execute(
         # prepare_operation already picked the operation; this is a second line of defence.
         message = strip_suggestions(str(error)) or "The request has no operation to run."
         return _refused(Refusal(message, GRAPHQL_VALIDATION_FAILED))
-    if _out_of_time(result):
+    if context.db.out_of_time() or _out_of_time(result):
         return _refused(Refusal(OUT_OF_TIME, QUERY_TOO_COMPLEX))
     # Variables that do not fit their types stop execution before any field runs:
     # no data and no error with a path. That is a request error, like a refused document.

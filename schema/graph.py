@@ -6,7 +6,13 @@ from collections.abc import Iterator
 
 import strawberry
 from graphql import GraphQLError
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation import (
+    ASTValidationRule,
+    KnownDirectivesRule,
+    NoSchemaIntrospectionCustomRule,
+    UniqueDirectivesPerLocationRule,
+    ValidationContext,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
@@ -24,6 +30,33 @@ logger = logging.getLogger("chartshare.graphql")
 
 
 VALID_QUERY_CACHE_SIZE = PARSED_CACHE_SIZE
+
+
+class _ReportOnce(ASTValidationRule):
+    """Reports each distinct message once (a directive repeated 300 times is one error)."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        self._reported: set[str] = set()
+
+    def report_error(self, error: GraphQLError) -> None:
+        if error.message not in self._reported:
+            self._reported.add(error.message)
+            super().report_error(error)
+
+
+class KnownDirectivesOnce(_ReportOnce, KnownDirectivesRule):
+    """graphql-core's KnownDirectivesRule, one error per unknown or misplaced directive."""
+
+
+class UniqueDirectivesOnce(_ReportOnce, UniqueDirectivesPerLocationRule):
+    """graphql-core's UniqueDirectivesPerLocationRule, one error per repeated directive."""
+
+
+ONCE: dict[type[ASTValidationRule], type[ASTValidationRule]] = {
+    KnownDirectivesRule: KnownDirectivesOnce,
+    UniqueDirectivesPerLocationRule: UniqueDirectivesOnce,
+}
 
 
 class _ValidQueries:
@@ -80,7 +113,8 @@ class RequestRules(SchemaExtension):
         rules = limit_rules(context.limits)
         if not is_account:
             rules = (*rules, NoSchemaIntrospectionCustomRule)
-        execution.validation_rules = (*execution.validation_rules, *rules)
+        standard = tuple(ONCE.get(rule, rule) for rule in execution.validation_rules)
+        execution.validation_rules = (*standard, *rules)
         yield
         if execution.query and execution.pre_execution_errors == []:
             VALID_QUERIES.add(key)

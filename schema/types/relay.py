@@ -104,10 +104,18 @@ def _is_id_number(value: object) -> bool:
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
-    """A filter bound as an aware datetime: one sent without an offset is read as UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+    """A filter bound in UTC: one sent without an offset is read as UTC.
+
+    BadUserInput if the moment in UTC falls outside the years 1 to 9999.
+    """
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise BadUserInput("The date and time is out of range.") from None
 
 
 @strawberry.interface(description="An object with a global ID, readable again with `node(id:)`.")
