@@ -7,10 +7,10 @@ nested fragments cannot make the measuring itself exponential, and numbers satur
 at `CAP`. A spread of a fragment that is being measured (a cycle) counts nothing
 here; graphql-core's NoFragmentCycles rule refuses the document.
 
-Cost is the number of list items the query may return: a connection returns its
-`first` items (a `first` given as a variable counts as the largest page), a list
-without a page size (`Encounter.diagnoses`) counts as `assumed_list_size` items, and
-both multiply whatever is nested inside them. Introspection fields (`__schema`,
+Cost is the number of list items the query may read: a connection reads its `first`
+items whatever is selected in it (a `first` given as a variable counts as the largest
+page), a list without a page size (`Encounter.diagnoses`) counts as `assumed_list_size`
+items, and both multiply whatever is nested inside them. Introspection fields (`__schema`,
 `__type`) count towards neither depth nor cost, so the account's GraphiQL can load its docs.
 """
 
@@ -198,4 +198,4 @@ def limit_rules(limits: Limits) -> tuple[type[ASTValidationRule], ...]:
 
 
 def _shown(number: int) -> str:
-    return f"{number}" if number < CAP else f"more than {CAP}"
+    return f"{number}" if number < CAP else "countless"
