@@ -12,6 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from api.bearer import app_caller as _app_caller
+from api.bearer import source_address as _source_address
 from api.json_body import MalformedJson, parse_json_body
 from api.sessions import current_web_session
 from api.settings import Settings
@@ -21,11 +23,9 @@ from db.columns import utcnow
 from db.engine import reading_unit, unit_of_work
 from db.grants import mark_grant_used
 from db.passwords import make_hasher
-from db.tokens import find_live_access_token, hash_secret
 from db.web_sessions import touch_session
 from schema.context import (
     AccountCaller,
-    AppCaller,
     Bookkeeping,
     Caller,
     GraphQLContext,
@@ -36,9 +36,7 @@ from schema.document import Operation, prepare_operation
 from schema.errors import BAD_USER_INPUT, FORBIDDEN, QUERY_TOO_COMPLEX, UNAUTHENTICATED
 from schema.execution import MAX_OPERATION_NAME, run_operation
 from schema.loaders import Loaders
-from sharing.scopes import SpecialScope, granted_categories, scopes_for
 
-MAX_TOKEN_LENGTH = 512
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 
 
@@ -74,43 +72,6 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _source_address(request: Request, settings: Settings) -> str | None:
-    if settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded[:64]
-    return request.client.host[:64] if request.client else None
-
-
-async def _app_caller(session: AsyncSession, header: str) -> AppCaller | None:
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    now = utcnow()
-    found = await find_live_access_token(session, token_hash=hash_secret(token), now=now)
-    if found is None:
-        return None
-    token_row, grant, app = found
-    # The grant may have been narrowed after the token was issued: both must allow a category.
-    token_scopes, grant_scopes = token_row.scopes.split(), grant.scopes.split()
-    categories = granted_categories(token_scopes) & granted_categories(grant_scopes)
-    specials = [
-        s for s in token_scopes if s in SpecialScope.__members__.values() and s in grant_scopes
-    ]
-    assert grant.id is not None and app.id is not None
-    return AppCaller(
-        grant_id=grant.id,
-        app_id=app.id,
-        app_name=app.name,
-        client_id=app.client_id,
-        account_id=grant.account_id,
-        patient_id=grant.patient_id,
-        scopes=tuple(scopes_for(categories, specials)),
-        categories=categories,
-    )
 
 
 async def _account_caller(

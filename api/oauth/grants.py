@@ -5,7 +5,7 @@
 * A code is claimed by one atomic UPDATE: of two parallel redemptions exactly one wins,
   and a code presented again revokes the tokens it issued.
 * Refresh tokens rotate on every use; a rotated one presented again revokes the grant.
-* `aud` must equal the issuer and `state` is required.
+* `aud` must equal the issuer or the FHIR base (`{issuer}/fhir`); `state` is required.
 """
 
 from datetime import timedelta
@@ -79,8 +79,9 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         try:
             if not data.get("state"):
                 raise InvalidRequestError("state is required.")
-            if data.get("aud") != self.server.context.issuer:
-                raise InvalidRequestError(f"aud must be {self.server.context.issuer}.")
+            issuer = self.server.context.issuer
+            if data.get("aud") not in (issuer, f"{issuer}/fhir"):
+                raise InvalidRequestError(f"aud must be {issuer} or {issuer}/fhir.")
         except OAuth2Error as error:
             error.redirect_uri = redirect_uri
             raise

@@ -1,8 +1,9 @@
 """Issuing tokens: opaque random strings stored as hashes, plus `patient`, `id_token` and expiry.
 
-`fhirUser` in the id_token names the person using the app: `{issuer}/Patient/{id}`
-when the account acts for its own record, `{issuer}/RelatedPerson/{account id}` when
-it acts for someone else (a parent, another representative).
+`fhirUser` in the id_token names the person using the app, as a resource the FHIR API
+serves: `{issuer}/fhir/Patient/{id}` when the account acts for its own record,
+`{issuer}/fhir/RelatedPerson/{account id}` when it acts for someone else (a parent,
+another representative).
 """
 
 import secrets
@@ -135,9 +136,9 @@ def save_token(context: OAuthContext, token: dict[str, Any], request: Any) -> No
         token["patient"] = str(consent.patient_id)
     if stored.key is not None:
         if stored.relationship == Relationship.SELF:
-            fhir_user = f"{context.issuer}/Patient/{consent.patient_id}"
+            fhir_user = f"{context.issuer}/fhir/Patient/{consent.patient_id}"
         else:
-            fhir_user = f"{context.issuer}/RelatedPerson/{consent.account_id}"
+            fhir_user = f"{context.issuer}/fhir/RelatedPerson/{consent.account_id}"
         claims = id_token_claims(
             issuer=context.issuer,
             subject=str(consent.account_id),

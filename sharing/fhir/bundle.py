@@ -22,6 +22,7 @@ from sharing.fhir.codes import (
     CARE_TEAM_MEMBER,
     CDC_RACE_ETHNICITY,
     NULL_FLAVOR,
+    US_CORE,
     References,
     coding,
     day,
@@ -32,7 +33,6 @@ from sharing.fhir.codes import (
 from sharing.scopes import BY_KEY, CategoryKey
 
 Resource = dict[str, Any]
-US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
 GENDERS = {"F": "female", "M": "male", "UNK": "unknown"}
 # OMB minimum categories in the CDC Race & Ethnicity code system.
 OMB_RACES = frozenset({"1002-5", "2028-9", "2054-5", "2076-8", "2106-3"})
@@ -168,13 +168,16 @@ def _category_entries(
         ]
         team = fhir_records.care_team(members, refs)
         return [_entry(refs, "care_team", patient_id, team), *practitioners]
+    return [_entry(refs, table, row.id, row_resource(key, row, refs)) for row in category_rows]
+
+
+def row_resource(key: CategoryKey, row: Any, refs: References) -> Resource:
+    """The FHIR resource of one row of a category other than demographics and the care team."""
     if key in _OBSERVATIONS:
-        convert: _Convert = lambda row, refs: fhir_observations.observation(row, key, refs)  # noqa: E731
-    elif key in _CONDITIONS:
-        convert = lambda row, refs: fhir_observations.condition(row, key, refs)  # noqa: E731
-    else:
-        convert = _SIMPLE[key]
-    return [_entry(refs, table, row.id, convert(row, refs)) for row in category_rows]
+        return fhir_observations.observation(row, key, refs)
+    if key in _CONDITIONS:
+        return fhir_observations.condition(row, key, refs)
+    return _SIMPLE[key](row, refs)
 
 
 def build_bundle(

@@ -18,6 +18,7 @@ CDC_RACE_ETHNICITY = "urn:oid:2.16.840.1.113883.6.238"
 BCP47 = "urn:ietf:bcp:47"
 NULL_FLAVOR = "http://terminology.hl7.org/CodeSystem/v3-NullFlavor"
 TERMINOLOGY = "http://terminology.hl7.org/CodeSystem/"
+US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
 # Table names whose resources others refer to.
 CARE_TEAM_MEMBER = "care_team_member"
 ENCOUNTER = "encounter"
@@ -47,6 +48,21 @@ def system_uri(raw: str) -> str:
     if key.startswith("https://"):
         key = "http://" + key.removeprefix("https://")
     return _CANONICAL.get(key, cleaned)
+
+
+def system_spellings(uri: str) -> tuple[str, ...]:
+    """Every lower-cased spelling that `system_uri` turns into this system (for searching)."""
+    canonical = system_uri(uri)
+    keys = [k for k, v in _CANONICAL.items() if v == canonical] or [canonical.lower()]
+    spellings: set[str] = set()
+    for key in keys:
+        spellings.update({key, key + "/"})
+        if key.startswith("http://"):
+            secure = "https://" + key.removeprefix("http://")
+            spellings.update({secure, secure + "/"})
+        elif "://" not in key and key[:1].isdigit():
+            spellings.add("urn:oid:" + key)
+    return tuple(sorted(spellings))
 
 
 def coding(system: str, code: str, display: str | None = None) -> dict[str, Any]:
@@ -93,6 +109,11 @@ def instant(value: datetime) -> str:
 def day(value: date) -> str:
     """A date as a FHIR date."""
     return value.isoformat()
+
+
+def meta(profile: str) -> dict[str, Any]:
+    """The `meta` of a resource that claims one US Core profile (by its short name)."""
+    return {"profile": [US_CORE + profile]}
 
 
 def prune(resource: dict[str, Any]) -> dict[str, Any]:

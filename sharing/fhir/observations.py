@@ -11,6 +11,7 @@ from sharing.fhir.codes import (
     concept,
     day,
     instant,
+    meta,
     prune,
     quantity,
     row_code,
@@ -28,6 +29,19 @@ INTERPRETATIONS = {
     "HH": "Critical high",
     "LL": "Critical low",
     "A": "Abnormal",
+}
+
+
+K = CategoryKey
+PROFILES: dict[CategoryKey, str] = {
+    K.LAB_RESULTS: "us-core-observation-lab",
+    K.VITAL_SIGNS: "us-core-vital-signs",
+    K.SMOKING_STATUS: "us-core-smokingstatus",
+    K.FUNCTIONAL_STATUS: "us-core-observation-screening-assessment",
+    K.MENTAL_STATUS: "us-core-observation-screening-assessment",
+    K.PROBLEMS: "us-core-condition-problems-health-concerns",
+    K.HEALTH_CONCERNS: "us-core-condition-problems-health-concerns",
+    K.ENCOUNTER_DIAGNOSES: "us-core-condition-encounter-diagnosis",
 }
 
 
@@ -65,6 +79,7 @@ def observation(row: observations.ObservationBase, key: CategoryKey, refs: Refer
     return prune(
         {
             "resourceType": "Observation",
+            "meta": meta(PROFILES[key]),
             "status": row.status,
             "category": _category(key),
             "code": row_code(row),
@@ -87,6 +102,7 @@ def condition(row: observations.ConditionBase, key: CategoryKey, refs: Reference
     return prune(
         {
             "resourceType": "Condition",
+            "meta": meta(PROFILES[key]),
             "clinicalStatus": terminology("condition-clinical", row.clinical_status),
             "verificationStatus": terminology("condition-ver-status", row.verification_status),
             "category": _category(key),
