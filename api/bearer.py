@@ -4,24 +4,14 @@ Shared by the GraphQL and FHIR endpoints, so both see a revoked or narrowed gran
 """
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from starlette.requests import Request
 
-from api.settings import Settings
 from db.columns import utcnow
-from db.tokens import find_live_access_token, hash_secret
+from db.credentials import find_live_access_token
+from db.tokens import hash_secret
 from schema.context import AppCaller
-from sharing.scopes import SpecialScope, granted_categories, scopes_for
+from sharing.scopes import Scopes
 
 MAX_TOKEN_LENGTH = 512
-
-
-def source_address(request: Request, settings: Settings) -> str | None:
-    """The client's address (from X-Forwarded-For only when the settings trust it)."""
-    if settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded[:64]
-    return request.client.host[:64] if request.client else None
 
 
 async def app_caller(session: AsyncSession, header: str) -> AppCaller | None:
@@ -40,11 +30,7 @@ async def app_caller(session: AsyncSession, header: str) -> AppCaller | None:
         return None
     token_row, grant, app = found
     # The grant may have been narrowed after the token was issued: both must allow a category.
-    token_scopes, grant_scopes = token_row.scopes.split(), grant.scopes.split()
-    categories = granted_categories(token_scopes) & granted_categories(grant_scopes)
-    specials = [
-        s for s in token_scopes if s in SpecialScope.__members__.values() and s in grant_scopes
-    ]
+    scopes = Scopes.parse(token_row.scopes) & Scopes.parse(grant.scopes)
     assert grant.id is not None and app.id is not None
     return AppCaller(
         grant_id=grant.id,
@@ -53,6 +39,6 @@ async def app_caller(session: AsyncSession, header: str) -> AppCaller | None:
         client_id=app.client_id,
         account_id=grant.account_id,
         patient_id=grant.patient_id,
-        scopes=tuple(scopes_for(categories, specials)),
-        categories=categories,
+        scopes=tuple(scopes.canonical()),
+        categories=scopes.categories,
     )

@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from api.settings import Settings, SettingsError, load_settings
 
 CommandHandler = Callable[[argparse.Namespace, Settings], int]
+# Demo data only: 100,000 patients is about 13 million rows and minutes of work.
+MAX_SEED_PATIENTS = 100_000
 
 
 class CommandError(Exception):
@@ -32,6 +34,16 @@ def _count(raw: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {raw!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected 1 or more, got {raw!r}")
+    return value
+
+
+def _patient_count(raw: str) -> int:
+    value = _count(raw)
+    if value > MAX_SEED_PATIENTS:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_SEED_PATIENTS} patients per run, got {raw!r} "
+            "(run seed again with --force to add more)"
+        )
     return value
 
 
@@ -59,12 +71,17 @@ def _current_revision(settings: Settings) -> tuple[str | None, str]:
     return asyncio.run(run()), head or ""
 
 
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
+def require_migrated(settings: Settings) -> None:
+    """Raise CommandError unless the database schema is at the newest revision."""
     current, head = _current_revision(settings)
     if current != head:
         raise CommandError("the database schema is not up to date: run `chartshare migrate` first")
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    require_migrated(settings)
     print(
         f"chartshare is listening on http://{args.host}:{args.port} (issuer {settings.base_url}).\n"
         f"Patients: open {settings.base_url}/account and log in (demo logins above).\n"
@@ -108,15 +125,17 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from db.seed.runner import SeedOptions, run_seed
+    from sharing.apps import demo_app_registrar
 
-    current, head = _current_revision(settings)
-    if current != head:
-        raise CommandError("the database schema is not up to date: run `chartshare migrate` first")
+    require_migrated(settings)
+    hasher = settings.password_hasher()
     options = SeedOptions(
         patients=args.patients,
         seed=args.seed,
         force=args.force,
         progress=not args.quiet,
+        hasher=hasher,
+        register_app=demo_app_registrar(hasher),
     )
     report = asyncio.run(run_seed(settings.database_url, options))
     print(report)
@@ -131,14 +150,12 @@ def _rotate_signing_key(args: argparse.Namespace, settings: Settings) -> int:
         engine = create_engine(settings.database_url)
         try:
             async with unit_of_work(create_session_factory(engine)) as session:
-                key = await rotate_signing_key(session)
+                key = await rotate_signing_key(session, secret=settings.key_encryption_secret)
                 return key.kid
         finally:
             await engine.dispose()
 
-    current, head = _current_revision(settings)
-    if current != head:
-        raise CommandError("the database schema is not up to date: run `chartshare migrate` first")
+    require_migrated(settings)
     kid = asyncio.run(run())
     print(f"new id_token signing key {kid}; the previous key stays published in the JWKS")
     return 0
@@ -147,8 +164,11 @@ def _rotate_signing_key(args: argparse.Namespace, settings: Settings) -> int:
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
     from schema.sdl import schema_sdl
 
-    with open(args.output, "w", encoding="utf-8") as output:
-        output.write(schema_sdl())
+    try:
+        with open(args.output, "w", encoding="utf-8") as output:
+            output.write(schema_sdl())
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     print(f"GraphQL schema written to {args.output}")
     return 0
 
@@ -172,7 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=_migrate)
 
     seed = commands.add_parser("seed", help="write deterministic synthetic demo data")
-    seed.add_argument("--patients", type=_count, default=25, help="how many patients (default 25)")
+    seed.add_argument(
+        "--patients",
+        type=_patient_count,
+        default=25,
+        help=f"how many patients (default 25, at most {MAX_SEED_PATIENTS})",
+    )
     seed.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     seed.add_argument("--force", action="store_true", help="add data even if some exists")
     seed.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -186,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="write the GraphQL SDL (schema.graphql)")
     export.add_argument("--output", default="schema.graphql", help="file to write")
     export.set_defaults(handler=_export_schema)
+
+    from api.operator_commands import add_operator_commands
+
+    add_operator_commands(commands)
     return parser
 
 

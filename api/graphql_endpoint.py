@@ -4,7 +4,6 @@ Every malformed body, name or document is a 400 with a GraphQL-shaped error. The
 bookkeeping (with the app's DATA_READ event) commits before the response is sent.
 """
 
-import hmac
 import re
 from typing import Any
 
@@ -12,9 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from api.app_request_log import mark_logged
 from api.bearer import app_caller as _app_caller
-from api.bearer import source_address as _source_address
+from api.context import hasher_of
 from api.json_body import MalformedJson, parse_json_body
+from api.security import csrf_matches, source_address
 from api.sessions import current_web_session
 from api.settings import Settings
 from db.accounts import Account, list_account_patients
@@ -22,14 +23,13 @@ from db.bookkeeping import Bookkeeper
 from db.columns import utcnow
 from db.engine import reading_unit, unit_of_work
 from db.grants import mark_grant_used
-from db.passwords import make_hasher
 from db.web_sessions import touch_session
 from schema.context import (
     AccountCaller,
+    AppCaller,
     Bookkeeping,
     Caller,
     GraphQLContext,
-    Limits,
     SerialSession,
 )
 from schema.document import Operation, prepare_operation
@@ -81,8 +81,7 @@ async def _account_caller(
     if web is None or web.account_id is None or web.id is None:
         return _problem(401, UNAUTHENTICATED, "Sign in or send a Bearer token.",
                         {"WWW-Authenticate": "Bearer"})  # fmt: skip
-    sent = request.headers.get("x-csrf-token", "")
-    if not hmac.compare_digest(sent.encode(), web.csrf_token.encode()):
+    if not csrf_matches(web.csrf_token, request.headers.get("x-csrf-token")):
         return _problem(403, FORBIDDEN, "The X-CSRF-Token header is missing or wrong.")
     account = await session.get(Account, web.account_id)
     if account is None:
@@ -123,19 +122,6 @@ def _operation(payload: Any) -> tuple[str, dict[str, Any] | None, str | None] | 
             f"`operationName` must be a GraphQL name of at most {MAX_OPERATION_NAME} characters.",
         )
     return payload["query"], variables, operation_name
-
-
-def _limits(settings: Settings) -> Limits:
-    return Limits(
-        max_depth=settings.max_query_depth,
-        max_aliases=settings.max_query_aliases,
-        max_tokens=settings.max_query_tokens,
-        max_cost=settings.max_query_cost,
-        max_page_size=settings.max_page_size,
-        assumed_list_size=settings.assumed_list_size,
-        max_seconds=settings.max_query_seconds,
-        max_response_bytes=settings.max_response_bytes,
-    )
 
 
 async def _caller(
@@ -188,7 +174,7 @@ async def graphql_endpoint(request: Request) -> Response:
     if isinstance(parsed, Response):
         return parsed
     query, variables, operation_name = parsed
-    limits = _limits(settings)
+    limits = settings.limits
     operation = prepare_operation(query, operation_name, max_tokens=limits.max_tokens)
     writes = isinstance(operation, Operation) and operation.is_mutation
     factory = request.app.state.session_factory
@@ -201,15 +187,11 @@ async def graphql_endpoint(request: Request) -> Response:
         context = GraphQLContext(
             caller=caller,
             db=db,
-            source_address=_source_address(request, settings),
+            source_address=source_address(request, settings),
             limits=limits,
             loaders=Loaders(db, caller.patient_id),
             base_url=settings.base_url,
-            hasher=make_hasher(
-                memory_kib=settings.argon2_memory_kib,
-                iterations=settings.argon2_iterations,
-                parallelism=settings.argon2_parallelism,
-            ),
+            hasher=hasher_of(request),
             bookkeeping=bookkeeping,
         )
         outcome = await run_operation(context, operation, variables=variables)
@@ -218,4 +200,6 @@ async def graphql_endpoint(request: Request) -> Response:
     if not writes:
         bookkeeper: Bookkeeper = request.app.state.bookkeeper
         await bookkeeper.write(bookkeeping)
+    if isinstance(caller, AppCaller):
+        mark_logged(request)  # its DATA_READ event is committed; the middleware adds none
     return Response(outcome.body, status_code=outcome.status, media_type="application/json")

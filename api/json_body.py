@@ -1,7 +1,7 @@
-"""Strict JSON request bodies: UTF-8, nesting bounded before parsing, only valid Unicode.
+r"""Strict JSON request bodies: UTF-8, nesting bounded before parsing, only valid Unicode.
 
 `json.loads` recurses once per nesting level (20,000 nested arrays exhaust the stack),
-accepts NaN and Infinity, and lets `\\ud800` through as a lone surrogate that no
+accepts NaN and Infinity, and lets `\ud800` through as a lone surrogate that no
 database or encoder accepts later. This module refuses all three up front.
 """
 

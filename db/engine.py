@@ -15,10 +15,12 @@ Every statement may run for `statement_timeout` seconds at most: PostgreSQL's ow
 """
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -31,6 +33,8 @@ from sqlalchemy.util import await_only
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.errors import DatabaseUnavailable, ReadOnlyUnit
+
+OWNER_ONLY = 0o600  # health data: no other user of the machine reads the database file
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -164,6 +168,24 @@ def _sqlite_connect_listener(statement_timeout: float | None) -> Any:
     return on_connect
 
 
+def restrict_sqlite_files(database: str) -> None:
+    """Create the SQLite file readable by its owner only (0600) and tighten existing files.
+
+    SQLite gives the -wal and -shm files the main file's mode, so they follow. An
+    unusable path is left for SQLite to report when it connects.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, OWNER_ONLY))
+        for companion in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if companion.exists() and companion.stat().st_mode & 0o777 != OWNER_ONLY:
+                companion.chmod(OWNER_ONLY)
+    except OSError:
+        return
+
+
 def create_engine(
     url: URL | str,
     *,
@@ -179,6 +201,7 @@ def create_engine(
     if isinstance(url, str):
         url = parse_database_url(url)
     if url.get_backend_name() == "sqlite":
+        restrict_sqlite_files(url.database or "")
         engine = create_async_engine(
             url, pool_timeout=pool_timeout, pool_size=pool_size, max_overflow=0
         )

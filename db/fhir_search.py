@@ -15,7 +15,7 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.patients import Patient
-from db.records_query import RECORD_COLUMNS
+from db.records_query import record_date_of
 
 Comparison = Literal["lt", "le", "gt", "ge"]
 
@@ -154,7 +154,7 @@ def _conditions(model: type[SQLModel], patient_id: int, where: RowFilter) -> lis
 
 
 def _after(table: TableSearch, after: Position) -> Any:
-    dated = _column(table.model, RECORD_COLUMNS[table.model].date)
+    dated = _column(table.model, record_date_of(table.model))
     if table.tag > after.tag:
         return dated <= after.value
     if table.tag < after.tag:
@@ -166,7 +166,7 @@ def _after(table: TableSearch, after: Position) -> Any:
 
 def _branch(table: TableSearch, patient_id: int, after: Position | None) -> Any:
     assert table.tag.isidentifier(), "tags are our own constant names"
-    dated = _column(table.model, RECORD_COLUMNS[table.model].date)
+    dated = _column(table.model, record_date_of(table.model))
     statement: Any = select(
         literal_column(f"'{table.tag}'").label("tag"),
         _column(table.model, "id").label("row_id"),
@@ -231,7 +231,7 @@ async def count_rows(
 
 def position_of(tag: str, row: Any) -> Position:
     """The position of a row in a search's order (for the next page's cursor)."""
-    value = getattr(row, RECORD_COLUMNS[type(row)].date)
+    value = getattr(row, record_date_of(type(row)))
     assert isinstance(value, date)
     return Position(value=value, tag=tag, row_id=int(row.id))
 

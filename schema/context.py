@@ -1,22 +1,27 @@
 """The typed context of one GraphQL request: who calls, for which patient, with what limits."""
 
-import asyncio
-import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
 
 from argon2 import PasswordHasher
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schema.errors import OUT_OF_TIME, QueryTooComplex
-from sharing.scopes import CATEGORIES, CategoryKey
+from db.serial import SerialSession
+from schema.loaders import Loaders
+from sharing.categories import CATEGORIES, CategoryKey
 
-if TYPE_CHECKING:
-    from schema.loaders import Loaders
+__all__ = [
+    "AccountCaller",
+    "AppCaller",
+    "Bookkeeping",
+    "Caller",
+    "GraphQLContext",
+    "Limits",
+    "ReadTally",
+    "SerialSession",
+]
 
-T = TypeVar("T")
 Bookkeeping = Callable[[AsyncSession], Awaitable[object]]
 
 
@@ -52,7 +57,7 @@ Caller = AppCaller | AccountCaller
 
 @dataclass(frozen=True)
 class Limits:
-    """Query limits from the settings (DESIGN.md defaults)."""
+    """Query limits from the settings; the defaults are the contract's (docs/contract.md)."""
 
     max_depth: int = 10
     max_aliases: int = 15
@@ -84,35 +89,6 @@ class ReadTally:
         return {key.value: len(ids) for key, ids in sorted(self.returned.items()) if ids}
 
 
-class SerialSession:
-    """The request's AsyncSession, used by one coroutine at a time, within the time budget.
-
-    Sibling resolvers and DataLoader batches run concurrently; an AsyncSession may not.
-    Once the request's deadline has passed, every further read raises QueryTooComplex,
-    so that a slow query ends by itself instead of being cancelled midway.
-    """
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self._lock = asyncio.Lock()
-        self.deadline: float | None = None
-
-    def start_clock(self, seconds: float) -> None:
-        """Allow reads for `seconds` from now."""
-        self.deadline = time.monotonic() + seconds
-
-    def out_of_time(self) -> bool:
-        """Whether the request's time budget is spent."""
-        return self.deadline is not None and time.monotonic() > self.deadline
-
-    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        """Run one piece of database work with the session to itself."""
-        async with self._lock:
-            if self.out_of_time():
-                raise QueryTooComplex(OUT_OF_TIME)
-            return await work(self.session)
-
-
 @dataclass
 class GraphQLContext:
     """Everything a resolver may use; created per request by the HTTP layer."""
@@ -121,7 +97,7 @@ class GraphQLContext:
     db: SerialSession
     source_address: str | None
     limits: Limits
-    loaders: "Loaders"
+    loaders: Loaders
     base_url: str
     hasher: PasswordHasher | None = None
     tally: ReadTally = field(default_factory=ReadTally)

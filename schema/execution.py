@@ -17,6 +17,7 @@ from strawberry.types import ExecutionResult
 
 from db.activity import EventKind, record_event
 from db.engine import is_statement_timeout
+from db.errors import OutOfTime
 from schema.context import AppCaller, GraphQLContext
 from schema.document import Operation, Refusal
 from schema.errors import (
@@ -27,7 +28,6 @@ from schema.errors import (
     QUERY_TOO_COMPLEX,
     UNEXPECTED_MESSAGE,
     ExpectedError,
-    QueryTooComplex,
     strip_suggestions,
 )
 from schema.graph import SCHEMA
@@ -103,7 +103,7 @@ def _out_of_time(result: ExecutionResult) -> bool:
     """Whether a read was refused for the time budget or stopped by the statement timeout."""
     for error in result.errors or ():
         original = error.original_error
-        if isinstance(original, QueryTooComplex) or (
+        if isinstance(original, OutOfTime) or (
             original is not None and is_statement_timeout(original)
         ):
             return True

@@ -21,12 +21,14 @@ import httpx
 
 from api.app import create_app
 from api.settings import Settings
+from db.passwords import make_hasher
 from db.seed.runner import SeedOptions, run_seed
 from migrations import upgrade
+from sharing.apps import demo_app_registrar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
-from bench_graphql import _grant_everything  # noqa: E402
+from scripts.bench_graphql import _grant_everything  # noqa: E402
 
 SEARCHES = [
     ("Observation?category=laboratory&_count=100", {"category": "laboratory", "_count": "100"}),
@@ -76,6 +78,7 @@ async def _run(url: str, requests: int) -> None:
 
 
 def main() -> None:
+    """Seed a throwaway SQLite database and time FHIR searches against it."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=20)
@@ -83,7 +86,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         url = f"sqlite:///{directory}/bench.db"
         upgrade(url)
-        options = SeedOptions(patients=args.patients, seed=1, force=False, progress=False)
+        hasher = make_hasher()
+        options = SeedOptions(
+            patients=args.patients,
+            seed=1,
+            force=False,
+            progress=False,
+            hasher=hasher,
+            register_app=demo_app_registrar(hasher),
+        )
         asyncio.run(run_seed(url, options))
         asyncio.run(_run(url, args.requests))
 

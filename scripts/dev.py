@@ -45,6 +45,7 @@ def _install(extra: str) -> None:
 
 
 def run() -> None:
+    """Install, migrate, seed and serve the app locally."""
     _install("")
     chartshare = BIN / "chartshare"
     _run(chartshare, "migrate")
@@ -56,6 +57,7 @@ def run() -> None:
 
 
 def test(pytest_args: list[str]) -> None:
+    """Install the dev tools, then run ruff, mypy and pytest (with the given arguments)."""
     _install("dev")
     _run(BIN / "ruff", "check", ".")
     _run(BIN / "ruff", "format", "--check", ".")
@@ -64,6 +66,7 @@ def test(pytest_args: list[str]) -> None:
 
 
 def main() -> None:
+    """Dispatch `run` or `test`."""
     if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test"):
         raise SystemExit(__doc__)
     if sys.argv[1] == "run":

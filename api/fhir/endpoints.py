@@ -13,10 +13,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from api.bearer import app_caller, source_address
+from api.app_request_log import mark_logged
+from api.bearer import app_caller
 from api.fhir.interactions import Interaction, NotFoundHere, everything, read, search
 from api.fhir.responses import FHIR_JSON, insufficient_scope, outcome, resource_response
 from api.oauth import discovery
+from api.security import source_address
 from api.settings import Settings
 from db.activity import EventKind, record_event
 from db.bookkeeping import Bookkeeper
@@ -100,6 +102,7 @@ async def _as_app(request: Request, interaction: str, resource_type: str, work: 
             ),
         ]
     )
+    mark_logged(request)  # the event above is committed; the middleware adds nothing
     return response
 
 

@@ -77,23 +77,27 @@ def openid_configuration_document(issuer: str) -> dict[str, Any]:
 
 
 async def smart_configuration(request: Request) -> JSONResponse:
+    """GET /.well-known/smart-configuration."""
     return JSONResponse(
         smart_configuration_document(settings_of(request).base_url), 200, PUBLIC_CACHE
     )
 
 
 async def openid_configuration(request: Request) -> JSONResponse:
+    """GET /.well-known/openid-configuration."""
     return JSONResponse(
         openid_configuration_document(settings_of(request).base_url), 200, PUBLIC_CACHE
     )
 
 
 async def authorization_server_metadata(request: Request) -> JSONResponse:
+    """GET /.well-known/oauth-authorization-server (RFC 8414)."""
     return JSONResponse(_common(settings_of(request).base_url), 200, PUBLIC_CACHE)
 
 
 async def jwks(request: Request) -> JSONResponse:
     """Every unretired public signing key (a key is created on first use)."""
     async with database(request) as session:
-        document = await published_jwks(session)
+        secret = settings_of(request).key_encryption_secret
+        document = await published_jwks(session, secret=secret)
     return JSONResponse(document, 200, {"Cache-Control": "public, max-age=60"})

@@ -17,7 +17,8 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from api.oauth.models import AppClient, TokenRecord
 from db.activity import EventKind, record_event
 from db.columns import utcnow
-from db.tokens import TokenKind, find_token, hash_secret
+from db.credentials import find_token
+from db.tokens import TokenKind, hash_secret
 from db.tokens import revoke_token as revoke_token_row
 
 _HINTS = {"access_token": TokenKind.ACCESS, "refresh_token": TokenKind.REFRESH}

@@ -21,20 +21,19 @@ from authlib.oauth2.rfc6749.errors import (
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7636.challenge import CODE_VERIFIER_PATTERN, compare_s256_code_challenge
 
-from api.oauth.models import AppClient, CodeRecord, Consent, TokenRecord, grant_is_live
+from api.oauth.models import AppClient, CodeRecord, Consent, TokenRecord
 from api.oauth.reuse import code_presented_again, refresh_token_presented_again
 from db.columns import utcnow
-from db.grants import Grant
+from db.credentials import find_authorization_code, find_token
+from db.grants import Grant, grant_is_live
 from db.tokens import (
     TokenKind,
     add_authorization_code,
     claim_authorization_code,
     claim_refresh_token,
-    find_authorization_code,
-    find_token,
     hash_secret,
 )
-from sharing.scopes import SpecialScope, granted_categories, scopes_for, split_scope_string
+from sharing.scopes import Scopes, split_scope_string
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 AUTHORIZE_AGAIN = "The authorization has ended; the patient must authorize the app again."
@@ -156,10 +155,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
 def _narrowed_scope(requested: list[str], grant: Grant) -> str:
     """`requested` limited to what the grant still allows, in canonical form."""
-    current = grant.scopes.split()
-    categories = granted_categories(requested) & granted_categories(current)
-    specials = [s for s in requested if s in SpecialScope.__members__.values() and s in current]
-    return " ".join(scopes_for(categories, specials))
+    return str(Scopes.parse(requested) & Scopes.parse(grant.scopes))
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
@@ -203,11 +199,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         accepted, rejected = split_scope_string(raw)
         if rejected or not accepted:
             raise InvalidScopeError("Unsupported scope.")
-        current = token.get_scope().split()
-        specials = SpecialScope.__members__.values()
-        if not granted_categories(accepted) <= granted_categories(current) or not {
-            s for s in accepted if s in specials
-        } <= {s for s in current if s in specials}:
+        if not Scopes.parse(accepted).within(Scopes.parse(token.get_scope())):
             raise InvalidScopeError("A refresh may only narrow the scope.")
 
     def authenticate_user(self, refresh_token: TokenRecord) -> Consent:

@@ -75,6 +75,7 @@ async def _store(
     code: CodeRecord | None,
     settings_refresh_ttl: int,
     source_address: str | None,
+    signing_secret: str,
 ) -> _Stored:
     grant = consent.grant
     assert grant.id is not None
@@ -113,7 +114,7 @@ async def _store(
     )
     link = await session.get(AccountPatient, (consent.account_id, consent.patient_id))
     wants_id_token = SpecialScope.OPENID in token["scope"].split()
-    key = await current_signing_key(session) if wants_id_token else None
+    key = await current_signing_key(session, secret=signing_secret) if wants_id_token else None
     return _Stored(relationship=link.relationship if link else None, key=key)
 
 
@@ -130,6 +131,7 @@ def save_token(context: OAuthContext, token: dict[str, Any], request: Any) -> No
         code=code,
         settings_refresh_ttl=context.settings.refresh_token_ttl,
         source_address=context.source_address,
+        signing_secret=context.settings.key_encryption_secret,
     )
     scopes = token["scope"].split()
     if SpecialScope.LAUNCH_PATIENT in scopes:
@@ -147,6 +149,7 @@ def save_token(context: OAuthContext, token: dict[str, Any], request: Any) -> No
             lifetime=context.settings.access_token_ttl,
             nonce=code.get_nonce() if code else None,
         )
-        token["id_token"] = sign_id_token(stored.key, claims)
+        secret = context.settings.key_encryption_secret
+        token["id_token"] = sign_id_token(stored.key, claims, secret=secret)
     expires = consent.grant.expires_at
     token["grant_expires_at"] = int(expires.timestamp()) if expires else None

@@ -10,7 +10,8 @@ import strawberry
 from db.activity import ActivityEvent as ActivityRow
 from db.apps import App, AppStatus, redirect_uris_of
 from db.grants import Grant
-from schema.types.relay import PageInfo, to_global_id
+from schema.types.relay import PageInfo, node_values, to_global_id
+from sharing.activity_summary import denied_categories
 from sharing.consent import AccessDuration as ConsentDuration
 from sharing.scopes import BY_KEY, CATEGORIES, CategoryKey, SpecialScope, granted_categories
 
@@ -79,16 +80,7 @@ class AppInfo:
     @classmethod
     def from_row(cls, row: App) -> Self:
         assert row.id is not None
-        return cls(
-            id=to_global_id("App", row.id),
-            client_id=row.client_id,
-            name=row.name,
-            description=row.description,
-            homepage_url=row.homepage_url,
-            logo_url=row.logo_url,
-            privacy_policy_url=row.privacy_policy_url,
-            terms_url=row.terms_url,
-        )
+        return cls(**node_values(cls, row, id=to_global_id("App", row.id)))
 
 
 @strawberry.type(description="Public information about an approved app.")
@@ -106,21 +98,29 @@ class DeveloperApp(AppInfo):
 
     @classmethod
     def from_row(cls, row: App) -> Self:
-        info = AppInfo.from_row(row)
-        return cls(
-            **vars(info),
-            status=AppStatus(row.status),
-            redirect_uris=redirect_uris_of(row),
-            confidential=row.is_confidential,
-            created_at=row.created_at,
-            secret_rotated_at=row.secret_rotated_at,
-        )
+        assert row.id is not None
+        status, uris = AppStatus(row.status), redirect_uris_of(row)
+        computed = {"id": to_global_id("App", row.id), "status": status, "redirect_uris": uris}
+        return cls(**node_values(cls, row, **computed, confidential=row.is_confidential))
+
+
+@strawberry.type(description="The account whose consent created a grant.")
+class GrantedBy:
+    account_name: str
+    relationship: str | None = strawberry.field(
+        description="self, child or representative; null once that account no longer acts "
+        "for the patient."
+    )
+    you: bool = strawberry.field(description="Whether the calling account gave the consent.")
 
 
 @strawberry.type(description="An app the patient has let read part of a record.")
 class AuthorizedApp:
     grant_id: strawberry.ID
     app: AppInfo
+    granted_by: GrantedBy = strawberry.field(
+        description="Who allowed it: the patient, or a representative acting for them."
+    )
     patient_id: strawberry.ID = strawberry.field(description="Whose record the app may read.")
     granted_scopes: list[str]
     granted_categories: list[CategoryInfo]
@@ -134,12 +134,15 @@ class AuthorizedApp:
     revoked_at: datetime | None
 
     @classmethod
-    def from_row(cls, grant: Grant, app: App, read: set[str]) -> "AuthorizedApp":
+    def from_row(
+        cls, grant: Grant, app: App, read: set[str], granted_by: GrantedBy
+    ) -> "AuthorizedApp":
         assert grant.id is not None
         scopes = grant.scopes.split()
         return cls(
             grant_id=to_global_id("Grant", grant.id),
             app=AppInfo.from_row(app),
+            granted_by=granted_by,
             patient_id=to_global_id("Patient", grant.patient_id),
             granted_scopes=scopes,
             granted_categories=category_infos(granted_categories(scopes)),
@@ -169,12 +172,16 @@ class ActivityEvent:
     patient_id: strawberry.ID | None
     source_address: str | None
     categories: list[CategoryCount]
+    denied_categories: list[CategoryInfo] = strawberry.field(
+        description="Categories the app asked for and was refused (outside its grant)."
+    )
     summary: str = strawberry.field(description="A plain-language sentence about the event.")
 
     @classmethod
     def from_row(cls, row: ActivityRow, app: App | None, summary: str) -> "ActivityEvent":
         assert row.id is not None
-        counts = json.loads(row.details).get("categories", {})
+        details = json.loads(row.details)
+        counts = details.get("categories", {})
         categories = [
             CategoryCount(category=c.key, label=c.label, count=int(counts[c.key.value]))
             for c in CATEGORIES
@@ -189,6 +196,7 @@ class ActivityEvent:
             patient_id=to_global_id("Patient", row.patient_id) if row.patient_id else None,
             source_address=row.source_address,
             categories=categories,
+            denied_categories=category_infos({c.key for c in denied_categories(details)}),
             summary=summary,
         )
 

@@ -2,12 +2,14 @@
 
 import base64
 import binascii
+import dataclasses
 import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
+from strawberry.types import get_object_definition
 
 from schema.errors import BadUserInput
 
@@ -19,6 +21,30 @@ MAX_DB_ID = 2**63 - 1
 # Our longest cursor (a timestamp with its zone and a 19-digit id) is about 90 characters.
 MAX_CURSOR_LENGTH = 200
 MAX_ID_LENGTH = 200
+
+
+def type_name_of(cls: type) -> str:
+    """The GraphQL name of a Strawberry object type."""
+    definition = get_object_definition(cls, strict=True)
+    return definition.name
+
+
+def node_values(cls: type, row: Any, **computed: Any) -> dict[str, Any]:
+    """A node's values: its global id, the plain fields read from same-named columns, the rest.
+
+    Only the fields the GraphQL type declares are read, so a column is exposed on purpose.
+    """
+    definition = get_object_definition(cls, strict=True)
+    # The dataclass fields set at construction: GraphQL fields without a resolver and
+    # strawberry.Private ones (ids of linked rows).
+    plain = [
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.init and f.name not in computed and f.name != "id"
+    ]
+    assert isinstance(row.id, int)
+    values = {name: getattr(row, name) for name in plain}
+    return {"id": to_global_id(definition.name, row.id), **values, **computed}
 
 
 def to_global_id(type_name: str, db_id: int) -> strawberry.ID:
@@ -129,6 +155,16 @@ class PageInfo:
     has_previous_page: bool
     start_cursor: str | None
     end_cursor: str | None
+
+    @classmethod
+    def of(cls, cursors: list[str], *, has_next: bool, has_previous: bool) -> "PageInfo":
+        """The page info of a page whose items have these cursors."""
+        return cls(
+            has_next_page=has_next,
+            has_previous_page=has_previous,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        )
 
 
 @strawberry.type(description="One item of a page and the cursor that points at it.")

@@ -3,12 +3,10 @@
 from datetime import datetime
 from typing import Any
 
+from sharing.categories import REGISTRY
 from sharing.fhir.codes import US_CORE, instant
-from sharing.fhir.observations import PROFILES
 from sharing.fhir.search_parameters import PARAMETERS
-from sharing.scopes import CategoryKey
 
-K = CategoryKey
 SMART_OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
 GRANT_NOTE = (
     "Every request needs a Bearer access token from chartshare's SMART App Launch flow and "
@@ -16,20 +14,27 @@ GRANT_NOTE = (
     "and an OperationOutcome naming the scope that would allow it. A search that names no "
     "category returns only the categories the grant covers."
 )
+
+
+def _category_profiles(resource_type: str) -> list[str]:
+    """The profiles the registry's categories of a resource type claim."""
+    return sorted(
+        {c.profile for c in REGISTRY.categories if c.resource_type == resource_type and c.profile}
+    )
+
+
 _PROFILES: dict[str, list[str]] = {
     "Patient": ["us-core-patient"],
     "AllergyIntolerance": ["us-core-allergyintolerance"],
     "CarePlan": ["us-core-careplan"],
     "CareTeam": ["us-core-careteam"],
-    "Condition": sorted({PROFILES[K.PROBLEMS], PROFILES[K.ENCOUNTER_DIAGNOSES]}),
+    "Condition": _category_profiles("Condition"),
     "Device": ["us-core-implantable-device"],
     "Encounter": ["us-core-encounter"],
     "Goal": ["us-core-goal"],
     "Immunization": ["us-core-immunization"],
     "MedicationRequest": ["us-core-medicationrequest"],
-    "Observation": sorted(
-        {PROFILES[k] for k in (K.LAB_RESULTS, K.VITAL_SIGNS, K.SMOKING_STATUS, K.MENTAL_STATUS)}
-    ),
+    "Observation": _category_profiles("Observation"),
     "Procedure": ["us-core-procedure"],
     "ServiceRequest": ["us-core-servicerequest"],
     "Practitioner": ["us-core-practitioner"],

@@ -5,20 +5,54 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
-LOINC = "http://loinc.org"
-SNOMED = "http://snomed.info/sct"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-CVX = "http://hl7.org/fhir/sid/cvx"
-ICD10_CM = "http://hl7.org/fhir/sid/icd-10-cm"
-CPT = "http://www.ama-assn.org/go/cpt"
-UCUM = "http://unitsofmeasure.org"
-NUCC = "http://nucc.org/provider-taxonomy"
-NDC = "http://hl7.org/fhir/sid/ndc"
-CDC_RACE_ETHNICITY = "urn:oid:2.16.840.1.113883.6.238"
-BCP47 = "urn:ietf:bcp:47"
-NULL_FLAVOR = "http://terminology.hl7.org/CodeSystem/v3-NullFlavor"
-TERMINOLOGY = "http://terminology.hl7.org/CodeSystem/"
+from db.code_systems import (
+    BCP47,
+    CDC_RACE_ETHNICITY,
+    CPT,
+    CVX,
+    ICD10_CM,
+    LOINC,
+    NDC,
+    NUCC,
+    NULL_FLAVOR,
+    RXNORM,
+    SNOMED,
+    TERMINOLOGY,
+    UCUM,
+)
+
+__all__ = [
+    "BCP47",
+    "CARE_TEAM_MEMBER",
+    "CDC_RACE_ETHNICITY",
+    "CPT",
+    "CVX",
+    "ENCOUNTER",
+    "ICD10_CM",
+    "LOINC",
+    "NDC",
+    "NUCC",
+    "NULL_FLAVOR",
+    "RXNORM",
+    "SNOMED",
+    "TERMINOLOGY",
+    "UCUM",
+    "US_CORE",
+    "References",
+    "coding",
+    "concept",
+    "day",
+    "instant",
+    "meta",
+    "prune",
+    "quantity",
+    "row_code",
+    "system_uri",
+    "terminology",
+]
+
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
+
 # Table names whose resources others refer to.
 CARE_TEAM_MEMBER = "care_team_member"
 ENCOUNTER = "encounter"

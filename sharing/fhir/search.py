@@ -22,7 +22,7 @@ from db.fhir_search import (
     RowFilter,
     TableSearch,
 )
-from db.records_query import RECORD_COLUMNS
+from db.records_query import record_date_of, record_status_of
 from sharing.fhir.access import (
     OtherPatient,
     categories_served,
@@ -133,16 +133,15 @@ def _category_matches(key: CategoryKey, token: Token) -> bool:
 def _row_clause(key: CategoryKey, name: str, raw: str) -> tuple[Atom, ...] | None:
     """The atoms (any of) one parameter adds for one category's table; None: not a row filter."""
     model = BY_KEY[key].model
-    columns = RECORD_COLUMNS[model]
     if name in STATUS_NAMES:
-        return (Equals(columns.status, _codes(raw)),)
+        return (Equals(record_status_of(model), _codes(raw)),)
     if name == "intent":
         return (Equals("intent", _codes(raw)),)
     if name == "code":
         return tuple(_code_atom(key, token) for token in _tokens(raw))
     if name in DATE_NAMES:
         return tuple(
-            date_atom(columns.date, parse_date(value), calendar_days=False)
+            date_atom(record_date_of(model), parse_date(value), calendar_days=False)
             for value in split_values(raw)
         )
     if name == "name":  # Practitioner

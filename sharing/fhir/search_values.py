@@ -36,7 +36,7 @@ class Token:
 
 
 def split_values(raw: str) -> list[str]:
-    """The comma-separated alternatives of one parameter (`\\,` is a literal comma)."""
+    """The comma-separated alternatives of one parameter (a backslash before a comma escapes it)."""
     if len(raw) > MAX_VALUE_LENGTH:
         raise SearchError(f"A search value is longer than {MAX_VALUE_LENGTH} characters.")
     parts = re.split(r"(?<!\\),", raw)
