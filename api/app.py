@@ -25,6 +25,7 @@ from api.pages import consent, directory, login, operator
 from api.pages.account import STATIC_DIR, account_page
 from api.settings import Settings, load_settings
 from api.transport_security import HSTS_VALUE, StrictTransportSecurity
+from db.bookkeeping import Bookkeeper
 from db.columns import utcnow
 from db.engine import create_engine, create_session_factory, unit_of_work
 from db.errors import DatabaseUnavailable
@@ -127,6 +128,7 @@ def create_app(settings: Settings) -> Starlette:
         settings.database_url,
         pool_timeout=settings.database_pool_timeout,
         pool_size=settings.database_pool_size,
+        statement_timeout=settings.max_query_seconds,
     )
 
     @asynccontextmanager
@@ -158,6 +160,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.started_at = utcnow()
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+    app.state.bookkeeper = Bookkeeper(app.state.session_factory)
     app.state.password_hasher = settings.password_hasher()
     return app
 

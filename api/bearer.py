@@ -5,7 +5,7 @@ Shared by the GraphQL and FHIR endpoints, so both see a revoked or narrowed gran
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.access import find_live_access, note_grant_used
+from db.access import find_live_access
 from db.columns import utcnow
 from db.tokens import hash_secret
 from schema.context import AppCaller
@@ -15,7 +15,11 @@ MAX_TOKEN_LENGTH = 512
 
 
 async def app_caller(session: AsyncSession, header: str) -> AppCaller | None:
-    """The app behind a `Bearer` header if its token is live right now, else None."""
+    """The app behind a `Bearer` header if its token is live right now, else None.
+
+    Writes nothing (it runs in reading units of work): the caller notes the grant's
+    last use with `db.grants.mark_grant_used` in its bookkeeping.
+    """
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
@@ -26,7 +30,6 @@ async def app_caller(session: AsyncSession, header: str) -> AppCaller | None:
         return None
     # The grant may have been narrowed after the token was issued: both must allow a category.
     scopes = Scopes.parse(access.token_scopes) & Scopes.parse(access.grant_scopes)
-    await note_grant_used(session, access=access, now=now)
     return AppCaller(
         grant_id=access.grant_id,
         app_id=access.app_id,
@@ -36,4 +39,5 @@ async def app_caller(session: AsyncSession, header: str) -> AppCaller | None:
         patient_id=access.patient_id,
         scopes=tuple(scopes.canonical()),
         categories=scopes.categories,
+        last_used_at=access.last_used_at,
     )

@@ -26,7 +26,12 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        # A length with more digits than the limit is over it (and never reaches int()).
+        if (
+            declared is not None
+            and declared.isdigit()
+            and (len(declared) > len(str(self.max_bytes)) or int(declared) > self.max_bytes)
+        ):
             await self._refuse(send)
             return
         received = 0

@@ -1,9 +1,10 @@
-"""POST /graphql: refuse what is not one JSON operation, authenticate, run it in one unit of work.
+"""POST /graphql: refuse what is not one JSON operation, authenticate, run it.
 
-The unit of work commits (with the app's DATA_READ event) before the response is sent.
+Every malformed body, name or document is a 400 with a GraphQL-shaped error. The
+bookkeeping (with the app's DATA_READ event) commits before the response is sent.
 """
 
-import json
+import re
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,22 +14,31 @@ from starlette.responses import JSONResponse, Response
 from api.app_request_log import mark_logged
 from api.bearer import app_caller as _app_caller
 from api.context import hasher_of
+from api.json_body import MalformedJson, parse_json_body
 from api.security import csrf_matches, source_address
 from api.sessions import current_web_session
 from api.settings import Settings
 from db.accounts import Account, list_account_patients
-from db.engine import unit_of_work
+from db.bookkeeping import Bookkeeper
+from db.columns import utcnow
+from db.engine import reading_unit, unit_of_work
+from db.grants import grant_use_due, mark_grant_used
+from db.web_sessions import touch_session
 from schema.compiled.runner import run_compiled
 from schema.context import (
     AccountCaller,
     AppCaller,
+    Bookkeeping,
     Caller,
     GraphQLContext,
     SerialSession,
 )
+from schema.document import Operation, prepare_operation
 from schema.errors import BAD_USER_INPUT, FORBIDDEN, QUERY_TOO_COMPLEX, UNAUTHENTICATED
-from schema.execution import run_operation
+from schema.execution import MAX_OPERATION_NAME, run_operation
 from schema.loaders import Loaders
+
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 
 
 def _problem(
@@ -49,7 +59,11 @@ def _invalid_token() -> Response:
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if (
+        declared is not None
+        and declared.isdecimal()
+        and (len(declared) > len(str(limit)) or int(declared) > limit)
+    ):
         return None
     chunks: list[bytes] = []
     size = 0
@@ -64,7 +78,7 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
 async def _account_caller(
     request: Request, session: AsyncSession, settings: Settings
 ) -> AccountCaller | Response:
-    web = await current_web_session(request, session, settings)
+    web = await current_web_session(request, session, settings, touch=False)
     if web is None or web.account_id is None or web.id is None:
         return _problem(401, UNAUTHENTICATED, "Sign in or send a Bearer token.",
                         {"WWW-Authenticate": "Bearer"})  # fmt: skip
@@ -96,13 +110,53 @@ def _operation(payload: Any) -> tuple[str, dict[str, Any] | None, str | None] | 
     operation_name = payload.get("operationName")
     if variables is not None and not isinstance(variables, dict):
         return _problem(400, BAD_USER_INPUT, "`variables` must be an object.")
-    if operation_name is not None and not isinstance(operation_name, str):
-        return _problem(400, BAD_USER_INPUT, "`operationName` must be a string.")
+    if operation_name == "":
+        operation_name = None  # some clients send an empty name for "the only operation"
+    if operation_name is not None and (
+        not isinstance(operation_name, str)
+        or len(operation_name) > MAX_OPERATION_NAME
+        or not _NAME.fullmatch(operation_name)
+    ):
+        return _problem(
+            400,
+            BAD_USER_INPUT,
+            f"`operationName` must be a GraphQL name of at most {MAX_OPERATION_NAME} characters.",
+        )
     return payload["query"], variables, operation_name
 
 
+async def _caller(
+    request: Request, session: AsyncSession, settings: Settings, bookkeeping: list[Bookkeeping]
+) -> Caller | Response:
+    """Who is calling; what their request must note afterwards goes into `bookkeeping`."""
+    now = utcnow()
+    header = request.headers.get("authorization")
+    if header is not None:
+        app = await _app_caller(session, header)
+        if app is None:
+            return _invalid_token()
+        if grant_use_due(app.last_used_at, now):
+            bookkeeping.append(lambda s: mark_grant_used(s, grant_id=app.grant_id, at=now))
+        return app
+    account = await _account_caller(request, session, settings)
+    if isinstance(account, AccountCaller):
+        web_session_id = account.web_session_id
+        bookkeeping.append(lambda s: touch_session(s, session_id=web_session_id, at=now))
+    return account
+
+
+async def _run_bookkeeping(session: AsyncSession, bookkeeping: list[Bookkeeping]) -> None:
+    for work in bookkeeping:
+        await work(session)
+
+
 async def graphql_endpoint(request: Request) -> Response:
-    """The GraphQL API: JSON POST only, one operation, Bearer token or session with CSRF header."""
+    """The GraphQL API: JSON POST only, one operation, Bearer token or session with CSRF header.
+
+    A query reads in a reading unit of work and writes its bookkeeping (the app's
+    last use, the session's last activity, activity events) in a short writing unit
+    after it; a mutation runs in one writing unit.
+    """
     settings: Settings = request.app.state.settings
     if request.method != "POST":
         return _problem(405, BAD_USER_INPUT, "Send queries with POST and a JSON body.",
@@ -116,19 +170,19 @@ async def graphql_endpoint(request: Request) -> Response:
             413, QUERY_TOO_COMPLEX, f"The body exceeds {settings.max_body_bytes} bytes."
         )
     try:
-        parsed = _operation(json.loads(raw))
-    except (ValueError, UnicodeDecodeError):
-        return _problem(400, BAD_USER_INPUT, "The body is not valid JSON.")
+        parsed = _operation(parse_json_body(raw))
+    except MalformedJson as error:
+        return _problem(400, BAD_USER_INPUT, str(error))
     if isinstance(parsed, Response):
         return parsed
     query, variables, operation_name = parsed
-    async with unit_of_work(request.app.state.session_factory) as session:
-        caller: Caller | Response
-        header = request.headers.get("authorization")
-        if header is not None:
-            caller = await _app_caller(session, header) or _invalid_token()
-        else:
-            caller = await _account_caller(request, session, settings)
+    limits = settings.limits
+    operation = prepare_operation(query, operation_name, max_tokens=limits.max_tokens)
+    writes = isinstance(operation, Operation) and operation.is_mutation
+    factory = request.app.state.session_factory
+    bookkeeping: list[Bookkeeping] = []
+    async with (unit_of_work if writes else reading_unit)(factory) as session:
+        caller = await _caller(request, session, settings, bookkeeping)
         if isinstance(caller, Response):
             return caller
         db = SerialSession(session)
@@ -136,22 +190,26 @@ async def graphql_endpoint(request: Request) -> Response:
             caller=caller,
             db=db,
             source_address=source_address(request, settings),
-            limits=settings.limits,
+            limits=limits,
             loaders=Loaders(db, caller.patient_id),
             base_url=settings.base_url,
             hasher=hasher_of(request),
+            bookkeeping=bookkeeping,
         )
         compiled = None
-        if settings.compiled_reads:
+        if settings.compiled_reads and isinstance(operation, Operation):
             compiled = await run_compiled(
                 context, query=query, variables=variables, operation_name=operation_name
             )
         if compiled is None:
-            body = await run_operation(
-                context, query=query, variables=variables, operation_name=operation_name
-            )
+            outcome = await run_operation(context, operation, variables=variables)
+        if writes:
+            await _run_bookkeeping(session, bookkeeping)
+    if not writes:
+        bookkeeper: Bookkeeper = request.app.state.bookkeeper
+        await bookkeeper.write(bookkeeping)
     if isinstance(caller, AppCaller):
-        mark_logged(request)  # the read's event is committed; nothing more to log
+        mark_logged(request)  # its DATA_READ event is committed; the middleware adds none
     if compiled is not None:
         return Response(compiled, media_type="application/json")
-    return JSONResponse(body)
+    return Response(outcome.body, status_code=outcome.status, media_type="application/json")

@@ -15,14 +15,17 @@ def cookie_name(settings: Settings) -> str:
 
 
 async def current_web_session(
-    request: Request, session: AsyncSession, settings: Settings
+    request: Request, session: AsyncSession, settings: Settings, *, touch: bool = True
 ) -> WebSession | None:
-    """The live server-side session named by the request's cookie, if any."""
+    """The live server-side session named by the request's cookie, if any.
+
+    `touch=False` writes nothing (see `db.web_sessions.find_live_session`).
+    """
     raw_id = request.cookies.get(cookie_name(settings))
     if not raw_id or len(raw_id) > 128:
         return None
     return await find_live_session(
-        session, raw_id=raw_id, idle_seconds=settings.session_idle_seconds
+        session, raw_id=raw_id, idle_seconds=settings.session_idle_seconds, touch=touch
     )
 
 

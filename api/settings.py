@@ -109,6 +109,11 @@ class Settings:
     max_query_cost: int = _setting(Limits.max_cost, _positive_int)
     max_body_bytes: int = _setting(64 * 1024, _positive_int)
     max_page_size: int = _setting(Limits.max_page_size, _positive_int)
+    # Items a list without a page size (Encounter.diagnoses) counts for in the query cost.
+    assumed_list_size: int = _setting(Limits.assumed_list_size, _positive_int)
+    # Time budget of one GraphQL request; also every database statement's timeout.
+    max_query_seconds: float = _setting(Limits.max_seconds, _positive_float)
+    max_response_bytes: int = _setting(Limits.max_response_bytes, _positive_int)
     # Token lifetimes, in seconds
     access_token_ttl: int = _setting(15 * 60, _positive_int)
     refresh_token_ttl: int = _setting(90 * 24 * 3600, _positive_int)
@@ -158,6 +163,9 @@ class Settings:
             max_tokens=self.max_query_tokens,
             max_cost=self.max_query_cost,
             max_page_size=self.max_page_size,
+            assumed_list_size=self.assumed_list_size,
+            max_seconds=self.max_query_seconds,
+            max_response_bytes=self.max_response_bytes,
         )
 
     def password_hasher(self) -> PasswordHasher:

@@ -5,20 +5,16 @@ app or an expired token takes effect on the very next request in every worker.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.apps import App, AppStatus
 from db.grants import Grant, live_grant_clause
 from db.tokens import Token, TokenKind
-
-# `last_used_at` is a hint for the patient ("last used 5 minutes ago"), not an audit
-# record (the activity log is): writing it at most once a minute saves a write per read.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -60,14 +56,3 @@ async def find_live_access(
     connection = await session.connection()
     row: Any = (await connection.execute(statement)).first()
     return None if row is None else LiveAccess(*row[:9])
-
-
-async def note_grant_used(session: AsyncSession, *, access: LiveAccess, now: datetime) -> None:
-    """Set the grant's `last_used_at`, unless it was set less than a minute ago."""
-    last = access.last_used_at
-    if last is not None and now - last < LAST_USED_RESOLUTION:
-        return
-    connection = await session.connection()
-    await connection.execute(
-        update(Grant).where(col(Grant.id) == access.grant_id).values(last_used_at=now)
-    )

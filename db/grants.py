@@ -1,8 +1,8 @@
 """Grants: an account's consent that an app may read parts of one patient's record."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Index, and_, or_
+from sqlalchemy import ColumnElement, Index, and_, or_, update
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -214,3 +214,28 @@ async def revoke_app_grants(
         )  # fmt: skip
         ended += 1
     return ended
+
+
+# `last_used_at` is a hint for the patient ("last used 5 minutes ago"), not an audit
+# record (the activity log is): writing it at most once a minute saves a write per read.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def grant_use_due(last_used_at: datetime | None, now: datetime) -> bool:
+    """Whether a grant's `last_used_at` is old enough to be written again."""
+    return last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION
+
+
+async def mark_grant_used(session: AsyncSession, *, grant_id: int, at: datetime) -> None:
+    """Note when an app last used a grant, at most once a minute (the read itself never writes)."""
+    await session.exec(
+        update(Grant)
+        .where(col(Grant.id) == grant_id)
+        .where(
+            or_(
+                col(Grant.last_used_at).is_(None),
+                col(Grant.last_used_at) <= at - LAST_USED_RESOLUTION,
+            )
+        )
+        .values(last_used_at=at)
+    )

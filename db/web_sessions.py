@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,9 +41,19 @@ async def open_session(
 
 
 async def find_live_session(
-    session: AsyncSession, *, raw_id: str, idle_seconds: int, now: datetime | None = None
+    session: AsyncSession,
+    *,
+    raw_id: str,
+    idle_seconds: int,
+    now: datetime | None = None,
+    touch: bool = True,
 ) -> WebSession | None:
-    """The session behind a cookie value if it has not ended, expired or idled out; touches it."""
+    """The session behind a cookie value if it has not ended, expired or idled out; touches it.
+
+    With `touch=False` nothing is written (a reading unit of work): the caller touches
+    the session later with `touch_session`, and an idled-out session is ended by the
+    next request that writes.
+    """
     now = now or utcnow()
     row = (
         await session.exec(
@@ -55,14 +66,27 @@ async def find_live_session(
     if row is None:
         return None
     if row.expires_at <= now or row.last_seen_at + timedelta(seconds=idle_seconds) <= now:
+        if not touch:
+            return None
         row.ended_at = now
         session.add(row)
         await session.flush()
         return None
+    if not touch:
+        return row
     row.last_seen_at = now
     session.add(row)
     await session.flush()
     return row
+
+
+async def touch_session(session: AsyncSession, *, session_id: int, at: datetime) -> None:
+    """Note that a live session was used (one UPDATE, for requests that only read)."""
+    await session.exec(
+        update(WebSession)
+        .where(col(WebSession.id) == session_id, col(WebSession.ended_at).is_(None))
+        .values(last_seen_at=at)
+    )
 
 
 async def end_session(session: AsyncSession, *, row: WebSession) -> None:

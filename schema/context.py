@@ -1,9 +1,12 @@
 """The typed context of one GraphQL request: who calls, for which patient, with what limits."""
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from argon2 import PasswordHasher
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.serial import SerialSession
 from schema.loaders import Loaders
@@ -12,12 +15,15 @@ from sharing.categories import CATEGORIES, CategoryKey
 __all__ = [
     "AccountCaller",
     "AppCaller",
+    "Bookkeeping",
     "Caller",
     "GraphQLContext",
     "Limits",
     "ReadTally",
     "SerialSession",
 ]
+
+Bookkeeping = Callable[[AsyncSession], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class AppCaller:
     patient_id: int
     scopes: tuple[str, ...]
     categories: frozenset[CategoryKey]
+    last_used_at: datetime | None = None  # the grant's, as read with the token
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,9 @@ class Limits:
     max_tokens: int = 2000
     max_cost: int = 10_000
     max_page_size: int = 100
+    assumed_list_size: int = 20
+    max_seconds: float = 5.0
+    max_response_bytes: int = 4 * 1024 * 1024
 
 
 @dataclass
@@ -71,6 +81,10 @@ class ReadTally:
     def saw(self, key: CategoryKey, ids: list[int]) -> None:
         """Note records of a category that the response carries."""
         self.returned[key].update(ids)
+
+    def discard(self) -> None:
+        """Forget what was read: the response carrying it was not sent."""
+        self.returned.clear()
 
     def counts(self) -> dict[str, int]:
         """Distinct records returned per category."""
@@ -90,6 +104,15 @@ class GraphQLContext:
     hasher: PasswordHasher | None = None
     tally: ReadTally = field(default_factory=ReadTally)
     executed: bool = False
+    bookkeeping: list[Bookkeeping] = field(default_factory=list)
+
+    def later(self, work: Bookkeeping) -> None:
+        """Write something (an activity event) once the request has read what it reads.
+
+        Queries run in a reading unit of work; their bookkeeping goes into one short
+        writing unit after it, so a long read never holds the database's write lock.
+        """
+        self.bookkeeping.append(work)
 
     @property
     def patient_id(self) -> int | None:

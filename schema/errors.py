@@ -8,6 +8,7 @@ ExpectedError            an outcome the client should handle; shown as is
 └── QueryTooComplex      the query exceeds a limit; raised before any resolver runs
 """
 
+import re
 from typing import Any
 
 from sharing.scopes import CategoryKey, required_scopes
@@ -22,6 +23,14 @@ GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 UNEXPECTED_MESSAGE = "Unexpected error."
+OUT_OF_TIME = "The query ran out of time: ask for less."
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def strip_suggestions(message: str) -> str:
+    """A message without graphql-core's "Did you mean ...?" hints (they reveal the schema)."""
+    return _SUGGESTION.sub("", message)
 
 
 class ExpectedError(Exception):

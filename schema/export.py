@@ -49,7 +49,7 @@ async def export_record(
         rows[key] = await context.db.run(_all_rows(category.model, patient_id))
     bundle = build_bundle(patient=patient, rows=rows, base_url=context.base_url)
     counts = {key.value: len(found) for key, found in rows.items() if found}
-    await context.db.run(
+    context.later(
         lambda s: record_event(
             s,
             kind=EventKind.RECORD_EXPORTED,

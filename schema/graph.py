@@ -6,12 +6,19 @@ from collections.abc import Iterator
 
 import strawberry
 from graphql import GraphQLError
-from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import ParserCache, SchemaExtension
+from graphql.validation import (
+    ASTValidationRule,
+    KnownDirectivesRule,
+    NoSchemaIntrospectionCustomRule,
+    UniqueDirectivesPerLocationRule,
+    ValidationContext,
+)
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.context import AccountCaller, GraphQLContext, Limits
+from schema.document import PARSED_CACHE_SIZE, parse_document
 from schema.errors import ExpectedError
 from schema.limits import limit_rules
 from schema.mutations import Mutation
@@ -21,7 +28,34 @@ from schema.types import care, clinical, conditions, observations
 logger = logging.getLogger("chartshare.graphql")
 
 
-VALID_QUERY_CACHE_SIZE = 256
+VALID_QUERY_CACHE_SIZE = PARSED_CACHE_SIZE
+
+
+class _ReportOnce(ASTValidationRule):
+    """Reports each distinct message once (a directive repeated 300 times is one error)."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        self._reported: set[str] = set()
+
+    def report_error(self, error: GraphQLError) -> None:
+        if error.message not in self._reported:
+            self._reported.add(error.message)
+            super().report_error(error)
+
+
+class KnownDirectivesOnce(_ReportOnce, KnownDirectivesRule):
+    """graphql-core's KnownDirectivesRule, one error per unknown or misplaced directive."""
+
+
+class UniqueDirectivesOnce(_ReportOnce, UniqueDirectivesPerLocationRule):
+    """graphql-core's UniqueDirectivesPerLocationRule, one error per repeated directive."""
+
+
+ONCE: dict[type[ASTValidationRule], type[ASTValidationRule]] = {
+    KnownDirectivesRule: KnownDirectivesOnce,
+    UniqueDirectivesPerLocationRule: UniqueDirectivesOnce,
+}
 
 
 class _ValidQueries:
@@ -53,7 +87,17 @@ VALID_QUERIES = _ValidQueries(VALID_QUERY_CACHE_SIZE)
 
 
 class RequestRules(SchemaExtension):
-    """Adds the limit rules, and refuses introspection to apps, for each request."""
+    """Adds the limit rules, and refuses introspection to apps, for each request.
+
+    Documents come from the shared parse cache (the HTTP layer parsed this text already
+    to pick the operation).
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        execution = self.execution_context
+        if execution.query:
+            execution.graphql_document = parse_document(execution.query)
+        yield
 
     def on_validate(self) -> Iterator[None]:
         execution = self.execution_context
@@ -68,7 +112,8 @@ class RequestRules(SchemaExtension):
         rules = limit_rules(context.limits)
         if not is_account:
             rules = (*rules, NoSchemaIntrospectionCustomRule)
-        execution.validation_rules = (*execution.validation_rules, *rules)
+        standard = tuple(ONCE.get(rule, rule) for rule in execution.validation_rules)
+        execution.validation_rules = (*standard, *rules)
         yield
         if execution.query and execution.pre_execution_errors == []:
             VALID_QUERIES.add(key)
@@ -88,7 +133,8 @@ class ChartshareSchema(strawberry.Schema):
     ) -> None:
         for error in errors:
             original = error.original_error
-            if original is None or isinstance(original, ExpectedError):
+            # Expected errors and graphql-core's own (bad variables) are the client's doing.
+            if original is None or isinstance(original, ExpectedError | GraphQLError):
                 continue
             logger.error(
                 "unexpected %s at %s",
@@ -109,8 +155,7 @@ def build_schema() -> ChartshareSchema:
             observations.LabResult,
             clinical.Procedure,
         ],
-        # The parser cache keeps parsed documents by query text (documents are immutable).
-        extensions=[RequestRules, lambda: ParserCache(maxsize=VALID_QUERY_CACHE_SIZE)],
+        extensions=[RequestRules],
         config=StrawberryConfig(disable_field_suggestions=True),
     )
 

@@ -65,7 +65,7 @@ async def _refuse(info: Ctx, type_name: str) -> NotFound:
     context = info.context
     caller = context.caller
     app = caller if isinstance(caller, AppCaller) else None
-    await context.db.run(
+    context.later(
         lambda s: record_event(
             s,
             kind=EventKind.ACCESS_DENIED,

@@ -2,7 +2,8 @@
 
 Every request of an app is one DATA_READ event in the activity log, with the categories
 and counts it returned and the categories it was refused (outcome success, denied,
-rejected or not_found), committed in the request's unit of work.
+rejected or not_found). The request reads in a reading unit of work; the event and the
+grant's last use are committed by the bookkeeper before the response is sent.
 """
 
 from collections.abc import Awaitable, Callable
@@ -20,7 +21,10 @@ from api.oauth import discovery
 from api.security import source_address
 from api.settings import Settings
 from db.activity import EventKind, record_event
-from db.engine import unit_of_work
+from db.bookkeeping import Bookkeeper, Write
+from db.columns import utcnow
+from db.engine import reading_unit
+from db.grants import grant_use_due, mark_grant_used
 from sharing.fhir.access import OtherPatient, ScopeRefused
 from sharing.fhir.capability import capability_statement
 from sharing.fhir.search_parameters import PARAMETERS
@@ -47,7 +51,8 @@ async def _as_app(request: Request, interaction: str, resource_type: str, work: 
     if header is None:
         return outcome(401, "login", "Send an access token: Authorization: Bearer <token>.",
                        {"WWW-Authenticate": "Bearer"})  # fmt: skip
-    async with unit_of_work(request.app.state.session_factory) as session:
+    now = utcnow()
+    async with reading_unit(request.app.state.session_factory) as session:
         caller = await app_caller(session, header)
         if caller is None:
             return outcome(401, "login", "The access token is missing, expired or revoked.",
@@ -72,23 +77,34 @@ async def _as_app(request: Request, interaction: str, resource_type: str, work: 
         except NotFoundHere:
             response = outcome(404, "not-found", f"No {resource_type} with that id here.")
             result = "not_found"
-        await record_event(
-            session,
-            kind=EventKind.DATA_READ,
-            outcome=result,
-            account_id=caller.account_id,
-            patient_id=caller.patient_id,
-            app_id=caller.app_id,
-            grant_id=caller.grant_id,
-            source_address=source_address(request, settings),
-            details={
-                "api": "fhir",
-                "interaction": interaction,
-                "resourceType": resource_type,
-                "categories": ix.tally.counts(),
-                "denied": sorted(key.value for key in ix.tally.denied),
-            },
-        )
+    details = {
+        "api": "fhir",
+        "interaction": interaction,
+        "resourceType": resource_type,
+        "categories": ix.tally.counts(),
+        "denied": sorted(key.value for key in ix.tally.denied),
+    }
+    # The read held no write lock; its bookkeeping commits before the response leaves.
+    bookkeeper: Bookkeeper = request.app.state.bookkeeper
+    writes: list[Write] = []
+    if grant_use_due(caller.last_used_at, now):
+        writes.append(lambda s: mark_grant_used(s, grant_id=caller.grant_id, at=now))
+    await bookkeeper.write(
+        [
+            *writes,
+            lambda s: record_event(
+                s,
+                kind=EventKind.DATA_READ,
+                outcome=result,
+                account_id=caller.account_id,
+                patient_id=caller.patient_id,
+                app_id=caller.app_id,
+                grant_id=caller.grant_id,
+                source_address=source_address(request, settings),
+                details=details,
+            ),
+        ]
+    )
     mark_logged(request)  # the event above is committed; the middleware adds nothing
     return response
 

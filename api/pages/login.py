@@ -76,7 +76,9 @@ async def login(request: Request) -> Response:
     address = source_address(request, settings)
     slow_down = False
     async with database(request) as session:
-        row = await current_web_session(request, session, settings)
+        # Not touched: the first write comes after the password check, so the (slow)
+        # check never holds the database's write lock that other requests wait for.
+        row = await current_web_session(request, session, settings, touch=False)
         if row is None or not csrf_matches(row.csrf_token, form.get("csrf_token")):
             return error_page("Please try again", CSRF_FAILED, status=403)
         account = await find_account_by_login(session, login=login_name) if login_name else None

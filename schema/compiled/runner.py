@@ -26,10 +26,10 @@ from schema.compiled.selections import Unsupported
 from schema.compiled.statement import Shape, build_statement
 from schema.compiled.tally import walk
 from schema.context import AppCaller, GraphQLContext
+from schema.document import screen_document
 from schema.errors import BadUserInput
 from schema.execution import record_read
 from schema.graph import SCHEMA
-from schema.limits import count_tokens
 from schema.types.relay import decode_cursor
 
 PLAN_CACHE_SIZE = 256
@@ -58,9 +58,8 @@ def _plan(context: GraphQLContext, query: str, operation: str | None, names: Any
 
 
 def _compile(context: GraphQLContext, query: str, operation: str | None) -> Plan | _Unsupported:
-    limit = context.limits.max_tokens
-    if count_tokens(query, limit) > limit:
-        return _Unsupported("tokens")
+    if screen_document(query, max_tokens=context.limits.max_tokens) is not None:
+        return _Unsupported("refused document")
     try:
         document = parse(query)
     except GraphQLSyntaxError:
@@ -180,9 +179,16 @@ async def run_compiled(
     context.executed = True
     errors = walk(plan, json.loads(meta), context.tally)
     EXECUTORS["compiled"] += 1
-    await record_read(context, operation_name, "partial" if errors else "success")
     data_bytes = data.encode()
     if not errors:
-        return b'{"data":' + data_bytes + b"}"
-    encoded = json.dumps(errors, ensure_ascii=False, separators=(",", ":")).encode()
-    return b'{"errors":' + encoded + b',"data":' + data_bytes + b"}"
+        body = b'{"data":' + data_bytes + b"}"
+    else:
+        encoded = json.dumps(errors, ensure_ascii=False, separators=(",", ":")).encode()
+        body = b'{"errors":' + encoded + b',"data":' + data_bytes + b"}"
+    if len(body) > context.limits.max_response_bytes:
+        # Strawberry answers it with the ceiling's QUERY_TOO_COMPLEX error.
+        context.tally.discard()
+        _fallback("response size")
+        return None
+    record_read(context, operation_name, "partial" if errors else "success")
+    return body

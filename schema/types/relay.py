@@ -18,6 +18,9 @@ NodeType = TypeVar("NodeType")
 # The largest id a database column holds (SQLite INTEGER, PostgreSQL bigint): a larger
 # number in an ID or cursor is malformed input, not a database error.
 MAX_DB_ID = 2**63 - 1
+# Our longest cursor (a timestamp with its zone and a 19-digit id) is about 90 characters.
+MAX_CURSOR_LENGTH = 200
+MAX_ID_LENGTH = 200
 
 
 def type_name_of(cls: type) -> str:
@@ -51,9 +54,11 @@ def to_global_id(type_name: str, db_id: int) -> strawberry.ID:
 
 def from_global_id(global_id: str) -> tuple[str, int]:
     """(type name, database id); BadUserInput if the ID is not one of ours."""
+    if len(global_id) > MAX_ID_LENGTH:
+        raise BadUserInput("Not a valid ID.")
     try:
         type_name, _, raw = base64.b64decode(global_id, validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+    except (binascii.Error, UnicodeError, ValueError):
         raise BadUserInput("Not a valid ID.") from None
     # Only the canonical form: ASCII digits, no sign, spaces or leading zeros, in range.
     if not type_name.isidentifier() or not _is_db_id(raw):
@@ -91,9 +96,15 @@ def encode_cursor(value: date | datetime | int, row_id: int) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[date | datetime | int, int]:
-    """The sort value and id of a cursor; BadUserInput if it is not one of ours."""
+    """The sort value and id of a cursor; BadUserInput if it is not one of ours.
+
+    Only a cursor exactly as `encode_cursor` writes it is accepted: short, and
+    identical when encoded again.
+    """
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise BadUserInput("Not a valid cursor.")
     try:
-        kind, value, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        kind, value, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
         parsed: date | datetime | int
         if kind == "t":
             parsed = datetime.fromisoformat(value)
@@ -107,8 +118,10 @@ def decode_cursor(cursor: str) -> tuple[date | datetime | int, int]:
             raise ValueError(kind)
         if not _is_id_number(row_id):
             raise ValueError(row_id)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, binascii.Error, UnicodeError, RecursionError):
         raise BadUserInput("Not a valid cursor.") from None
+    if encode_cursor(parsed, row_id) != cursor:
+        raise BadUserInput("Not a valid cursor.")
     return parsed, row_id
 
 
@@ -117,10 +130,18 @@ def _is_id_number(value: object) -> bool:
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
-    """A filter bound as an aware datetime: one sent without an offset is read as UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+    """A filter bound in UTC: one sent without an offset is read as UTC.
+
+    BadUserInput if the moment in UTC falls outside the years 1 to 9999.
+    """
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise BadUserInput("The date and time is out of range.") from None
 
 
 @strawberry.interface(description="An object with a global ID, readable again with `node(id:)`.")

@@ -1,18 +1,24 @@
 """Query limits, introspection, suggestions and error masking, all before any resolver runs."""
 
+import asyncio
 import json
 import logging
+import time
+from typing import Any
 
 import httpx
 import pytest
 from graphql import get_introspection_query
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.applications import Starlette
 
 import schema.loaders
 from api.settings import Settings
+from db import records_query
 from db.accounts import Relationship
 from db.activity import ActivityEvent, EventKind
+from schema.execution import MAX_ERRORS
 from tests.builders.graphql import grant_app, post_graphql, sign_in
 from tests.builders.people import make_patient
 from tests.builders.records import seed_record
@@ -167,3 +173,155 @@ async def test_unexpected_errors_are_masked_and_logged_without_data(
     assert body["data"]["viewer"] == {"kind": "APP"}
     assert "glucose" not in caplog.text
     assert "RuntimeError" in caplog.text
+
+
+ALIASED_FRAGMENT = (
+    "fragment F on Patient { "
+    + " ".join(f"f{i}: goals(first: 1) {{ totalCount }}" for i in range(7))
+    + " }"
+)
+
+
+async def test_aliases_in_fragments_count_every_time_the_fragment_is_used(
+    session: AsyncSession, client: httpx.AsyncClient
+) -> None:
+    token = await _app_token(session)
+    spread = "{ " + " ".join(f"p{i}: patient {{ ...F }}" for i in range(8)) + " } "
+    response = await post_graphql(client, spread + ALIASED_FRAGMENT, token=token)
+    assert response.status_code == 400
+    assert _codes(response.json()) == ["QUERY_TOO_COMPLEX"]
+    assert "data" not in response.json()
+    once = "{ p0: patient { ...F } } " + ALIASED_FRAGMENT
+    assert "errors" not in (await post_graphql(client, once, token=token)).json()
+
+
+async def test_nested_fragments_are_measured_without_expanding_them(
+    session: AsyncSession, client: httpx.AsyncClient
+) -> None:
+    token = await _app_token(session)
+    # Each fragment uses the next one twice: 2**40 uses of the last if expanded naively.
+    chain = " ".join(
+        f"fragment F{i} on Patient {{ a{i}: id ...F{i + 1} ...F{i + 1} }}" for i in range(40)
+    )
+    query = "{ patient { ...F0 } } " + chain + " fragment F40 on Patient { id }"
+    started = time.monotonic()
+    response = await post_graphql(client, query, token=token)
+    assert time.monotonic() - started < 5
+    assert response.status_code == 400
+    assert _codes(response.json()) == ["QUERY_TOO_COMPLEX"]
+
+
+async def test_fragment_cycles_are_validation_errors(
+    session: AsyncSession, client: httpx.AsyncClient
+) -> None:
+    token = await _app_token(session)
+    query = "{ patient { ...A } } fragment A on Patient { id ...B } fragment B on Patient { ...A }"
+    response = await post_graphql(client, query, token=token)
+    assert response.status_code == 400
+    assert set(_codes(response.json())) == {"GRAPHQL_VALIDATION_FAILED"}
+
+
+def _diagnoses(first: int) -> str:
+    return (
+        f"{{ patient {{ encounters(first: {first}) "
+        "{ edges { node { diagnoses { id } } } } } }"
+    )
+
+
+async def test_lists_without_a_page_size_count_their_assumed_size(
+    session: AsyncSession, client: httpx.AsyncClient
+) -> None:
+    token = await _app_token(session)
+    # 7 encounters + 7 x 20 assumed diagnoses = 147 <= 150; 8 + 8 x 20 = 168 > 150.
+    assert "errors" not in (await post_graphql(client, _diagnoses(7), token=token)).json()
+    response = await post_graphql(client, _diagnoses(8), token=token)
+    assert response.status_code == 400
+    assert _codes(response.json()) == ["QUERY_TOO_COMPLEX"]
+
+
+async def test_unpaged_lists_multiply_through_nesting(
+    session: AsyncSession, client: httpx.AsyncClient
+) -> None:
+    token = await _app_token(session)
+    # 1 + 20 diagnoses, each with its encounter's 20 diagnoses: far more than 150.
+    nested = (
+        "{ patient { encounters(first: 1) { edges { node { diagnoses { encounter { "
+        "diagnoses { id } } } } } } } }"
+    )
+    body = (await post_graphql(client, nested, token=token)).json()
+    assert _codes(body) == ["QUERY_TOO_COMPLEX"]
+
+
+async def test_a_response_over_the_ceiling_is_refused(
+    session: AsyncSession, client: httpx.AsyncClient, app: Starlette
+) -> None:
+    patient = await make_patient(session)
+    await seed_record(session, patient, per_category=5)
+    token = (await grant_app(session, patient, ["patient/*.rs"])).token
+    query = "{ patient { labResults(first: 5) { edges { node { id code { display } } } } } }"
+    fits = await post_graphql(client, query, token=token)
+    assert fits.status_code == 200 and "errors" not in fits.json()
+    # Half the size: the compiled path's JSON and Strawberry's differ in spacing, not in content.
+    app.state.settings = app.state.settings.with_overrides(
+        max_response_bytes=len(fits.content) // 2
+    )
+    response = await post_graphql(client, query, token=token)
+    assert response.status_code == 400
+    assert _codes(response.json()) == ["QUERY_TOO_COMPLEX"]
+    assert "larger than" in response.json()["errors"][0]["message"]
+    events = await _read_events(session)
+    assert [e.outcome for e in events] == ["success", "rejected"]
+    assert json.loads(events[1].details)["categories"] == {}
+
+
+async def test_a_query_past_its_time_budget_is_refused(
+    session: AsyncSession,
+    client: httpx.AsyncClient,
+    app: Starlette,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    token = await _app_token(session)
+    # Strawberry's budget between reads (the compiled path is one statement, bounded by the
+    # database's statement timeout: tests/db/test_engine.py).
+    app.state.settings = app.state.settings.with_overrides(
+        max_query_seconds=0.3, compiled_reads=False
+    )
+    real = records_query.count_patient_records_many
+
+    async def slow(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.5)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(schema.loaders, "count_patient_records_many", slow)
+    query = "{ patient { goals { totalCount } problems { totalCount } } }"
+    started = time.monotonic()
+    first = await post_graphql(client, "{ patient { goals { totalCount } } }", token=token)
+    second = await post_graphql(client, query, token=token)
+    assert time.monotonic() - started < 3
+    for response in (first, second):
+        assert response.status_code == 400, response.text
+        assert _codes(response.json()) == ["QUERY_TOO_COMPLEX"]
+        assert "data" not in response.json()
+
+
+async def test_repeated_and_unknown_directives_are_one_error_each(
+    session: AsyncSession, client: httpx.AsyncClient
+) -> None:
+    token = await _app_token(session)
+    unknown = "{ viewer { kind " + "@nope " * 300 + "} }"
+    body = (await post_graphql(client, unknown, token=token)).json()
+    assert len(body["errors"]) == 1
+    assert _codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
+    repeated = "{ viewer { kind " + "@skip(if: false) " * 200 + "} }"
+    body = (await post_graphql(client, repeated, token=token)).json()
+    assert len(body["errors"]) == 1
+
+
+async def test_errors_in_one_response_are_capped(
+    session: AsyncSession, client: httpx.AsyncClient
+) -> None:
+    token = await _app_token(session)
+    distinct = "{ viewer { kind " + " ".join(f"@d{i}" for i in range(300)) + " } }"
+    body = (await post_graphql(client, distinct, token=token)).json()
+    assert len(body["errors"]) == MAX_ERRORS
+    assert "more errors were left out" in body["errors"][-1]["message"]

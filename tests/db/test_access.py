@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.access import find_live_access, note_grant_used
+from db.access import find_live_access
 from db.columns import utcnow
-from db.grants import Grant, revoke_grant
+from db.grants import Grant, mark_grant_used, revoke_grant
 from db.tokens import hash_secret
 from tests.builders.people import issue_token, make_account, make_app, make_grant, make_patient
 
@@ -29,7 +29,7 @@ async def test_last_used_at_is_written_at_most_once_a_minute(session: AsyncSessi
         now = start + timedelta(seconds=seconds)
         access = await find_live_access(session, token_hash=hash_secret(token), now=now)
         assert access is not None and access.grant_id == grant.id
-        await note_grant_used(session, access=access, now=now)
+        await mark_grant_used(session, grant_id=access.grant_id, at=now)
         await session.refresh(grant)
         expected = start if seconds < 61 else now
         assert grant.last_used_at == expected, seconds
