@@ -208,7 +208,9 @@ async def test_compiled_and_strawberry_answer_alike(
     assert compiled.status_code == expected.status_code, query.text
     assert _canonical(compiled.json()) == _canonical(expected.json()), query.text
     assert compiled_event == expected_event, query.text
-    if compilable:
+    # A query the generator can build may still be invalid (two selections of one field
+    # with different arguments): Strawberry refuses it, and so the compiler leaves it alone.
+    if compilable and expected.status_code == 200:
         assert ran_compiled, (query.text, FALLBACKS)
 
 
