@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from api.access_log import install_access_log_filter
 from api.body_limit import BodyLimit
+from api.cors import Cors
 from api.graphql_endpoint import graphql_endpoint
 from api.health import healthz, readyz
 from api.nul_bytes import RefuseNulBytes
@@ -124,6 +125,8 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
         # Outermost first: an oversized body is refused before anything reads it.
         middleware=[
+            # Preflights are answered before anything else looks at the request.
+            Middleware(Cors, base_url=settings.base_url),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes, exempt=("/graphql",)),
             Middleware(RefuseNulBytes, max_body_bytes=settings.max_body_bytes),
         ],
