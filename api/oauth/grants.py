@@ -37,6 +37,7 @@ from db.tokens import (
 from sharing.scopes import SpecialScope, granted_categories, scopes_for, split_scope_string
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+REFRESHABLE = frozenset({SpecialScope.OFFLINE_ACCESS.value, "online_access"})
 AUTHORIZE_AGAIN = "The authorization has ended; the patient must authorize the app again."
 
 
@@ -193,6 +194,11 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             raise InvalidGrantError(AUTHORIZE_AGAIN)
         if record.is_expired():
             raise InvalidGrantError("The refresh token expired; the patient must authorize again.")
+        if not set(record.grant.scopes.split()) & REFRESHABLE:
+            # A later consent (on another device) took away offline and online access.
+            raise InvalidGrantError(
+                "The patient's latest consent does not allow refreshing; authorize again."
+            )
         return record
 
     def _validate_token_scope(self, token: TokenRecord) -> None:
