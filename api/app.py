@@ -18,7 +18,7 @@ from api.cors import Cors
 from api.graphql_endpoint import graphql_endpoint
 from api.health import healthz, readyz
 from api.nul_bytes import RefuseNulBytes
-from api.oauth import discovery, registration, registration_management, views
+from api.oauth import discovery, registration, registration_management, userinfo, views
 from api.oauth.signing import current_signing_key
 from api.pages import consent, directory, login, operator
 from api.pages.account import STATIC_DIR, account_page
@@ -63,6 +63,7 @@ def _routes() -> list[BaseRoute]:
         Route("/oauth/token", views.token, methods=["POST"]),
         Route("/oauth/revoke", views.revoke, methods=["POST"]),
         Route("/oauth/introspect", views.introspect, methods=["POST"]),
+        Route("/oauth/userinfo", userinfo.userinfo, methods=["GET", "POST"]),
         Route("/oauth/register", registration.register, methods=["POST"]),
         Route(
             "/oauth/register/{client_id}",

@@ -34,7 +34,7 @@ from db.tokens import (
     find_token,
     hash_secret,
 )
-from sharing.scopes import SpecialScope, granted_categories, scopes_for, split_scope_string
+from sharing.scopes import SpecialScope, granted_categories, phrase_granted, split_scope_string
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 REFRESHABLE = frozenset({SpecialScope.OFFLINE_ACCESS.value, "online_access"})
@@ -102,7 +102,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             redirect_uri=data["redirect_uri"],
             code_challenge=data["code_challenge"],
             code_challenge_method=data["code_challenge_method"],
-            scopes=consent.grant.scopes,
+            scopes=" ".join(_granted_for(data.get("scope", "").split(), consent.grant)),
             nonce=(data.get("nonce") or None),
             expires_at=utcnow() + timedelta(seconds=context.settings.authorization_code_ttl),
         )
@@ -154,12 +154,16 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         return Consent(account_id=grant.account_id, patient_id=grant.patient_id, grant=grant)
 
 
-def _narrowed_scope(requested: list[str], grant: Grant) -> str:
-    """`requested` limited to what the grant still allows, in canonical form."""
+def _granted_for(requested: list[str], grant: Grant) -> list[str]:
+    """`requested` limited to what the grant allows, in the client's words where they fit."""
     current = grant.scopes.split()
     categories = granted_categories(requested) & granted_categories(current)
     specials = [s for s in requested if s in SpecialScope.__members__.values() and s in current]
-    return " ".join(scopes_for(categories, specials))
+    return phrase_granted(requested, categories, specials)
+
+
+def _narrowed_scope(requested: list[str], grant: Grant) -> str:
+    return " ".join(_granted_for(requested, grant))
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):

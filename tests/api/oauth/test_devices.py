@@ -51,7 +51,7 @@ async def test_a_narrower_consent_narrows_every_device_at_once(
         "patient/Goal.rs",
     ]
     assert await _readable(client, refreshed.json()["access_token"]) == {"goals"}
-    assert len(await list_grants(session, patient_ids=[party.patient.id])) == 1
+    assert len(await list_grants(session, patient_ids=[party.patient.id or 0])) == 1
 
 
 async def test_a_wider_consent_widens_only_tokens_issued_under_it(
@@ -75,7 +75,7 @@ async def test_revoking_the_app_ends_every_device(
     party = await arrange(session)
     phone = await tokens_for(client, party, scope=WIDE)
     tablet = await tokens_for(client, party, scope=WIDE)
-    [grant] = await list_grants(session, patient_ids=[party.patient.id])
+    [grant] = await list_grants(session, patient_ids=[party.patient.id or 0])
     assert await _readable(client, phone["access_token"]) == {"goals", "labResults"}
     await revoke_app(session, account_id=party.account.id, grant_id=grant.id, source_address=None)
     await session.commit()
