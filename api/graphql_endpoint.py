@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from api.graphql_media import GRAPHQL_RESPONSE, graphql_response, negotiate, with_media_type
 from api.sessions import current_web_session
 from api.settings import Settings
 from db.accounts import Account, list_account_patients
@@ -26,7 +27,15 @@ from schema.context import (
     Limits,
     SerialSession,
 )
-from schema.errors import BAD_USER_INPUT, FORBIDDEN, QUERY_TOO_COMPLEX, UNAUTHENTICATED
+from schema.errors import (
+    BAD_USER_INPUT,
+    FORBIDDEN,
+    METHOD_NOT_ALLOWED,
+    NOT_ACCEPTABLE,
+    QUERY_TOO_COMPLEX,
+    UNAUTHENTICATED,
+    UNSUPPORTED_MEDIA_TYPE,
+)
 from schema.execution import run_operation
 from schema.loaders import Loaders
 from sharing.scopes import SpecialScope, granted_categories, scopes_for
@@ -146,13 +155,25 @@ def _operation(payload: Any) -> tuple[str, dict[str, Any] | None, str | None] | 
 
 async def graphql_endpoint(request: Request) -> Response:
     """The GraphQL API: JSON POST only, one operation, Bearer token or session with CSRF header."""
+    answer_as = negotiate(request.headers.get("accept"))
+    if answer_as is None:
+        return _problem(
+            406,
+            NOT_ACCEPTABLE,
+            f"Accept {GRAPHQL_RESPONSE} or application/json.",
+        )
+    request.state.graphql_media = answer_as
+    return with_media_type(await _answer(request), answer_as)
+
+
+async def _answer(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     if request.method != "POST":
-        return _problem(405, BAD_USER_INPUT, "Send queries with POST and a JSON body.",
+        return _problem(405, METHOD_NOT_ALLOWED, "Send queries with POST and a JSON body.",
                         {"Allow": "POST"})  # fmt: skip
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json":
-        return _problem(415, BAD_USER_INPUT, "The body must be application/json.")
+        return _problem(415, UNSUPPORTED_MEDIA_TYPE, "The body must be application/json.")
     raw = await _read_body(request, settings.max_body_bytes)
     if raw is None:
         return _problem(
@@ -197,4 +218,4 @@ async def graphql_endpoint(request: Request) -> Response:
         body = await run_operation(
             context, query=query, variables=variables, operation_name=operation_name
         )
-    return JSONResponse(body)
+    return graphql_response(body, request.state.graphql_media)
