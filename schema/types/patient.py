@@ -73,6 +73,13 @@ def _records(field_name: str, node: type, text: str) -> StrawberryField:
 @strawberry.type(description="The patient whose record the caller reads.")
 class Patient(Node):
     db_id: strawberry.Private[int]
+    fhir_id: strawberry.ID = strawberry.field(
+        description=(
+            "The patient's id outside GraphQL: the token response's `patient`, the `{id}` of "
+            "`fhirUser` `{issuer}/Patient/{id}` and of FHIR `Patient/{id}`. The global `id` "
+            "of the same patient is base64 of `Patient:{fhirId}`."
+        )
+    )
     name: HumanName | None = _demographic("name", "The patient's name.")
     birth_date: date | None = _demographic("birthDate", "Date of birth.")
     sex: str | None = _demographic("sex", "Birth sex (US Core): F, M or UNK.")
@@ -121,6 +128,7 @@ class Patient(Node):
         return cls(
             id=to_global_id("Patient", row.id),
             db_id=row.id,
+            fhir_id=strawberry.ID(str(row.id)),
             name=HumanName(
                 given=row.given_name,
                 middle=row.middle_name,

@@ -53,7 +53,9 @@ def test_smart_permission_strings_grant_their_read_search_part(scope: str, type_
 def test_the_grant_is_phrased_in_the_clients_words_where_they_fit() -> None:
     everything = frozenset(CategoryKey)
     requested = ["openid", "patient/Observation.read", "patient/Goal.cruds", "patient/*.rs"]
-    assert phrase_granted(requested, granted_categories(["patient/Observation.rs"]), ["openid"]) == [
+    assert phrase_granted(
+        requested, granted_categories(["patient/Observation.rs"]), ["openid"]
+    ) == [
         "openid",
         "patient/Observation.read",
     ]
