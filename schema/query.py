@@ -12,6 +12,7 @@ from db.accounts import AccountRole, list_account_patients
 from db.activity import EventKind, count_events, list_events, record_event
 from db.apps import list_developer_apps
 from db.grants import list_grants
+from schema.account_nodes import ACCOUNT_NODE_TYPES, account_node
 from schema.context import AppCaller, GraphQLContext
 from schema.errors import BadUserInput, NotFound
 from schema.export import export_record
@@ -21,10 +22,10 @@ from schema.types.account import (
     ActivityEvent,
     ActivityEventConnection,
     ActivityEventEdge,
+    AppInfo,
     AuthorizedApp,
     CategoryInfo,
     DeveloperApp,
-    DirectoryApp,
     PatientChoice,
     Viewer,
     ViewerKind,
@@ -112,6 +113,11 @@ class Query:
     @strawberry.field(description="Any record by global ID, under the same checks as its list.")
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
         type_name, db_id = from_global_id(id)
+        if type_name in ACCOUNT_NODE_TYPES:
+            found = await account_node(info, type_name, db_id)
+            if found is None:
+                raise await _refuse(info, type_name)
+            return found
         if type_name == "Patient":
             if db_id != info.context.patient_id:
                 raise await _refuse(info, type_name)
@@ -133,9 +139,9 @@ class Query:
         return [CategoryInfo.of(c.key) for c in CATEGORIES]
 
     @strawberry.field(description="Approved apps (public information).")
-    async def app_directory(self, info: Ctx) -> list[DirectoryApp]:
+    async def app_directory(self, info: Ctx) -> list[AppInfo]:
         rows = await info.context.db.run(list_approved_apps)
-        return [DirectoryApp.from_row(r) for r in rows]
+        return [AppInfo.from_row(r) for r in rows]
 
     @strawberry.field(description="The apps this developer account registered (empty for others).")
     async def developer_apps(self, info: Ctx) -> list[DeveloperApp] | None:

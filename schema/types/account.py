@@ -10,7 +10,7 @@ import strawberry
 from db.activity import ActivityEvent as ActivityRow
 from db.apps import App, AppStatus, redirect_uris_of
 from db.grants import Grant
-from schema.types.relay import PageInfo, to_global_id
+from schema.types.relay import Node, PageInfo, to_global_id
 from sharing.consent import AccessDuration as ConsentDuration
 from sharing.scopes import BY_KEY, CATEGORIES, CategoryKey, SpecialScope, granted_categories
 
@@ -65,9 +65,8 @@ class Viewer:
     granted_categories: list[CategoryInfo]
 
 
-@strawberry.type(description="A registered app.")
-class AppInfo:
-    id: strawberry.ID
+@strawberry.type(description="A registered app: its public information.")
+class AppInfo(Node):
     client_id: str
     name: str
     description: str | None
@@ -91,11 +90,6 @@ class AppInfo:
         )
 
 
-@strawberry.type(description="Public information about an approved app.")
-class DirectoryApp(AppInfo):
-    pass
-
-
 @strawberry.type(description="An app as its developer manages it.")
 class DeveloperApp(AppInfo):
     status: AppStatus = strawberry.field(description="pending, approved or suspended.")
@@ -117,9 +111,11 @@ class DeveloperApp(AppInfo):
         )
 
 
-@strawberry.type(description="An app the patient has let read part of a record.")
-class AuthorizedApp:
-    grant_id: strawberry.ID
+@strawberry.type(description="An app allowed to read part of a record; one per app and patient.")
+class AuthorizedApp(Node):
+    grant_id: strawberry.ID = strawberry.field(
+        description="The same global ID as `id`; `revokeApp` and `updateAppGrant` take it."
+    )
     app: AppInfo
     patient_id: strawberry.ID = strawberry.field(description="Whose record the app may read.")
     granted_scopes: list[str]
@@ -138,6 +134,7 @@ class AuthorizedApp:
         assert grant.id is not None
         scopes = grant.scopes.split()
         return cls(
+            id=to_global_id("Grant", grant.id),
             grant_id=to_global_id("Grant", grant.id),
             app=AppInfo.from_row(app),
             patient_id=to_global_id("Patient", grant.patient_id),
@@ -160,8 +157,7 @@ class CategoryCount:
 
 
 @strawberry.type(description="One entry of the activity log.")
-class ActivityEvent:
-    id: strawberry.ID
+class ActivityEvent(Node):
     occurred_at: datetime
     kind: str = strawberry.field(description="data_read, access_denied, consent, revocation, ...")
     outcome: str
