@@ -24,8 +24,12 @@ from graphql.validation import ASTValidationRule, ValidationContext, ValidationR
 
 from schema.context import Limits
 from schema.errors import QUERY_TOO_COMPLEX
+from schema.types.relay import DEFAULT_PAGE_SIZE
 
 PAGE_ARGUMENT = "first"
+# `last` pages backward with the same sizes; without either a connection gives
+# DEFAULT_PAGE_SIZE items.
+PAGE_ARGUMENTS = (PAGE_ARGUMENT, "last")
 
 
 def too_complex(message: str) -> GraphQLError:
@@ -54,7 +58,7 @@ def _fragments(context: ValidationContext) -> dict[str, FragmentDefinitionNode]:
 
 def _page_size(field: FieldNode, default: int, maximum: int) -> int:
     for argument in field.arguments or ():
-        if argument.name.value == PAGE_ARGUMENT:
+        if argument.name.value in PAGE_ARGUMENTS:
             if isinstance(argument.value, IntValueNode):
                 return max(0, int(argument.value.value))
             return maximum  # a variable: assume the largest page
@@ -124,7 +128,7 @@ class _Walker:
                 default = definition.args[PAGE_ARGUMENT].default_value
                 size = _page_size(
                     node,
-                    default if isinstance(default, int) else self.limits.max_page_size,
+                    default if isinstance(default, int) else DEFAULT_PAGE_SIZE,
                     self.limits.max_page_size,
                 )
                 multiplier *= max(size, 1)

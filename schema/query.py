@@ -1,7 +1,7 @@
 """The root Query: the patient in context, the caller, global IDs, and the account's views."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -34,19 +34,25 @@ from schema.types.account import (
 from schema.types.patient import Patient
 from schema.types.relay import (
     Node,
-    PageInfo,
     as_utc,
-    check_page_size,
     decode_cursor,
     encode_cursor,
     expect_global_id,
     from_global_id,
+    page_info,
+    page_window,
     to_global_id,
 )
 from sharing.activity_summary import summarize
 from sharing.scopes import ALL_PATIENT_DATA, CATEGORIES, CategoryKey
 
 Ctx = Info[GraphQLContext, Any]
+FIRST = "Events per page from the newest, 1 to 100; 20 when no size is given."
+AFTER = "The `endCursor` of the previous page: continue with older events."
+LAST = "Events per page from the oldest, 1 to 100; pages backward with `before`."
+BEFORE = "The `startCursor` of a page: the events just before it (newer ones)."
+SINCE = "Keep events at or after this instant (without an offset: UTC)."
+UNTIL = "Keep events before this instant (without an offset: UTC)."
 
 
 async def _patient(info: Ctx) -> Patient | None:
@@ -177,17 +183,28 @@ class Query:
     async def activity_log(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
-        app_id: strawberry.ID | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        app_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Keep events about this app.")
+        ] = None,
+        since: Annotated[datetime | None, strawberry.argument(description=SINCE)] = None,
+        until: Annotated[datetime | None, strawberry.argument(description=UNTIL)] = None,
     ) -> ActivityEventConnection | None:
         caller = account_only(info)
-        limit = check_page_size(first, info.context.limits.max_page_size)
-        before_id = None
-        if after is not None:
-            value, before_id = decode_cursor(after)
+        window = page_window(
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            maximum=info.context.limits.max_page_size,
+        )
+        limit = window.size
+        cursor_id = None
+        if window.cursor is not None:
+            value, cursor_id = decode_cursor(window.cursor)
             if not isinstance(value, int):
                 raise BadUserInput("Not a valid cursor.")
         app = expect_global_id(app_id, "App") if app_id is not None else None
@@ -199,11 +216,13 @@ class Query:
             "since": as_utc(since),
             "until": as_utc(until),
         }
-        rows = await db.run(
-            lambda s: list_events(s, **visible, before_id=before_id, limit=limit + 1)
-        )
+        if window.backward:
+            bounds: dict[str, Any] = {"after_id": cursor_id, "oldest_first": True}
+        else:
+            bounds = {"before_id": cursor_id}
+        rows = await db.run(lambda s: list_events(s, **visible, **bounds, limit=limit + 1))
         total = await db.run(lambda s: count_events(s, **visible))
-        page = rows[:limit]
+        page = list(reversed(rows[:limit])) if window.backward else rows[:limit]
         app_ids = list({r.app_id for r in page if r.app_id is not None})
         apps = {a.id: a for a in await db.run(lambda s: get_apps(s, ids=app_ids))}
         edges = []
@@ -215,12 +234,7 @@ class Query:
         return ActivityEventConnection(
             edges=edges,
             total_count=total,
-            page_info=PageInfo(
-                has_next_page=len(rows) > limit,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=page_info(edges, window, len(rows) > limit),
         )
 
     @strawberry.field(description="Patients this account may act for.")

@@ -8,6 +8,7 @@ from typing import Self
 import strawberry
 
 from db.activity import ActivityEvent as ActivityRow
+from db.activity import EventKind
 from db.apps import App, AppStatus, redirect_uris_of
 from db.grants import Grant
 from schema.types.relay import Node, PageInfo, to_global_id
@@ -21,6 +22,30 @@ KEY_VALUES = frozenset(key.value for key in CategoryKey)
 AccessDuration = strawberry.enum(
     ConsentDuration, name="AccessDuration", description="How long an app keeps access."
 )
+
+
+ActivityKind = strawberry.enum(
+    EventKind, name="ActivityKind", description="What an activity log entry records."
+)
+
+
+@strawberry.enum(description="How the recorded attempt ended.")
+class ActivityOutcome(Enum):
+    SUCCESS = "success"
+    PARTIAL = "partial"
+    REJECTED = "rejected"
+    DENIED = "denied"
+    REFUSED = "refused"
+    ERROR = "error"
+    OTHER = "other"
+
+    @classmethod
+    def of(cls, stored: str) -> "ActivityOutcome":
+        """The enum value of a stored outcome; OTHER for one this schema does not name."""
+        try:
+            return cls(stored)
+        except ValueError:
+            return cls.OTHER
 
 
 DeveloperAppStatus = strawberry.enum(
@@ -159,8 +184,8 @@ class CategoryCount:
 @strawberry.type(description="One entry of the activity log.")
 class ActivityEvent(Node):
     occurred_at: datetime
-    kind: str = strawberry.field(description="data_read, access_denied, consent, revocation, ...")
-    outcome: str
+    kind: ActivityKind  # type: ignore[valid-type]
+    outcome: ActivityOutcome
     app: AppInfo | None
     patient_id: strawberry.ID | None
     source_address: str | None
@@ -179,8 +204,8 @@ class ActivityEvent(Node):
         return cls(
             id=to_global_id("ActivityEvent", row.id),
             occurred_at=row.occurred_at,
-            kind=row.kind,
-            outcome=row.outcome,
+            kind=EventKind(row.kind),
+            outcome=ActivityOutcome.of(row.outcome),
             app=AppInfo.from_row(app) if app else None,
             patient_id=to_global_id("Patient", row.patient_id) if row.patient_id else None,
             source_address=row.source_address,

@@ -10,16 +10,18 @@ from strawberry.types.field import StrawberryField
 from db import patients
 from schema.context import GraphQLContext
 from schema.permissions import RequireCategory, category_of_field, describe
-from schema.records import DEFAULT_PAGE_SIZE, record_page
+from schema.records import record_page
 from schema.types import care, clinical, conditions, observations
 from schema.types.common import Coding, HumanName, coding
-from schema.types.relay import Connection, Node, to_global_id
+from schema.types.relay import Connection, Node, page_window, to_global_id
 from sharing.scopes import CategoryKey
 
 K = CategoryKey
 RACE_ETHNICITY = "urn:oid:2.16.840.1.113883.6.238"
-FIRST = "Items per page, 1 to 100."
-AFTER = "The `endCursor` of the previous page."
+FIRST = "Items per page from the start (newest first), 1 to 100; 20 when no size is given."
+AFTER = "The `endCursor` of the previous page: continue after it (older items)."
+LAST = "Items per page from the end (oldest), 1 to 100; pages backward with `before`."
+BEFORE = "The `startCursor` of a page: the items just before it (newer items)."
 STATUS = "Keep items with any of these statuses (e.g. `active`)."
 SINCE = "Keep items dated on or after this day."
 UNTIL = "Keep items dated on or before this day."
@@ -51,15 +53,22 @@ def _records(field_name: str, node: type, text: str) -> StrawberryField:
     async def resolve(
         self: "Patient",
         info: Info[GraphQLContext, Any],
-        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_PAGE_SIZE,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
         status: Annotated[list[str] | None, strawberry.argument(description=STATUS)] = None,
         since: Annotated[date | None, strawberry.argument(description=SINCE)] = None,
         until: Annotated[date | None, strawberry.argument(description=UNTIL)] = None,
     ) -> Any:
-        return await record_page(
-            info, key, first=first, after=after, status=status, since=since, until=until
+        window = page_window(
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            maximum=info.context.limits.max_page_size,
         )
+        return await record_page(info, key, window=window, status=status, since=since, until=until)
 
     resolve.__annotations__["return"] = Connection[node] | None  # type: ignore[valid-type]
     return strawberry.field(
