@@ -65,7 +65,7 @@ def test_the_developer_tools_variables_are_not_settings() -> None:
     settings = load_settings(
         {
             "CHARTSHARE_PORT": "9000",
-            "CHARTSHARE_HOST": "0.0.0.0",  # noqa: S104 - a value under test, nothing binds
+            "CHARTSHARE_HOST": "localhost",
             "CHARTSHARE_TEST_BACKENDS": "sqlite",
             "CHARTSHARE_CHROMIUM": "/usr/bin/chromium",
         }
