@@ -12,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.context import AccountCaller, GraphQLContext, Limits
+from schema.descriptions import describe_schema
 from schema.errors import ExpectedError
 from schema.limits import limit_rules
 from schema.mutations import Mutation
@@ -100,7 +101,7 @@ class ChartshareSchema(strawberry.Schema):
 
 def build_schema() -> ChartshareSchema:
     """The one schema of the API."""
-    return ChartshareSchema(
+    schema = ChartshareSchema(
         query=Query,
         mutation=Mutation,
         types=[
@@ -114,6 +115,8 @@ def build_schema() -> ChartshareSchema:
         extensions=[RequestRules, lambda: ParserCache(maxsize=VALID_QUERY_CACHE_SIZE)],
         config=StrawberryConfig(disable_field_suggestions=True),
     )
+    describe_schema(schema._schema)
+    return schema
 
 
 SCHEMA = build_schema()
