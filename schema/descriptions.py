@@ -96,8 +96,6 @@ BY_FIELD = {
     "CareTeamMember.name": "The clinician's name.",
     "CareTeamMember.organization": "The organization the clinician works for.",
     "CareTeamMember.phone": "How to reach the clinician.",
-    "CareTeamMember.periodStart": "Since when the clinician is on the care team.",
-    "CareTeamMember.periodEnd": "Until when the clinician was on the care team, if no longer.",
     "Quantity.value": "The amount.",
     "ReferenceRange.low": "The lower bound, if any.",
     "ReferenceRange.high": "The upper bound, if any.",

@@ -15,6 +15,7 @@ from schema.types.relay import Node, to_global_id
 from sharing.scopes import CategoryKey
 
 K = CategoryKey
+DAY_NAMES = "Use startDate/endDate: a day is named `...Date` or `...On`, an instant `...At`."
 
 
 @strawberry.type(description="A clinician or other member of the patient's care team.")
@@ -25,8 +26,16 @@ class CareTeamMember(Node):
     organization: str | None
     phone: str | None
     status: str = strawberry.field(description="active, inactive or entered-in-error.")
-    period_start: date
-    period_end: date | None
+    start_date: date = strawberry.field(description="Since when the clinician is on the team.")
+    end_date: date | None = strawberry.field(
+        description="Until when the clinician was on the team, if no longer."
+    )
+    period_start: date = strawberry.field(
+        description="Same as `startDate`.", deprecation_reason=DAY_NAMES
+    )
+    period_end: date | None = strawberry.field(
+        description="Same as `endDate`.", deprecation_reason=DAY_NAMES
+    )
 
     @classmethod
     def from_row(cls, row: clinical.CareTeamMember) -> "CareTeamMember":
@@ -39,6 +48,8 @@ class CareTeamMember(Node):
             organization=row.organization,
             phone=row.phone,
             status=row.status,
+            start_date=row.period_start,
+            end_date=row.period_end,
             period_start=row.period_start,
             period_end=row.period_end,
         )

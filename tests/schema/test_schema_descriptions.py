@@ -8,6 +8,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLUnionType,
+    get_named_type,
 )
 
 from schema.graph import SCHEMA
@@ -61,3 +62,23 @@ def test_date_scalars_say_which_format_they_follow() -> None:
         assert isinstance(scalar, GraphQLScalarType)
         assert scalar.specified_by_url and scalar.specified_by_url.startswith("https://")
         assert "ISO 8601" in (scalar.description or "")
+
+
+def test_days_and_instants_are_named_consistently() -> None:
+    """`...At` is always a DateTime; a Date is `...Date` or `...On` (deprecated names aside)."""
+    graph = SCHEMA._schema
+    wrong: list[str] = []
+    for named in graph.type_map.values():
+        if not _ours(named) or not isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
+            continue
+        for name, field in named.fields.items():
+            kind = get_named_type(field.type).name
+            if field.deprecation_reason:
+                continue
+            if kind == "DateTime" and not name.endswith("At"):
+                wrong.append(f"{named.name}.{name}")
+            if kind == "Date" and not name.endswith(("Date", "On")):
+                wrong.append(f"{named.name}.{name}")
+            if name.endswith("At") and kind != "DateTime":
+                wrong.append(f"{named.name}.{name}")
+    assert wrong == []
