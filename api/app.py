@@ -30,10 +30,17 @@ from db.passwords import make_hasher
 logger = logging.getLogger("chartshare")
 
 
+def _error_body(request: Request, error: str, code: str, message: str) -> dict[str, object]:
+    """GraphQL-shaped on /graphql (clients read `errors` on any status), OAuth-shaped elsewhere."""
+    if request.url.path == "/graphql":
+        return {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return {"error": error, "error_description": message}
+
+
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
     logger.warning("database unavailable: %s", exc)
     return JSONResponse(
-        {"error": "service_unavailable", "error_description": "Try again shortly."},
+        _error_body(request, "service_unavailable", "SERVICE_UNAVAILABLE", "Try again shortly."),
         status_code=503,
         headers={"Retry-After": "5"},
     )
@@ -42,7 +49,8 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     # Logged by type and route only: the message may carry health data.
     logger.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
-    return JSONResponse({"error": "server_error", "error_description": "Unexpected error."}, 500)
+    body = _error_body(request, "server_error", "INTERNAL_SERVER_ERROR", "Unexpected error.")
+    return JSONResponse(body, 500)
 
 
 async def _ensure_signing_key(app: Starlette) -> None:
