@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.oauth.bridge import OAuthContext
-from api.oauth.models import AppClient, CodeRecord, Consent
+from api.oauth.models import AppClient, CodeRecord, Consent, TokenRecord
 from api.oauth.signing import current_signing_key, id_token_claims, sign_id_token
 from api.oauth.userinfo import fhir_user_of
 from db.accounts import AccountPatient
@@ -74,6 +74,7 @@ async def _store(
     token: dict[str, Any],
     consent: Consent,
     code: CodeRecord | None,
+    device: int | None,
     settings_refresh_ttl: int,
     online_ttl: int,
     source_address: str | None,
@@ -88,7 +89,7 @@ async def _store(
         grant_id=grant.id,
         scopes=token["scope"],
         expires_at=now + timedelta(seconds=token["expires_in"]),
-        issued_from_code_id=code.code.id if code else None,
+        issued_from_code_id=device,
     )
     if "refresh_token" in token:
         # online_access without offline_access: usable while the patient keeps using the
@@ -104,7 +105,7 @@ async def _store(
             grant_id=grant.id,
             scopes=token["scope"],
             expires_at=refresh_end,
-            issued_from_code_id=code.code.id if code else None,
+            issued_from_code_id=device,
         )
     await record_event(
         session,
@@ -127,12 +128,17 @@ def save_token(context: OAuthContext, token: dict[str, Any], request: Any) -> No
     consent: Consent = request.user
     code: CodeRecord | None = request.authorization_code
     client: AppClient = request.client
+    # One device's tokens share the code they began with, also across refreshes: revoking
+    # that device's refresh token ends them and leaves the app's other devices alone.
+    refreshed: TokenRecord | None = getattr(request, "refresh_token", None)
+    device = code.code.id if code else (refreshed.token.issued_from_code_id if refreshed else None)
     stored = context.call(
         _store,
         context.session,
         token=token,
         consent=consent,
         code=code,
+        device=device,
         settings_refresh_ttl=context.settings.refresh_token_ttl,
         online_ttl=context.settings.session_idle_seconds,
         source_address=context.source_address,

@@ -1,9 +1,12 @@
 """One app on several devices: a new consent updates the grant and never logs other devices out."""
 
 import httpx
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.activity import ActivityEvent, EventKind
 from db.grants import list_grants
+from sharing.activity_summary import summarize
 from sharing.consent import revoke_app
 from tests.builders.graphql import post_graphql
 from tests.builders.oauth import Party, arrange, tokens_for
@@ -94,3 +97,42 @@ async def test_a_consent_without_offline_access_stops_other_devices_refreshing(
     refreshed = await _refresh(client, party, phone["refresh_token"])
     assert refreshed.status_code == 400
     assert refreshed.json()["error"] == "invalid_grant"
+
+
+async def test_an_app_signing_out_on_one_device_leaves_the_others(
+    session: AsyncSession, client: httpx.AsyncClient
+) -> None:
+    party = await arrange(session)
+    phone = await tokens_for(client, party, scope=WIDE)
+    tablet = await tokens_for(client, party, scope=WIDE)
+    renewed = await _refresh(client, party, phone["refresh_token"])
+    assert renewed.status_code == 200
+    phone_now = renewed.json()
+
+    revoked = await client.post(
+        "/oauth/revoke",
+        data={"token": phone_now["refresh_token"], "client_id": party.app.client_id},
+    )
+    assert revoked.status_code == 200
+    for token in (phone["access_token"], phone_now["access_token"]):
+        assert (await post_graphql(client, READ, token=token)).status_code == 401
+    assert await _readable(client, tablet["access_token"]) == {"goals", "labResults"}
+    assert len(await list_grants(session, patient_ids=[party.patient.id or 0])) == 1
+    [event] = await _events(session, EventKind.REVOCATION)
+    assert summarize(event, "Tracker") == (
+        "Tracker signed out on one device; its other devices keep access."
+    )
+
+    # The last device signing out ends the authorization: the app is no longer listed.
+    last = await client.post(
+        "/oauth/revoke",
+        data={"token": tablet["refresh_token"], "client_id": party.app.client_id},
+    )
+    assert last.status_code == 200
+    assert (await post_graphql(client, READ, token=tablet["access_token"])).status_code == 401
+    assert await list_grants(session, patient_ids=[party.patient.id or 0]) == []
+
+
+async def _events(session: AsyncSession, kind: EventKind) -> list[ActivityEvent]:
+    rows = await session.exec(select(ActivityEvent).where(col(ActivityEvent.kind) == kind))
+    return list(rows.all())
