@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 from api.access_log import install_access_log_filter
 from api.body_limit import BodyLimit
 from api.cors import Cors
+from api.fhir.endpoints import fhir_routes
 from api.graphql_endpoint import graphql_endpoint
 from api.health import healthz, readyz
 from api.nul_bytes import RefuseNulBytes
@@ -23,9 +24,9 @@ from api.oauth.signing import current_signing_key
 from api.pages import consent, directory, login, operator
 from api.pages.account import STATIC_DIR, account_page
 from api.settings import Settings, load_settings
+from db.columns import utcnow
 from db.engine import create_engine, create_session_factory, unit_of_work
 from db.errors import DatabaseUnavailable
-from db.passwords import make_hasher
 
 logger = logging.getLogger("chartshare")
 
@@ -109,6 +110,8 @@ def _routes() -> list[BaseRoute]:
         Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC_DIR)), name="static"),
         # Every method reaches the endpoint so that GET gets a JSON 405 explaining why.
         Route("/graphql", graphql_endpoint, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
+        # FHIR R4 (US Core) read and search under the same grants as GraphQL.
+        *fhir_routes(),
     ]
 
 
@@ -145,13 +148,10 @@ def create_app(settings: Settings) -> Starlette:
         },
     )
     app.state.settings = settings
+    app.state.started_at = utcnow()
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
-    app.state.password_hasher = make_hasher(
-        memory_kib=settings.argon2_memory_kib,
-        iterations=settings.argon2_iterations,
-        parallelism=settings.argon2_parallelism,
-    )
+    app.state.password_hasher = settings.password_hasher()
     return app
 
 

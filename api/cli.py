@@ -108,15 +108,19 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from db.seed.runner import SeedOptions, run_seed
+    from sharing.apps import demo_app_registrar
 
     current, head = _current_revision(settings)
     if current != head:
         raise CommandError("the database schema is not up to date: run `chartshare migrate` first")
+    hasher = settings.password_hasher()
     options = SeedOptions(
         patients=args.patients,
         seed=args.seed,
         force=args.force,
         progress=not args.quiet,
+        hasher=hasher,
+        register_app=demo_app_registrar(hasher),
     )
     report = asyncio.run(run_seed(settings.database_url, options))
     print(report)

@@ -3,7 +3,6 @@
 The unit of work commits (with the app's DATA_READ event) before the response is sent.
 """
 
-import hmac
 import json
 from typing import Any
 
@@ -11,20 +10,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from api.bearer import app_caller as _app_caller
+from api.context import hasher_of
 from api.graphql_media import GRAPHQL_RESPONSE, graphql_response, negotiate, with_media_type
+from api.security import csrf_matches, source_address
 from api.sessions import current_web_session
 from api.settings import Settings
 from db.accounts import Account, list_account_patients
-from db.columns import utcnow
 from db.engine import unit_of_work
-from db.passwords import make_hasher
-from db.tokens import find_live_access_token, hash_secret
 from schema.context import (
     AccountCaller,
-    AppCaller,
     Caller,
     GraphQLContext,
-    Limits,
     SerialSession,
 )
 from schema.errors import (
@@ -38,9 +35,6 @@ from schema.errors import (
 )
 from schema.execution import run_operation
 from schema.loaders import Loaders
-from sharing.scopes import SpecialScope, granted_categories, scopes_for
-
-MAX_TOKEN_LENGTH = 512
 
 
 def _problem(
@@ -73,45 +67,6 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _source_address(request: Request, settings: Settings) -> str | None:
-    if settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded[:64]
-    return request.client.host[:64] if request.client else None
-
-
-async def _app_caller(session: AsyncSession, header: str) -> AppCaller | None:
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    now = utcnow()
-    found = await find_live_access_token(session, token_hash=hash_secret(token), now=now)
-    if found is None:
-        return None
-    token_row, grant, app = found
-    # The grant may have been narrowed after the token was issued: both must allow a category.
-    token_scopes, grant_scopes = token_row.scopes.split(), grant.scopes.split()
-    categories = granted_categories(token_scopes) & granted_categories(grant_scopes)
-    specials = [
-        s for s in token_scopes if s in SpecialScope.__members__.values() and s in grant_scopes
-    ]
-    grant.last_used_at = now
-    session.add(grant)
-    assert grant.id is not None and app.id is not None
-    return AppCaller(
-        grant_id=grant.id,
-        app_id=app.id,
-        app_name=app.name,
-        client_id=app.client_id,
-        account_id=grant.account_id,
-        patient_id=grant.patient_id,
-        scopes=tuple(scopes_for(categories, specials)),
-        categories=categories,
-    )
-
-
 async def _account_caller(
     request: Request, session: AsyncSession, settings: Settings
 ) -> AccountCaller | Response:
@@ -119,8 +74,7 @@ async def _account_caller(
     if web is None or web.account_id is None or web.id is None:
         return _problem(401, UNAUTHENTICATED, "Sign in or send a Bearer token.",
                         {"WWW-Authenticate": "Bearer"})  # fmt: skip
-    sent = request.headers.get("x-csrf-token", "")
-    if not hmac.compare_digest(sent.encode(), web.csrf_token.encode()):
+    if not csrf_matches(web.csrf_token, request.headers.get("x-csrf-token")):
         return _problem(403, FORBIDDEN, "The X-CSRF-Token header is missing or wrong.")
     account = await session.get(Account, web.account_id)
     if account is None:
@@ -199,21 +153,11 @@ async def _answer(request: Request) -> Response:
         context = GraphQLContext(
             caller=caller,
             db=db,
-            source_address=_source_address(request, settings),
-            limits=Limits(
-                max_depth=settings.max_query_depth,
-                max_aliases=settings.max_query_aliases,
-                max_tokens=settings.max_query_tokens,
-                max_cost=settings.max_query_cost,
-                max_page_size=settings.max_page_size,
-            ),
+            source_address=source_address(request, settings),
+            limits=settings.limits,
             loaders=Loaders(db, caller.patient_id),
             base_url=settings.base_url,
-            hasher=make_hasher(
-                memory_kib=settings.argon2_memory_kib,
-                iterations=settings.argon2_iterations,
-                parallelism=settings.argon2_parallelism,
-            ),
+            hasher=hasher_of(request),
         )
         body = await run_operation(
             context, query=query, variables=variables, operation_name=operation_name

@@ -1,10 +1,10 @@
-"""Refuse NUL characters before any handler sees them: PostgreSQL text cannot hold one.
+r"""Refuse NUL characters before any handler sees them: PostgreSQL text cannot hold one.
 
 A NUL in a login name, client_id, state, path segment or GraphQL variable made
 PostgreSQL raise ("invalid byte sequence for encoding UTF8: 0x00") and the request
 answered 500. No field of the product may contain one, so the request is a 400:
 raw NUL bytes anywhere, `%00` in the path, query string or a form body, and the
-JSON escape `\\u0000` in a body. (A body that spells a literal backslash followed by
+JSON escape `\u0000` in a body. (A body that spells a literal backslash followed by
 `u0000` is refused too; nothing here needs one.)
 """
 

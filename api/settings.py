@@ -6,7 +6,11 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from argon2 import PasswordHasher
+
 from db.engine import parse_database_url
+from db.passwords import ARGON2_ITERATIONS, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, make_hasher
+from schema.context import Limits
 
 PREFIX = "CHARTSHARE_"
 
@@ -15,23 +19,23 @@ class SettingsError(ValueError):
     """A setting has a value chartshare cannot use; the message names the variable."""
 
 
-def _positive_int(raw: str) -> int:
+def _positive(kind: Callable[[str], float], what: str, raw: str) -> Any:
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise ValueError(f"expected a whole number, got {raw!r}") from None
+        raise ValueError(f"expected {what}, got {raw!r}") from None
     if value <= 0:
         raise ValueError(f"expected a number above zero, got {raw!r}")
     return value
 
 
+def _positive_int(raw: str) -> int:
+    value: int = _positive(int, "a whole number", raw)
+    return value
+
+
 def _positive_float(raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"expected a number, got {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"expected a number above zero, got {raw!r}")
+    value: float = _positive(float, "a number", raw)
     return value
 
 
@@ -76,7 +80,7 @@ def _setting(default: Any, parse: Callable[[str], Any]) -> Any:
 
 @dataclass(frozen=True)
 class Settings:
-    """Every knob of chartshare; defaults follow DESIGN.md."""
+    """Every knob of chartshare; the defaults are the contract's (docs/contract.md)."""
 
     environment: str = _setting("development", _environment)
     database_url: str = _setting("sqlite+aiosqlite:///chartshare.db", _database_url)
@@ -85,20 +89,20 @@ class Settings:
     database_pool_timeout: float = _setting(5.0, _positive_float)
     database_pool_size: int = _setting(10, _positive_int)
     # GraphQL limits
-    max_query_depth: int = _setting(10, _positive_int)
-    max_query_aliases: int = _setting(15, _positive_int)
-    max_query_tokens: int = _setting(2000, _positive_int)
-    max_query_cost: int = _setting(10_000, _positive_int)
+    max_query_depth: int = _setting(Limits.max_depth, _positive_int)
+    max_query_aliases: int = _setting(Limits.max_aliases, _positive_int)
+    max_query_tokens: int = _setting(Limits.max_tokens, _positive_int)
+    max_query_cost: int = _setting(Limits.max_cost, _positive_int)
     max_body_bytes: int = _setting(64 * 1024, _positive_int)
-    max_page_size: int = _setting(100, _positive_int)
+    max_page_size: int = _setting(Limits.max_page_size, _positive_int)
     # Token lifetimes, in seconds
     access_token_ttl: int = _setting(15 * 60, _positive_int)
     refresh_token_ttl: int = _setting(90 * 24 * 3600, _positive_int)
     authorization_code_ttl: int = _setting(60, _positive_int)
     # Argon2id
-    argon2_memory_kib: int = _setting(19456, _positive_int)
-    argon2_iterations: int = _setting(2, _positive_int)
-    argon2_parallelism: int = _setting(1, _positive_int)
+    argon2_memory_kib: int = _setting(ARGON2_MEMORY_KIB, _positive_int)
+    argon2_iterations: int = _setting(ARGON2_ITERATIONS, _positive_int)
+    argon2_parallelism: int = _setting(ARGON2_PARALLELISM, _positive_int)
     # Login protection
     login_slowdown_after: int = _setting(5, _positive_int)
     login_lock_after: int = _setting(10, _positive_int)
@@ -119,6 +123,25 @@ class Settings:
     def secure_cookies(self) -> bool:
         """Cookies are Secure outside local development."""
         return self.is_production or self.base_url.startswith("https://")
+
+    @property
+    def limits(self) -> Limits:
+        """The GraphQL query limits."""
+        return Limits(
+            max_depth=self.max_query_depth,
+            max_aliases=self.max_query_aliases,
+            max_tokens=self.max_query_tokens,
+            max_cost=self.max_query_cost,
+            max_page_size=self.max_page_size,
+        )
+
+    def password_hasher(self) -> PasswordHasher:
+        """An Argon2id hasher at the configured cost (build it once per process)."""
+        return make_hasher(
+            memory_kib=self.argon2_memory_kib,
+            iterations=self.argon2_iterations,
+            parallelism=self.argon2_parallelism,
+        )
 
     def with_overrides(self, **changes: Any) -> "Settings":
         """A copy with some values replaced (for tests and CLI flags)."""

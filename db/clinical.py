@@ -1,6 +1,7 @@
 """Clinical tables other than observations and conditions: one table per USCDI category."""
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlmodel import Field
 
@@ -12,7 +13,8 @@ class CareTeamMember(PatientOwned, table=True):
     """A clinician or other member of the patient's care team (USCDI Care Team Members)."""
 
     __tablename__ = "care_team_member"
-    __table_args__ = (recency_index("care_team_member", "period_start"),)
+    record_date: ClassVar[str] = "period_start"
+    __table_args__ = (recency_index("care_team_member", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -32,7 +34,9 @@ class AllergyIntolerance(ClinicalRecord, table=True):
     """An allergy or intolerance; the code is the substance (RxNorm or SNOMED CT)."""
 
     __tablename__ = "allergy_intolerance"
-    __table_args__ = (recency_index("allergy_intolerance", "recorded_at"),)
+    record_date: ClassVar[str] = "recorded_at"
+    record_status: ClassVar[str] = "clinical_status"
+    __table_args__ = (recency_index("allergy_intolerance", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
     clinical_status: str = Field(max_length=20)
@@ -50,7 +54,8 @@ class Encounter(ClinicalRecord, table=True):
     """A visit; the code is the visit type (CPT or SNOMED CT)."""
 
     __tablename__ = "encounter"
-    __table_args__ = (recency_index("encounter", "start_at"),)
+    record_date: ClassVar[str] = "start_at"
+    __table_args__ = (recency_index("encounter", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
     # HL7 v3 ActCode encounter class: AMB, IMP, EMER, VR, HH.
@@ -68,7 +73,8 @@ class CarePlan(ClinicalRecord, table=True):
     """An assessment and plan of treatment written at a visit."""
 
     __tablename__ = "care_plan"
-    __table_args__ = (recency_index("care_plan", "authored_at"),)
+    record_date: ClassVar[str] = "authored_at"
+    __table_args__ = (recency_index("care_plan", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -82,7 +88,9 @@ class Goal(ClinicalRecord, table=True):
     """A patient goal; the code is SNOMED CT (or LOINC for a measurable target)."""
 
     __tablename__ = "goal"
-    __table_args__ = (recency_index("goal", "start_date"),)
+    record_date: ClassVar[str] = "start_date"
+    record_status: ClassVar[str] = "lifecycle_status"
+    __table_args__ = (recency_index("goal", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
     description: str
@@ -97,7 +105,8 @@ class Immunization(ClinicalRecord, table=True):
     """A vaccine given or refused; the code is CVX."""
 
     __tablename__ = "immunization"
-    __table_args__ = (recency_index("immunization", "occurred_at"),)
+    record_date: ClassVar[str] = "occurred_at"
+    __table_args__ = (recency_index("immunization", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -112,7 +121,8 @@ class ImplantableDevice(ClinicalRecord, table=True):
     """An implantable device (USCDI UDI); the code is a SNOMED CT device type."""
 
     __tablename__ = "implantable_device"
-    __table_args__ = (recency_index("implantable_device", "implanted_on"),)
+    record_date: ClassVar[str] = "implanted_on"
+    __table_args__ = (recency_index("implantable_device", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -131,7 +141,8 @@ class MedicationRequest(ClinicalRecord, table=True):
     """A prescription; the code is RxNorm."""
 
     __tablename__ = "medication_request"
-    __table_args__ = (recency_index("medication_request", "authored_at"),)
+    record_date: ClassVar[str] = "authored_at"
+    __table_args__ = (recency_index("medication_request", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -150,7 +161,8 @@ class Procedure(ClinicalRecord, table=True):
     """A procedure performed; the code is CPT or SNOMED CT."""
 
     __tablename__ = "procedure"
-    __table_args__ = (recency_index("procedure", "performed_at"),)
+    record_date: ClassVar[str] = "performed_at"
+    __table_args__ = (recency_index("procedure", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -163,7 +175,8 @@ class Referral(ClinicalRecord, table=True):
     """A referral (ServiceRequest); the code is SNOMED CT, the reason is coded separately."""
 
     __tablename__ = "referral"
-    __table_args__ = (recency_index("referral", "authored_at"),)
+    record_date: ClassVar[str] = "authored_at"
+    __table_args__ = (recency_index("referral", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)

@@ -2,13 +2,14 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index, update
+from sqlalchemy import ColumnElement, Index, and_, or_
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.activity import EventKind, record_event
 from db.columns import UTCDateTime, utcnow
 from db.errors import Conflict, NotFound
+from db.tokens import revoke_grant_tokens
 
 
 class Grant(SQLModel, table=True):
@@ -31,8 +32,17 @@ class Grant(SQLModel, table=True):
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-def _is_live(grant: Grant, now: datetime) -> bool:
+def grant_is_live(grant: Grant, now: datetime) -> bool:
+    """Not revoked and not past the end the patient chose (the rule `live_grant_clause` states)."""
     return grant.revoked_at is None and (grant.expires_at is None or grant.expires_at > now)
+
+
+def live_grant_clause(now: datetime) -> ColumnElement[bool]:
+    """`grant_is_live` as a SQL condition on the grant table."""
+    return and_(
+        col(Grant.revoked_at).is_(None),
+        or_(col(Grant.expires_at).is_(None), col(Grant.expires_at) > now),
+    )
 
 
 async def create_grant(
@@ -63,7 +73,7 @@ async def create_grant(
         )
         .order_by(col(Grant.created_at).desc(), col(Grant.id).desc())
     )
-    live = [g for g in earlier.all() if _is_live(g, now)]
+    live = [g for g in earlier.all() if grant_is_live(g, now)]
     details: dict[str, object] = {
         "granted_scopes": scopes,
         "refused_scopes": refused_scopes,
@@ -110,18 +120,32 @@ async def get_grant_for_account(
     return grant
 
 
-async def _end_grant(session: AsyncSession, *, grant: Grant, reason: str, now: datetime) -> None:
-    from db.tokens import Token  # tokens import grants; the cycle is broken here
-
+async def _end_grant(
+    session: AsyncSession,
+    *,
+    grant: Grant,
+    reason: str,
+    now: datetime,
+    account_id: int | None,
+    source_address: str | None,
+) -> None:
+    """End a grant and its tokens, and log the revocation (no account: the developer's doing)."""
+    assert grant.id is not None
     grant.revoked_at = now
     grant.revoked_reason = reason
     session.add(grant)
-    await session.exec(
-        update(Token)
-        .where(col(Token.grant_id) == grant.id, col(Token.revoked_at).is_(None))
-        .values(revoked_at=now)
-    )
+    await revoke_grant_tokens(session, grant_id=grant.id, now=now)
     await session.flush()
+    await record_event(
+        session,
+        kind=EventKind.REVOCATION,
+        account_id=account_id,
+        patient_id=grant.patient_id,
+        app_id=grant.app_id,
+        grant_id=grant.id,
+        source_address=source_address,
+        details={"reason": reason},
+    )
 
 
 async def revoke_grant(
@@ -135,17 +159,10 @@ async def revoke_grant(
     """End a grant and every token issued under it; the next request with any of them fails."""
     if grant.revoked_at is not None:
         raise Conflict("grant already revoked")
-    await _end_grant(session, grant=grant, reason=reason, now=utcnow())
-    await record_event(
-        session,
-        kind=EventKind.REVOCATION,
-        account_id=account_id,
-        patient_id=grant.patient_id,
-        app_id=grant.app_id,
-        grant_id=grant.id,
+    await _end_grant(
+        session, grant=grant, reason=reason, now=utcnow(), account_id=account_id,
         source_address=source_address,
-        details={"reason": reason},
-    )
+    )  # fmt: skip
     return grant
 
 
@@ -158,7 +175,7 @@ async def narrow_grant(
     source_address: str | None,
 ) -> Grant:
     """Replace a live grant's scopes with a narrower set (the caller checks it is narrower)."""
-    if not _is_live(grant, utcnow()):
+    if not grant_is_live(grant, utcnow()):
         raise Conflict("grant is no longer active")
     previous = grant.scopes.split()
     grant.scopes = " ".join(scopes)
@@ -186,7 +203,7 @@ async def list_grants(
         statement = statement.where(col(Grant.revoked_at).is_(None))
     rows = (await session.exec(statement.order_by(col(Grant.created_at).desc()))).all()
     now = utcnow()
-    return [g for g in rows if include_ended or _is_live(g, now)]
+    return [g for g in rows if include_ended or grant_is_live(g, now)]
 
 
 async def revoke_app_grants(
@@ -199,16 +216,10 @@ async def revoke_app_grants(
     )
     ended = 0
     for grant in grants.all():
-        await _end_grant(session, grant=grant, reason=reason, now=now)
         # No account: the app's developer ended it. The patient reads it in their log.
-        await record_event(
-            session,
-            kind=EventKind.REVOCATION,
-            patient_id=grant.patient_id,
-            app_id=app_id,
-            grant_id=grant.id,
+        await _end_grant(
+            session, grant=grant, reason=reason, now=now, account_id=None,
             source_address=source_address,
-            details={"reason": reason},
-        )
+        )  # fmt: skip
         ended += 1
     return ended

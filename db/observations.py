@@ -1,6 +1,7 @@
-"""Observation and condition tables: one table per category of DESIGN.md's scope catalog."""
+"""Observation and condition tables: one table per category (docs/contract.md)."""
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlmodel import Field
 
@@ -30,7 +31,8 @@ class LabResult(ObservationBase, table=True):
     """A laboratory result."""
 
     __tablename__ = "lab_result"
-    __table_args__ = (recency_index("lab_result", "effective_at"),)
+    record_date: ClassVar[str] = "effective_at"
+    __table_args__ = (recency_index("lab_result", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -39,7 +41,8 @@ class VitalSign(ObservationBase, table=True):
     """A vital sign measurement."""
 
     __tablename__ = "vital_sign"
-    __table_args__ = (recency_index("vital_sign", "effective_at"),)
+    record_date: ClassVar[str] = "effective_at"
+    __table_args__ = (recency_index("vital_sign", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -48,7 +51,8 @@ class SmokingStatus(ObservationBase, table=True):
     """A smoking status assessment; the answer is SNOMED CT."""
 
     __tablename__ = "smoking_status"
-    __table_args__ = (recency_index("smoking_status", "effective_at"),)
+    record_date: ClassVar[str] = "effective_at"
+    __table_args__ = (recency_index("smoking_status", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -57,7 +61,8 @@ class FunctionalStatus(ObservationBase, table=True):
     """A functional status assessment."""
 
     __tablename__ = "functional_status"
-    __table_args__ = (recency_index("functional_status", "effective_at"),)
+    record_date: ClassVar[str] = "effective_at"
+    __table_args__ = (recency_index("functional_status", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -66,7 +71,8 @@ class MentalStatus(ObservationBase, table=True):
     """A cognitive or mental status assessment."""
 
     __tablename__ = "mental_status"
-    __table_args__ = (recency_index("mental_status", "effective_at"),)
+    record_date: ClassVar[str] = "effective_at"
+    __table_args__ = (recency_index("mental_status", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -87,7 +93,9 @@ class Problem(ConditionBase, table=True):
     """A problem-list item (diagnosis)."""
 
     __tablename__ = "problem"
-    __table_args__ = (recency_index("problem", "recorded_at"),)
+    record_date: ClassVar[str] = "recorded_at"
+    record_status: ClassVar[str] = "clinical_status"
+    __table_args__ = (recency_index("problem", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -96,7 +104,9 @@ class HealthConcern(ConditionBase, table=True):
     """A health concern raised by the patient or a clinician."""
 
     __tablename__ = "health_concern"
-    __table_args__ = (recency_index("health_concern", "recorded_at"),)
+    record_date: ClassVar[str] = "recorded_at"
+    record_status: ClassVar[str] = "clinical_status"
+    __table_args__ = (recency_index("health_concern", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -105,7 +115,9 @@ class EncounterDiagnosis(ConditionBase, table=True):
     """A diagnosis made at one encounter."""
 
     __tablename__ = "encounter_diagnosis"
-    __table_args__ = (recency_index("encounter_diagnosis", "recorded_at"),)
+    record_date: ClassVar[str] = "recorded_at"
+    record_status: ClassVar[str] = "clinical_status"
+    __table_args__ = (recency_index("encounter_diagnosis", record_date),)
 
     id: int | None = Field(default=None, primary_key=True)
     encounter_id: int = Field(foreign_key="encounter.id", ondelete="CASCADE", index=True)

@@ -3,9 +3,19 @@
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+# The default Argon2id cost (docs/contract.md): 19 MiB, two passes, one lane.
+ARGON2_MEMORY_KIB = 19456
+ARGON2_ITERATIONS = 2
+ARGON2_PARALLELISM = 1
 
-def make_hasher(*, memory_kib: int, iterations: int, parallelism: int) -> PasswordHasher:
-    """An Argon2id hasher with the given cost (DESIGN.md default: 19456 KiB, t=2, p=1)."""
+
+def make_hasher(
+    *,
+    memory_kib: int = ARGON2_MEMORY_KIB,
+    iterations: int = ARGON2_ITERATIONS,
+    parallelism: int = ARGON2_PARALLELISM,
+) -> PasswordHasher:
+    """An Argon2id hasher with the given cost."""
     return PasswordHasher(time_cost=iterations, memory_cost=memory_kib, parallelism=parallelism)
 
 

@@ -1,11 +1,18 @@
 """Shared columns of clinical rows: the owning patient, the code, and the recency index."""
 
+from typing import ClassVar
+
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
 class PatientOwned(SQLModel):
     """Every clinical row belongs to exactly one patient."""
+
+    # The column a patient's rows are ordered (newest first) and filtered by day by,
+    # and the column the `status` filter reads; each table names its own.
+    record_date: ClassVar[str]
+    record_status: ClassVar[str] = "status"
 
     patient_id: int = Field(foreign_key="patient.id", ondelete="CASCADE")
 

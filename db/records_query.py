@@ -8,62 +8,12 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.clinical import (
-    AllergyIntolerance,
-    CarePlan,
-    CareTeamMember,
-    Encounter,
-    Goal,
-    Immunization,
-    ImplantableDevice,
-    MedicationRequest,
-    Procedure,
-    Referral,
-)
-from db.observations import (
-    EncounterDiagnosis,
-    FunctionalStatus,
-    HealthConcern,
-    LabResult,
-    MentalStatus,
-    Problem,
-    SmokingStatus,
-    VitalSign,
-)
+from db.observations import EncounterDiagnosis
 from db.patients import Patient
+from db.records import PatientOwned
 
 Row = TypeVar("Row", bound=SQLModel)
 SortValue = date | datetime
-
-
-@dataclass(frozen=True)
-class RecordColumns:
-    """The date a table is ordered and filtered by, and its status column."""
-
-    date: str
-    status: str
-
-
-RECORD_COLUMNS: dict[type[SQLModel], RecordColumns] = {
-    CareTeamMember: RecordColumns("period_start", "status"),
-    AllergyIntolerance: RecordColumns("recorded_at", "clinical_status"),
-    CarePlan: RecordColumns("authored_at", "status"),
-    Encounter: RecordColumns("start_at", "status"),
-    FunctionalStatus: RecordColumns("effective_at", "status"),
-    MentalStatus: RecordColumns("effective_at", "status"),
-    LabResult: RecordColumns("effective_at", "status"),
-    VitalSign: RecordColumns("effective_at", "status"),
-    SmokingStatus: RecordColumns("effective_at", "status"),
-    Goal: RecordColumns("start_date", "lifecycle_status"),
-    Problem: RecordColumns("recorded_at", "clinical_status"),
-    HealthConcern: RecordColumns("recorded_at", "clinical_status"),
-    EncounterDiagnosis: RecordColumns("recorded_at", "clinical_status"),
-    Immunization: RecordColumns("occurred_at", "status"),
-    ImplantableDevice: RecordColumns("implanted_on", "status"),
-    MedicationRequest: RecordColumns("authored_at", "status"),
-    Procedure: RecordColumns("performed_at", "status"),
-    Referral: RecordColumns("authored_at", "status"),
-}
 
 
 @dataclass(frozen=True)
@@ -83,9 +33,29 @@ def _is_timestamp(model: type[SQLModel], name: str) -> bool:
     return model.model_fields[name].annotation is datetime
 
 
+def _owned(model: type[SQLModel]) -> type[PatientOwned]:
+    if not issubclass(model, PatientOwned):
+        raise TypeError(f"{model.__name__} holds no clinical rows of a patient")
+    return model
+
+
+def _date_column(model: type[SQLModel]) -> str:
+    return _owned(model).record_date
+
+
+def record_date_of(model: type[SQLModel]) -> str:
+    """The column a clinical table is ordered and date-filtered by."""
+    return _owned(model).record_date
+
+
+def record_status_of(model: type[SQLModel]) -> str:
+    """The column that holds a clinical table's status."""
+    return _owned(model).record_status
+
+
 def sorts_by_timestamp(model: type[SQLModel]) -> bool:
     """Whether the table is ordered by a timestamp (else by a calendar date)."""
-    return _is_timestamp(model, RECORD_COLUMNS[model].date)
+    return _is_timestamp(model, _date_column(model))
 
 
 def _bound(model: type[SQLModel], name: str, day: date) -> SortValue:
@@ -95,26 +65,26 @@ def _bound(model: type[SQLModel], name: str, day: date) -> SortValue:
 
 
 def _conditions(model: type[SQLModel], patient_id: int, where: RecordFilter) -> list[Any]:
-    columns = RECORD_COLUMNS[model]
-    dated = _column(model, columns.date)
+    date_column = _date_column(model)
+    dated = _column(model, date_column)
     conditions: list[Any] = [_column(model, "patient_id") == patient_id]
     if where.statuses is not None:
-        conditions.append(_column(model, columns.status).in_(where.statuses))
+        conditions.append(_column(model, _owned(model).record_status).in_(where.statuses))
     if where.since is not None:
-        conditions.append(dated >= _bound(model, columns.date, where.since))
+        conditions.append(dated >= _bound(model, date_column, where.since))
     if where.until is not None and where.until < date.max:  # date.max: no upper bound
-        conditions.append(dated < _bound(model, columns.date, where.until + timedelta(days=1)))
+        conditions.append(dated < _bound(model, date_column, where.until + timedelta(days=1)))
     return conditions
 
 
 def _after(model: type[SQLModel], cursor: tuple[SortValue, int]) -> ColumnElement[bool]:
-    dated = _column(model, RECORD_COLUMNS[model].date)
+    dated = _column(model, _date_column(model))
     value, row_id = cursor
     return or_(dated < value, and_(dated == value, _column(model, "id") < row_id))
 
 
 def _before(model: type[SQLModel], cursor: tuple[SortValue, int]) -> ColumnElement[bool]:
-    dated = _column(model, RECORD_COLUMNS[model].date)
+    dated = _column(model, _date_column(model))
     value, row_id = cursor
     return or_(dated > value, and_(dated == value, _column(model, "id") > row_id))
 
@@ -140,7 +110,7 @@ async def list_patient_records(
         statement = statement.where(_after(model, after))
     if before is not None:
         statement = statement.where(_before(model, before))
-    dated = _column(model, RECORD_COLUMNS[model].date)
+    dated = _column(model, _date_column(model))
     row_id = _column(model, "id")
     order = (dated.asc(), row_id.asc()) if oldest_first else (dated.desc(), row_id.desc())
     statement = statement.order_by(*order).limit(limit)
@@ -154,7 +124,7 @@ async def list_all_patient_records(
     statement = (
         select(model)
         .where(_column(model, "patient_id") == patient_id)
-        .order_by(_column(model, RECORD_COLUMNS[model].date), _column(model, "id"))
+        .order_by(_column(model, _date_column(model)), _column(model, "id"))
     )
     return list((await session.exec(statement)).all())
 
@@ -214,6 +184,6 @@ async def get_patient(session: AsyncSession, *, patient_id: int) -> Patient | No
 
 def sort_value(row: SQLModel) -> SortValue:
     """The value a row is ordered by in its table (for cursors)."""
-    value = getattr(row, RECORD_COLUMNS[type(row)].date)
+    value = getattr(row, _date_column(type(row)))
     assert isinstance(value, date)
     return value

@@ -30,30 +30,22 @@ from db.observations import (
     VitalSign,
 )
 from db.patients import Patient
+from db.records import PatientOwned
 from db.tokens import AuthorizationCode, Token
 
-CLINICAL_TABLES = (
-    CareTeamMember,
-    AllergyIntolerance,
-    CarePlan,
-    Encounter,
-    FunctionalStatus,
-    MentalStatus,
-    LabResult,
-    VitalSign,
-    SmokingStatus,
-    Goal,
-    Problem,
-    HealthConcern,
-    EncounterDiagnosis,
-    Immunization,
-    ImplantableDevice,
-    MedicationRequest,
-    Procedure,
-    Referral,
-)
-
 metadata = SQLModel.metadata
+
+# Every table of clinical rows, found from the models rather than listed a second time.
+CLINICAL_TABLES: tuple[type[PatientOwned], ...] = tuple(
+    sorted(
+        (
+            mapper.class_
+            for mapper in SQLModel._sa_registry.mappers
+            if issubclass(mapper.class_, PatientOwned)
+        ),
+        key=lambda model: str(model.__tablename__),
+    )
+)
 
 __all__ = [
     "CLINICAL_TABLES",

@@ -8,9 +8,7 @@ from sqlalchemy import Index, func, update
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.apps import App, AppStatus
 from db.columns import UTCDateTime, utcnow
-from db.grants import Grant
 
 
 class TokenKind(StrEnum):
@@ -68,36 +66,6 @@ class AuthorizationCode(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-async def find_live_access_token(
-    session: AsyncSession, *, token_hash: str, now: datetime
-) -> tuple[Token, Grant, App] | None:
-    """Return the token, its grant and app if the access token may be used right now.
-
-    Looked up on every request, so a revoked grant, a suspended app or an expired
-    grant stops every token on the next request in every worker.
-    """
-    statement = (
-        select(Token, Grant, App)
-        .join(Grant, col(Grant.id) == col(Token.grant_id))
-        .join(App, col(App.id) == col(Grant.app_id))
-        .where(
-            col(Token.token_hash) == token_hash,
-            col(Token.kind) == TokenKind.ACCESS,
-            col(Token.revoked_at).is_(None),
-            col(Token.expires_at) > now,
-            col(Grant.revoked_at).is_(None),
-            col(App.status) == AppStatus.APPROVED,
-        )
-    )
-    row = (await session.exec(statement)).first()
-    if row is None:
-        return None
-    token, grant, app = row
-    if grant.expires_at is not None and grant.expires_at <= now:
-        return None
-    return token, grant, app
-
-
 async def add_authorization_code(
     session: AsyncSession,
     *,
@@ -126,19 +94,6 @@ async def add_authorization_code(
     session.add(code)
     await session.flush()
     return code
-
-
-async def find_authorization_code(
-    session: AsyncSession, *, code_hash: str
-) -> tuple[AuthorizationCode, Grant] | None:
-    """The code with this hash and its grant, used or not (the caller judges)."""
-    statement = (
-        select(AuthorizationCode, Grant)
-        .join(Grant, col(Grant.id) == col(AuthorizationCode.grant_id))
-        .where(col(AuthorizationCode.code_hash) == code_hash)
-    )
-    row = (await session.exec(statement)).first()
-    return None if row is None else (row[0], row[1])
 
 
 async def claim_authorization_code(session: AsyncSession, *, code_id: int, now: datetime) -> bool:
@@ -185,22 +140,6 @@ async def add_token(
     return token
 
 
-async def find_token(
-    session: AsyncSession, *, token_hash: str, kind: TokenKind | None = None
-) -> tuple[Token, Grant, App] | None:
-    """The token with this hash, with its grant and app, whatever their state."""
-    statement = (
-        select(Token, Grant, App)
-        .join(Grant, col(Grant.id) == col(Token.grant_id))
-        .join(App, col(App.id) == col(Grant.app_id))
-        .where(col(Token.token_hash) == token_hash)
-    )
-    if kind is not None:
-        statement = statement.where(col(Token.kind) == kind)
-    row = (await session.exec(statement)).first()
-    return None if row is None else (row[0], row[1], row[2])
-
-
 async def claim_refresh_token(session: AsyncSession, *, token_id: int, now: datetime) -> bool:
     """Mark a refresh token rotated in one atomic UPDATE; False if already used or revoked."""
     result = await session.exec(
@@ -228,6 +167,15 @@ async def count_live_tokens(session: AsyncSession, *, grant_id: int, now: dateti
         )
     )
     return int((await session.exec(statement)).one())
+
+
+async def revoke_grant_tokens(session: AsyncSession, *, grant_id: int, now: datetime) -> None:
+    """Revoke every token still live under a grant (the grant has ended)."""
+    await session.exec(
+        update(Token)
+        .where(col(Token.grant_id) == grant_id, col(Token.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
 
 
 async def revoke_token(session: AsyncSession, *, token_id: int, now: datetime) -> None:

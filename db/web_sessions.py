@@ -72,20 +72,6 @@ async def end_session(session: AsyncSession, *, row: WebSession) -> None:
     await session.flush()
 
 
-async def end_sessions_of_account(session: AsyncSession, *, account_id: int) -> None:
-    """End every live session of an account (e.g. after a password change)."""
-    rows = await session.exec(
-        select(WebSession).where(
-            col(WebSession.account_id) == account_id, col(WebSession.ended_at).is_(None)
-        )
-    )
-    now = utcnow()
-    for row in rows.all():
-        row.ended_at = now
-        session.add(row)
-    await session.flush()
-
-
 def session_data(row: WebSession) -> dict[str, Any]:
     """The JSON data a session carries (for example a pending authorization request)."""
     loaded = json.loads(row.data)

@@ -164,10 +164,12 @@ def oauth_verifier() -> str:
     """A fresh PKCE code_verifier (43 to 128 characters)."""
     from authlib.common.security import generate_token
 
-    return generate_token(64)
+    verifier: str = generate_token(64)
+    return verifier
 
 
 def main() -> None:
+    """Run the app against `--server`, with the browser step done by hand."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default="http://127.0.0.1:8000")
     arguments = parser.parse_args()

@@ -1,20 +1,23 @@
 """The typed context of one GraphQL request: who calls, for which patient, with what limits."""
 
-import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
 
 from argon2 import PasswordHasher
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from sharing.scopes import CATEGORIES, CategoryKey
+from db.serial import SerialSession
+from schema.loaders import Loaders
+from sharing.categories import CATEGORIES, CategoryKey
 
-if TYPE_CHECKING:
-    from schema.loaders import Loaders
-
-T = TypeVar("T")
+__all__ = [
+    "AccountCaller",
+    "AppCaller",
+    "Caller",
+    "GraphQLContext",
+    "Limits",
+    "ReadTally",
+    "SerialSession",
+]
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ Caller = AppCaller | AccountCaller
 
 @dataclass(frozen=True)
 class Limits:
-    """Query limits from the settings (DESIGN.md defaults)."""
+    """Query limits from the settings; the defaults are the contract's (docs/contract.md)."""
 
     max_depth: int = 10
     max_aliases: int = 15
@@ -74,22 +77,6 @@ class ReadTally:
         return {key.value: len(ids) for key, ids in sorted(self.returned.items()) if ids}
 
 
-class SerialSession:
-    """The request's AsyncSession, used by one coroutine at a time.
-
-    Sibling resolvers and DataLoader batches run concurrently; an AsyncSession may not.
-    """
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self._lock = asyncio.Lock()
-
-    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        """Run one piece of database work with the session to itself."""
-        async with self._lock:
-            return await work(self.session)
-
-
 @dataclass
 class GraphQLContext:
     """Everything a resolver may use; created per request by the HTTP layer."""
@@ -98,7 +85,7 @@ class GraphQLContext:
     db: SerialSession
     source_address: str | None
     limits: Limits
-    loaders: "Loaders"
+    loaders: Loaders
     base_url: str
     hasher: PasswordHasher | None = None
     tally: ReadTally = field(default_factory=ReadTally)

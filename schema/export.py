@@ -12,8 +12,8 @@ from db.records_query import get_patient, list_all_patient_records
 from schema.context import GraphQLContext
 from schema.errors import BadUserInput
 from schema.permissions import account_only
+from sharing.categories import BY_KEY, CATEGORIES, CategoryKey
 from sharing.fhir.bundle import build_bundle
-from sharing.scopes import BY_KEY, CATEGORIES, CategoryKey
 
 
 def _all_rows(
@@ -42,10 +42,11 @@ async def export_record(
         return None
     rows: dict[CategoryKey, list[SQLModel]] = {}
     for key in wanted:
-        if key is CategoryKey.DEMOGRAPHICS:
+        category = BY_KEY[key]
+        if category.is_patient:
             rows[key] = [patient]
             continue
-        rows[key] = await context.db.run(_all_rows(BY_KEY[key].model, patient_id))
+        rows[key] = await context.db.run(_all_rows(category.model, patient_id))
     bundle = build_bundle(patient=patient, rows=rows, base_url=context.base_url)
     counts = {key.value: len(found) for key, found in rows.items() if found}
     await context.db.run(

@@ -22,7 +22,7 @@ from db.records_query import (
     list_encounter_diagnoses,
     list_patient_records,
 )
-from schema.context import SerialSession
+from db.serial import SerialSession
 
 
 @dataclass(frozen=True)

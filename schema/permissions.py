@@ -11,22 +11,19 @@ from strawberry.types import Info
 
 from schema.context import AccountCaller, GraphQLContext
 from schema.errors import Forbidden, InsufficientScope
-from sharing.scopes import BY_FIELD, CategoryKey, required_scopes
+from sharing.categories import BY_KEY, Category, CategoryKey
 
 
-def scope_note(key: CategoryKey) -> str:
+def scope_note(category: Category | CategoryKey) -> str:
     """The sentence every guarded field's description ends with (shown in GraphiQL's docs)."""
-    return "Requires scope: " + " or ".join(required_scopes(key)) + "."
+    if isinstance(category, CategoryKey):
+        category = BY_KEY[category]
+    return "Requires scope: " + " or ".join(category.required_scopes) + "."
 
 
 def describe(text: str, key: CategoryKey) -> str:
     """A field description followed by the scope it needs."""
     return f"{text} {scope_note(key)}"
-
-
-def category_of_field(name: str) -> CategoryKey:
-    """The category that guards a `Patient` field (or `Type.field` link), from the registry."""
-    return BY_FIELD[name].key
 
 
 def check_category(info: Info[GraphQLContext, Any], key: CategoryKey) -> None:

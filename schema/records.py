@@ -1,12 +1,13 @@
-"""Which table and GraphQL type serve each clinical category; one page of a category."""
+"""Which GraphQL type serves each category of the registry; one page of a category."""
 
-from collections.abc import Callable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import ModuleType
 from typing import Any
 
 from sqlmodel import SQLModel
-from strawberry.types import Info
+from strawberry.types import Info, get_object_definition
 
 from db.records_query import RecordFilter, sort_value, sorts_by_timestamp
 from schema.context import GraphQLContext
@@ -21,44 +22,56 @@ from schema.types.relay import (
     encode_cursor,
     page_info,
 )
-from sharing.scopes import BY_KEY, CategoryKey
+from sharing.categories import REGISTRY, Category, CategoryKey, Registry
 
-K = CategoryKey
+NODE_MODULES = (care, clinical, conditions, observations)
 
 
 @dataclass(frozen=True)
 class RecordKind:
-    """A category's GraphQL type name, table and row-to-type builder."""
+    """A category of the registry with the GraphQL type that serves one of its rows."""
 
-    key: CategoryKey
-    type_name: str
-    build: Callable[[Any], Any]
+    category: Category
+    node: type
+
+    @property
+    def key(self) -> CategoryKey:
+        return self.category.key
+
+    @property
+    def type_name(self) -> str:
+        return self.category.node_type
 
     @property
     def model(self) -> type[SQLModel]:
-        return BY_KEY[self.key].model
+        return self.category.model
+
+    def build(self, row: Any) -> Any:
+        """The GraphQL object of one row."""
+        return self.node.from_row(row)  # type: ignore[attr-defined]
 
 
-RECORD_KINDS: tuple[RecordKind, ...] = (
-    RecordKind(K.CARE_TEAM, "CareTeamMember", care.CareTeamMember.from_row),
-    RecordKind(K.ALLERGIES, "AllergyIntolerance", clinical.AllergyIntolerance.from_row),
-    RecordKind(K.ASSESSMENT_AND_PLAN, "CarePlan", clinical.CarePlan.from_row),
-    RecordKind(K.ENCOUNTERS, "Encounter", care.Encounter.from_row),
-    RecordKind(K.FUNCTIONAL_STATUS, "FunctionalStatus", observations.FunctionalStatus.from_row),
-    RecordKind(K.MENTAL_STATUS, "MentalStatus", observations.MentalStatus.from_row),
-    RecordKind(K.LAB_RESULTS, "LabResult", observations.LabResult.from_row),
-    RecordKind(K.VITAL_SIGNS, "VitalSign", observations.VitalSign.from_row),
-    RecordKind(K.SMOKING_STATUS, "SmokingStatus", observations.SmokingStatus.from_row),
-    RecordKind(K.GOALS, "Goal", clinical.Goal.from_row),
-    RecordKind(K.PROBLEMS, "Problem", conditions.Problem.from_row),
-    RecordKind(K.HEALTH_CONCERNS, "HealthConcern", conditions.HealthConcern.from_row),
-    RecordKind(K.ENCOUNTER_DIAGNOSES, "EncounterDiagnosis", care.EncounterDiagnosis.from_row),
-    RecordKind(K.IMMUNIZATIONS, "Immunization", clinical.Immunization.from_row),
-    RecordKind(K.MEDICAL_EQUIPMENT, "ImplantableDevice", clinical.ImplantableDevice.from_row),
-    RecordKind(K.MEDICATIONS, "Medication", clinical.Medication.from_row),
-    RecordKind(K.PROCEDURES, "Procedure", clinical.Procedure.from_row),
-    RecordKind(K.REFERRALS, "Referral", clinical.Referral.from_row),
-)
+def node_types(modules: Iterable[ModuleType]) -> dict[str, type]:
+    """The GraphQL object types that build from a row (`from_row`), by GraphQL name."""
+    found: dict[str, type] = {}
+    for module in modules:
+        for value in vars(module).values():
+            definition = get_object_definition(value)
+            if (
+                definition is not None
+                and not definition.is_interface
+                and hasattr(value, "from_row")
+            ):
+                found[definition.name] = value
+    return found
+
+
+def record_kinds(registry: Registry, types: Mapping[str, type]) -> tuple[RecordKind, ...]:
+    """One kind per category of clinical rows; KeyError names a category without its type."""
+    return tuple(RecordKind(c, types[c.node_type]) for c in registry.categories if not c.is_patient)
+
+
+RECORD_KINDS = record_kinds(REGISTRY, node_types(NODE_MODULES))
 BY_CATEGORY: dict[CategoryKey, RecordKind] = {kind.key: kind for kind in RECORD_KINDS}
 BY_TYPE_NAME: dict[str, RecordKind] = {kind.type_name: kind for kind in RECORD_KINDS}
 

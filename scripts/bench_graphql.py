@@ -31,15 +31,16 @@ from db.apps import App
 from db.columns import utcnow
 from db.engine import create_engine, create_session_factory, unit_of_work
 from db.grants import create_grant
+from db.passwords import make_hasher
 from db.seed.runner import SeedOptions, run_seed
 from db.tokens import Token, TokenKind, hash_secret
 from migrations import upgrade
+from sharing.apps import demo_app_registrar
 
 ROOT = Path(__file__).resolve().parent.parent
 # The benchmark reuses the test suite's full-record query and the seed benchmark's helpers.
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
-from bench_seed import DEFAULT_ADMIN_URL, _admin, _dsn  # noqa: E402
-
+sys.path[:0] = [str(ROOT)]
+from scripts.bench_seed import DEFAULT_ADMIN_URL, _admin, _dsn  # noqa: E402
 from tests.builders.graphql import full_record_query  # noqa: E402
 
 
@@ -128,6 +129,7 @@ async def _measure(
 
 
 def main() -> None:
+    """Seed a throwaway database, serve it, and time the full-record query."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--patients", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=300)
@@ -146,7 +148,11 @@ def main() -> None:
     server: subprocess.Popen[bytes] | None = None
     try:
         upgrade(url)
-        asyncio.run(run_seed(url, SeedOptions(args.patients, 1, force=False, progress=False)))
+        hasher = make_hasher()
+        options = SeedOptions(
+            args.patients, 1, False, False, hasher, register_app=demo_app_registrar(hasher)
+        )
+        asyncio.run(run_seed(url, options))
         token = asyncio.run(_grant_everything(url))
         port = _free_port()
         base = f"http://127.0.0.1:{port}"

@@ -17,9 +17,11 @@ import time
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from db.passwords import make_hasher
 from db.seed.runner import SeedOptions, run_seed
 from db.tables import metadata
 from migrations import upgrade
+from sharing.apps import demo_app_registrar
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -53,6 +55,7 @@ async def _count_rows(url: str) -> tuple[dict[str, int], str]:
 
 
 def main() -> None:
+    """Seed a throwaway PostgreSQL database and report rows and time."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
@@ -68,8 +71,14 @@ def main() -> None:
     url = _dsn(args.admin_url, name)
     try:
         upgrade(url)
+        hasher = make_hasher()
         options = SeedOptions(
-            patients=args.patients, seed=args.seed, force=False, progress=args.progress
+            patients=args.patients,
+            seed=args.seed,
+            force=False,
+            progress=args.progress,
+            hasher=hasher,
+            register_app=demo_app_registrar(hasher),
         )
         started = time.perf_counter()
         asyncio.run(run_seed(url, options))

@@ -46,6 +46,7 @@ def _install(extra: str) -> None:
 
 
 def run() -> None:
+    """Install, migrate, seed and serve the app locally."""
     _install("")
     chartshare = BIN / "chartshare"
     _run(chartshare, "migrate")
@@ -58,8 +59,7 @@ def run() -> None:
 
 
 def serve_address(environ: Mapping[str, str]) -> tuple[str, str, str]:
-    """Host, port and base URL for `run`: CHARTSHARE_HOST/PORT pick the socket, and the
-    issuer follows them unless CHARTSHARE_BASE_URL says otherwise (behind a proxy)."""
+    """Host, port and base URL for `run`; the issuer follows HOST/PORT unless BASE_URL is set."""
     host = environ.get("CHARTSHARE_HOST", "127.0.0.1")
     port = environ.get("CHARTSHARE_PORT", "8000")
     if not port.isdigit() or not 0 < int(port) < 65536:
@@ -71,6 +71,7 @@ def serve_address(environ: Mapping[str, str]) -> tuple[str, str, str]:
 
 
 def test(pytest_args: list[str]) -> None:
+    """Install the dev tools, then run ruff, mypy and pytest (with the given arguments)."""
     _install("dev")
     _run(BIN / "ruff", "check", ".")
     _run(BIN / "ruff", "format", "--check", ".")
@@ -79,6 +80,7 @@ def test(pytest_args: list[str]) -> None:
 
 
 def main() -> None:
+    """Dispatch `run` or `test`."""
     if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test"):
         raise SystemExit(__doc__)
     if sys.argv[1] == "run":

@@ -4,30 +4,7 @@ import json
 from typing import Any
 
 from db.activity import ActivityEvent, EventKind
-from sharing.scopes import CategoryKey
-
-K = CategoryKey
-NOUNS: dict[CategoryKey, tuple[str, str]] = {
-    K.DEMOGRAPHICS: ("set of demographic details", "sets of demographic details"),
-    K.CARE_TEAM: ("care team member", "care team members"),
-    K.ALLERGIES: ("allergy", "allergies"),
-    K.ASSESSMENT_AND_PLAN: ("assessment and plan", "assessments and plans"),
-    K.ENCOUNTERS: ("visit", "visits"),
-    K.FUNCTIONAL_STATUS: ("functional status assessment", "functional status assessments"),
-    K.MENTAL_STATUS: ("mental status assessment", "mental status assessments"),
-    K.LAB_RESULTS: ("lab result", "lab results"),
-    K.VITAL_SIGNS: ("vital sign", "vital signs"),
-    K.SMOKING_STATUS: ("smoking status", "smoking statuses"),
-    K.GOALS: ("goal", "goals"),
-    K.PROBLEMS: ("problem", "problems"),
-    K.HEALTH_CONCERNS: ("health concern", "health concerns"),
-    K.ENCOUNTER_DIAGNOSES: ("visit diagnosis", "visit diagnoses"),
-    K.IMMUNIZATIONS: ("immunization", "immunizations"),
-    K.MEDICAL_EQUIPMENT: ("implanted device", "implanted devices"),
-    K.MEDICATIONS: ("medication", "medications"),
-    K.PROCEDURES: ("procedure", "procedures"),
-    K.REFERRALS: ("referral", "referrals"),
-}
+from sharing.categories import REGISTRY, Registry
 
 _FIXED: dict[str, str] = {
     EventKind.LOGIN: "Signed in.",
@@ -59,11 +36,12 @@ def _joined(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def describe_counts(counts: dict[str, Any]) -> str:
-    """ "12 lab results and 1 goal"; categories in registry order."""
+def describe_counts(counts: dict[str, Any], registry: Registry = REGISTRY) -> str:
+    """Counts per category as a phrase ("12 lab results and 1 goal"), in registry order."""
     parts = []
-    for key, (one, many) in NOUNS.items():
-        count = counts.get(key.value)
+    for category in registry.categories:
+        one, many = category.noun
+        count = counts.get(category.key.value)
         if isinstance(count, int) and count > 0:
             parts.append(f"{count} {one if count == 1 else many}")
     return _joined(parts)

@@ -3,6 +3,7 @@
 import json
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from anyio import to_thread
 from argon2 import PasswordHasher
@@ -20,6 +21,7 @@ from db.columns import utcnow
 from db.errors import Conflict
 from db.grants import revoke_app_grants
 from db.passwords import hash_password
+from db.seed.demo import DemoApp, RegisterDemoApp
 from db.tokens import hash_secret
 from sharing.app_metadata import AppMetadata as AppMetadata
 from sharing.app_metadata import RegistrationProblem as RegistrationProblem
@@ -30,6 +32,16 @@ from sharing.app_metadata import validate_metadata
 # approved app sends it back to review unless auto-approval is on.
 REVIEWED_FIELDS = ("name", "homepage_url", "logo_url", "redirect_uris")
 APP_DELETED = "app_deleted"
+METADATA_COLUMNS = (
+    "name",
+    "description",
+    "homepage_url",
+    "logo_url",
+    "privacy_policy_url",
+    "terms_url",
+    "redirect_uris",
+    "allowed_scopes",
+)
 
 
 @dataclass
@@ -50,25 +62,27 @@ async def register_app(
     developer_account_id: int | None,
     via: str,
     source_address: str | None,
+    known: DemoApp | None = None,
 ) -> RegisteredApp:
-    """Store a new app; it waits for the operator unless auto-approval is on."""
+    """Store a new app; it waits for the operator unless auto-approval is on.
+
+    `known` is a demo app of the seed: its published client_id and secret are kept and
+    it is approved from the start.
+    """
     clean = validate_metadata(metadata)
-    auto = await get_operator_flag(session, key=AUTO_APPROVE_DYNAMIC_REGISTRATION)
+    auto = known is not None or await get_operator_flag(
+        session, key=AUTO_APPROVE_DYNAMIC_REGISTRATION
+    )
     secret = secrets.token_urlsafe(32) if clean.confidential else None
+    if known is not None:
+        secret = known.client_secret
     # Argon2id blocks: hash in a worker thread so the event loop stays free.
     secret_hash = await to_thread.run_sync(hash_password, hasher, secret) if secret else None
     registration_token = secrets.token_urlsafe(32) if via == "dynamic" else None
     now = utcnow()
     app = App(
-        name=clean.name,
-        description=clean.description,
-        homepage_url=clean.homepage_url,
-        logo_url=clean.logo_url,
-        privacy_policy_url=clean.privacy_policy_url,
-        terms_url=clean.terms_url,
-        redirect_uris=json.dumps(clean.redirect_uris),
-        allowed_scopes=clean.scope,
-        client_id=secrets.token_urlsafe(18),
+        **_metadata_columns(clean),
+        client_id=known.client_id if known is not None else secrets.token_urlsafe(18),
         client_secret_hash=secret_hash,
         is_confidential=clean.confidential,
         status=AppStatus.APPROVED if auto else AppStatus.PENDING,
@@ -78,13 +92,11 @@ async def register_app(
         created_at=now,
         status_changed_at=now,
     )
-    session.add(app)
-    await session.flush()
-    await record_event(
+    await _save(
         session,
-        kind=EventKind.REGISTRATION,
+        app,
+        EventKind.REGISTRATION,
         account_id=developer_account_id,
-        app_id=app.id,
         source_address=source_address,
         details={"via": via, "status": app.status, "confidential": clean.confidential},
     )
@@ -93,17 +105,73 @@ async def register_app(
     )
 
 
-def _stored_fields(app: App) -> dict[str, object]:
+async def _save(
+    session: AsyncSession,
+    app: App,
+    kind: EventKind,
+    *,
+    account_id: int | None,
+    source_address: str | None,
+    details: dict[str, object] | None = None,
+) -> None:
+    """Write the app's changes and log what happened to it."""
+    session.add(app)
+    await session.flush()
+    await record_event(
+        session,
+        kind=kind,
+        account_id=account_id,
+        app_id=app.id,
+        source_address=source_address,
+        details=details,
+    )
+
+
+def demo_app_registrar(hasher: PasswordHasher) -> RegisterDemoApp:
+    """How the seed registers its demo apps: through `register_app`, like every app."""
+
+    async def register(session: AsyncSession, demo: DemoApp, developer_id: int | None) -> App:
+        metadata = AppMetadata(
+            name=demo.name,
+            redirect_uris=list(demo.redirect_uris),
+            confidential=demo.client_secret is not None,
+            description=demo.description,
+            homepage_url=demo.homepage_url,
+            privacy_policy_url=demo.privacy_policy_url,
+            terms_url=demo.terms_url,
+        )
+        registered = await register_app(
+            session,
+            metadata=metadata,
+            hasher=hasher,
+            developer_account_id=developer_id,
+            via="seed",
+            source_address=None,
+            known=demo,
+        )
+        return registered.app
+
+    return register
+
+
+def _metadata_columns(clean: AppMetadata) -> dict[str, Any]:
+    """The App columns that hold validated registration metadata."""
     return {
-        "name": app.name,
-        "description": app.description,
-        "homepage_url": app.homepage_url,
-        "logo_url": app.logo_url,
-        "privacy_policy_url": app.privacy_policy_url,
-        "terms_url": app.terms_url,
-        "redirect_uris": json.loads(app.redirect_uris),
-        "allowed_scopes": app.allowed_scopes,
+        "name": clean.name,
+        "description": clean.description,
+        "homepage_url": clean.homepage_url,
+        "logo_url": clean.logo_url,
+        "privacy_policy_url": clean.privacy_policy_url,
+        "terms_url": clean.terms_url,
+        "redirect_uris": json.dumps(clean.redirect_uris),
+        "allowed_scopes": clean.scope,
     }
+
+
+def _stored_fields(app: App) -> dict[str, object]:
+    stored: dict[str, object] = {column: getattr(app, column) for column in METADATA_COLUMNS}
+    stored["redirect_uris"] = json.loads(app.redirect_uris)
+    return stored
 
 
 async def update_app_metadata(
@@ -132,14 +200,8 @@ async def update_app_metadata(
             "A registered app cannot switch between public and confidential; register anew.",
         )
     before = _stored_fields(app)
-    app.name = clean.name
-    app.description = clean.description
-    app.homepage_url = clean.homepage_url
-    app.logo_url = clean.logo_url
-    app.privacy_policy_url = clean.privacy_policy_url
-    app.terms_url = clean.terms_url
-    app.redirect_uris = json.dumps(clean.redirect_uris)
-    app.allowed_scopes = clean.scope
+    for column, value in _metadata_columns(clean).items():
+        setattr(app, column, value)
     after = _stored_fields(app)
     changed = sorted(key for key in after if after[key] != before[key])
     previous_status = app.status
@@ -150,13 +212,11 @@ async def update_app_metadata(
     ):
         app.status = AppStatus.PENDING
         app.status_changed_at = utcnow()
-    session.add(app)
-    await session.flush()
-    await record_event(
+    await _save(
         session,
-        kind=EventKind.REGISTRATION_UPDATED,
+        app,
+        EventKind.REGISTRATION_UPDATED,
         account_id=account_id,
-        app_id=app.id,
         source_address=source_address,
         details={"via": via, "changed": changed, "from": previous_status, "to": app.status},
     )
@@ -214,14 +274,8 @@ async def rotate_client_secret(
     secret = secrets.token_urlsafe(32)
     app.client_secret_hash = await to_thread.run_sync(hash_password, hasher, secret)
     app.secret_rotated_at = utcnow()
-    session.add(app)
-    await session.flush()
-    await record_event(
-        session,
-        kind=EventKind.SECRET_ROTATED,
-        account_id=account_id,
-        app_id=app.id,
-        source_address=source_address,
+    await _save(
+        session, app, EventKind.SECRET_ROTATED, account_id=account_id, source_address=source_address
     )
     return secret
 
@@ -240,13 +294,11 @@ async def set_app_status(
     previous = app.status
     app.status = status
     app.status_changed_at = utcnow()
-    session.add(app)
-    await session.flush()
-    await record_event(
+    await _save(
         session,
-        kind=EventKind.APP_STATUS_CHANGED,
+        app,
+        EventKind.APP_STATUS_CHANGED,
         account_id=operator_account_id,
-        app_id=app.id,
         source_address=source_address,
         details={"from": previous, "to": status},
     )

@@ -11,7 +11,7 @@ from db.apps import App, AppStatus
 from db.columns import utcnow
 from db.errors import Conflict, NotFound
 from db.grants import Grant, create_grant, get_grant_for_account, narrow_grant, revoke_grant
-from sharing.scopes import CategoryKey, SpecialScope, granted_categories, scopes_for
+from sharing.scopes import CategoryKey, SpecialScope, granted_categories, is_special, scopes_for
 
 
 class AccessDuration(StrEnum):
@@ -74,7 +74,7 @@ async def authorize_app(
         raise ConsentProblem(
             "NOT_REQUESTED", "categories", "Only categories the app asked for can be shared."
         )
-    specials = [s for s in requested_scopes if s in SpecialScope.__members__.values()]
+    specials = [s for s in requested_scopes if is_special(s)]
     if not allow_offline and SpecialScope.OFFLINE_ACCESS in specials:
         specials.remove(SpecialScope.OFFLINE_ACCESS)
     if not approved and not specials:
@@ -146,7 +146,7 @@ async def narrow_app_grant(
         raise ConsentProblem(
             "NOTHING_GRANTED", "categories", "Keep at least one category, or revoke the app."
         )
-    specials = [s for s in current_scopes if s in SpecialScope.__members__.values()]
+    specials = [s for s in current_scopes if is_special(s)]
     try:
         return await narrow_grant(
             session,

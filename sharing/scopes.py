@@ -1,21 +1,44 @@
-"""The scope registry: the one table that maps SMART scopes to data categories and fields.
+"""SMART scopes: which categories of the registry a scope grants, and the scopes of categories.
 
-The consent page, the permission checks, the discovery document's
-`scopes_supported` and the docs all read this table.
+The consent page, the permission checks and the discovery document's `scopes_supported`
+read scopes through these functions (docs/contract.md lists the catalog).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlmodel import SQLModel
+from sharing.categories import (
+    ALL_PATIENT_DATA,
+    BY_KEY,
+    CATEGORIES,
+    REGISTRY,
+    Category,
+    CategoryKey,
+    Registry,
+)
 
-from db import clinical, observations, patients
-
-US_CORE_OBSERVATION = "http://hl7.org/fhir/us/core/CodeSystem/us-core-category"
-OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
-CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
-US_CORE_CONDITION = "http://hl7.org/fhir/us/core/CodeSystem/condition-category"
+__all__ = [
+    "ALL_PATIENT_DATA",
+    "BY_KEY",
+    "CATEGORIES",
+    "READ_PERMISSIONS",
+    "SPECIAL_EXPLANATIONS",
+    "Category",
+    "CategoryKey",
+    "ScopeError",
+    "Scopes",
+    "SpecialScope",
+    "categories_of_scope",
+    "granted_categories",
+    "is_read_permission",
+    "is_special",
+    "phrase_granted",
+    "required_scopes",
+    "scopes_for",
+    "split_scope_string",
+    "supported_scopes",
+]
 
 # Permissions accepted on a resource scope. SMART v2 `rs` (read + search), its
 # parts, and the v1 `read` alias; chartshare is read-only, so c/u/d are refused.
@@ -23,144 +46,6 @@ READ_PERMISSIONS = frozenset({"rs", "r", "s", "read"})
 # Spellings that mean exactly what chartshare grants (echoed back in the token response).
 EXACT_READ_PERMISSIONS = frozenset({"rs", "read"})
 SMART_V2_PERMISSIONS = "cruds"
-
-
-class CategoryKey(StrEnum):
-    """Stable names of the data categories (used in the activity log and the API)."""
-
-    DEMOGRAPHICS = "demographics"
-    CARE_TEAM = "care_team"
-    ALLERGIES = "allergies"
-    ASSESSMENT_AND_PLAN = "assessment_and_plan"
-    ENCOUNTERS = "encounters"
-    FUNCTIONAL_STATUS = "functional_status"
-    MENTAL_STATUS = "mental_status"
-    LAB_RESULTS = "lab_results"
-    VITAL_SIGNS = "vital_signs"
-    SMOKING_STATUS = "smoking_status"
-    GOALS = "goals"
-    PROBLEMS = "problems"
-    HEALTH_CONCERNS = "health_concerns"
-    ENCOUNTER_DIAGNOSES = "encounter_diagnoses"
-    IMMUNIZATIONS = "immunizations"
-    MEDICAL_EQUIPMENT = "medical_equipment"
-    MEDICATIONS = "medications"
-    PROCEDURES = "procedures"
-    REFERRALS = "referrals"
-
-
-@dataclass(frozen=True)
-class Category:
-    """One data category: who grants it, what it guards, how the patient reads it."""
-
-    key: CategoryKey
-    label: str
-    explanation: str
-    resource_type: str
-    fields: tuple[str, ...]
-    model: type[SQLModel]
-    category_system: str | None = None
-    category_code: str | None = None
-
-    @property
-    def scope(self) -> str:
-        """The narrowest scope that grants this category, in SMART v2 syntax."""
-        base = f"patient/{self.resource_type}.rs"
-        if self.category_code is None:
-            return base
-        return f"{base}?category={self.category_system}|{self.category_code}"
-
-    @property
-    def type_scope(self) -> str:
-        """The whole-type scope that also grants this category."""
-        return f"patient/{self.resource_type}.rs"
-
-
-def _category(
-    key: CategoryKey,
-    label: str,
-    explanation: str,
-    resource_type: str,
-    fields: tuple[str, ...],
-    model: type[SQLModel],
-    category: tuple[str, str] | None = None,
-) -> Category:
-    system, code = category if category else (None, None)
-    return Category(key, label, explanation, resource_type, fields, model, system, code)
-
-
-K = CategoryKey
-CATEGORIES: tuple[Category, ...] = (
-    _category(K.DEMOGRAPHICS, "Name, date of birth, sex, race, ethnicity and language",
-              "Who you are: your name, date of birth, sex, race, ethnicity and preferred language.",
-              "Patient", ("name", "birthDate", "sex", "race", "ethnicity", "preferredLanguage"),
-              patients.Patient),
-    _category(K.CARE_TEAM, "Care team",
-              "The doctors, nurses and other clinicians caring for you, and how to reach them.",
-              "CareTeam", ("careTeam",), clinical.CareTeamMember),
-    _category(K.ALLERGIES, "Allergies",
-              "Things you are allergic to or cannot tolerate, and how you react to them.",
-              "AllergyIntolerance", ("allergies",), clinical.AllergyIntolerance),
-    _category(K.ASSESSMENT_AND_PLAN, "Assessment and plan",
-              "What your clinicians concluded at your visits and the treatment they planned.",
-              "CarePlan", ("assessmentAndPlan",), clinical.CarePlan),
-    _category(K.ENCOUNTERS, "Visits",
-              "When and where you were seen: office visits, hospital stays and emergency visits.",
-              "Encounter", ("encounters",), clinical.Encounter),
-    _category(K.FUNCTIONAL_STATUS, "Functional status",
-              "How well you manage daily activities such as walking, dressing and eating.",
-              "Observation", ("functionalStatus",), observations.FunctionalStatus,
-              (US_CORE_OBSERVATION, "functional-status")),
-    _category(K.MENTAL_STATUS, "Mental status",
-              "Assessments of your memory, thinking and mood.",
-              "Observation", ("mentalStatus",), observations.MentalStatus,
-              (US_CORE_OBSERVATION, "cognitive-status")),
-    _category(K.LAB_RESULTS, "Lab results",
-              "Results of your blood, urine and other laboratory tests.",
-              "Observation", ("labResults",), observations.LabResult,
-              (OBSERVATION_CATEGORY, "laboratory")),
-    _category(K.VITAL_SIGNS, "Vital signs",
-              "Measurements such as blood pressure, heart rate, weight, height and temperature.",
-              "Observation", ("vitalSigns",), observations.VitalSign,
-              (OBSERVATION_CATEGORY, "vital-signs")),
-    _category(K.SMOKING_STATUS, "Smoking status",
-              "Whether you smoke or used to smoke.",
-              "Observation", ("smokingStatus",), observations.SmokingStatus,
-              (OBSERVATION_CATEGORY, "social-history")),
-    _category(K.GOALS, "Goals",
-              "Health goals you and your clinicians agreed on.",
-              "Goal", ("goals",), clinical.Goal),
-    _category(K.PROBLEMS, "Problems and diagnoses",
-              "Your diagnoses and health problems, current and past.",
-              "Condition", ("problems",), observations.Problem,
-              (CONDITION_CATEGORY, "problem-list-item")),
-    _category(K.HEALTH_CONCERNS, "Health concerns",
-              "Health concerns you or your clinicians raised.",
-              "Condition", ("healthConcerns",), observations.HealthConcern,
-              (US_CORE_CONDITION, "health-concern")),
-    _category(K.ENCOUNTER_DIAGNOSES, "Visit diagnoses",
-              "The diagnoses made at each visit.",
-              "Condition", ("Encounter.diagnoses",), observations.EncounterDiagnosis,
-              (CONDITION_CATEGORY, "encounter-diagnosis")),
-    _category(K.IMMUNIZATIONS, "Immunizations",
-              "Vaccines you have received.",
-              "Immunization", ("immunizations",), clinical.Immunization),
-    _category(K.MEDICAL_EQUIPMENT, "Implanted devices",
-              "Devices implanted in your body, such as pacemakers or joint replacements.",
-              "Device", ("medicalEquipment",), clinical.ImplantableDevice),
-    _category(K.MEDICATIONS, "Medications",
-              "Medicines prescribed to you, with doses and who prescribed them.",
-              "MedicationRequest", ("medications",), clinical.MedicationRequest),
-    _category(K.PROCEDURES, "Procedures",
-              "Surgeries and other procedures you have had.",
-              "Procedure", ("procedures",), clinical.Procedure),
-    _category(K.REFERRALS, "Referrals",
-              "Referrals to other clinicians or services, and the reasons for them.",
-              "ServiceRequest", ("referrals",), clinical.Referral),
-)  # fmt: skip
-
-BY_KEY: dict[CategoryKey, Category] = {c.key: c for c in CATEGORIES}
-BY_FIELD: dict[str, Category] = {f: c for c in CATEGORIES for f in c.fields}
 
 
 class SpecialScope(StrEnum):
@@ -185,16 +70,22 @@ SPECIAL_EXPLANATIONS: dict[SpecialScope, str] = {
     SpecialScope.EMAIL: "Tell the app my email address.",
 }
 
-ALL_PATIENT_DATA = "patient/*.rs"
-
 
 class ScopeError(ValueError):
     """Raised for a scope string the registry does not accept."""
 
 
-def categories_of_scope(scope: str) -> tuple[Category, ...]:
+def is_special(scope: str) -> bool:
+    """Whether the scope is one of the special scopes (it grants no data category)."""
+    return scope in _SPECIAL_VALUES
+
+
+_SPECIAL_VALUES = frozenset(s.value for s in SpecialScope)
+
+
+def categories_of_scope(scope: str, registry: Registry = REGISTRY) -> tuple[Category, ...]:
     """The categories one scope grants; () for special scopes; ScopeError if unknown."""
-    if scope in SpecialScope.__members__.values():
+    if is_special(scope):
         return ()
     if not scope.startswith("patient/") or "." not in scope:
         raise ScopeError(f"unsupported scope {scope!r}")
@@ -205,8 +96,8 @@ def categories_of_scope(scope: str) -> tuple[Category, ...]:
     if resource_type == "*":
         if query:
             raise ScopeError(f"unsupported scope {scope!r}")
-        return CATEGORIES
-    matching = tuple(c for c in CATEGORIES if c.resource_type == resource_type)
+        return registry.categories
+    matching = tuple(c for c in registry.categories if c.resource_type == resource_type)
     if not matching:
         raise ScopeError(f"unknown resource type in {scope!r}")
     if not query:
@@ -295,14 +186,16 @@ def phrase_granted(
     return result
 
 
-def scopes_for(categories: Iterable[CategoryKey], specials: Iterable[str] = ()) -> list[str]:
+def scopes_for(
+    categories: Iterable[CategoryKey], specials: Iterable[str] = (), registry: Registry = REGISTRY
+) -> list[str]:
     """Canonical scopes for a set of categories: whole-type or `*` scopes where all are covered."""
     wanted = set(categories)
-    if wanted >= set(BY_KEY):
+    if wanted >= set(registry.by_key):
         return [*specials, ALL_PATIENT_DATA]
     result: list[str] = list(specials)
-    for resource_type in dict.fromkeys(c.resource_type for c in CATEGORIES):
-        of_type = [c for c in CATEGORIES if c.resource_type == resource_type]
+    for resource_type in dict.fromkeys(c.resource_type for c in registry.categories):
+        of_type = [c for c in registry.categories if c.resource_type == resource_type]
         chosen = [c for c in of_type if c.key in wanted]
         if chosen and len(chosen) == len(of_type):
             result.append(of_type[0].type_scope)
@@ -313,14 +206,45 @@ def scopes_for(categories: Iterable[CategoryKey], specials: Iterable[str] = ()) 
 
 def required_scopes(key: CategoryKey) -> list[str]:
     """Scopes that would grant the category, narrowest first (for INSUFFICIENT_SCOPE errors)."""
-    category = BY_KEY[key]
-    options = [category.scope, category.type_scope, ALL_PATIENT_DATA]
-    return list(dict.fromkeys(options))
+    return BY_KEY[key].required_scopes
 
 
-def supported_scopes() -> list[str]:
+def supported_scopes(registry: Registry = REGISTRY) -> list[str]:
     """What the discovery document advertises as `scopes_supported`."""
-    category_scopes = [c.scope for c in CATEGORIES]
-    type_scopes = list(dict.fromkeys(c.type_scope for c in CATEGORIES))
+    category_scopes = [c.scope for c in registry.categories]
+    type_scopes = list(dict.fromkeys(c.type_scope for c in registry.categories))
     specials = [s.value for s in SpecialScope]
     return list(dict.fromkeys([*specials, ALL_PATIENT_DATA, *type_scopes, *category_scopes]))
+
+
+@dataclass(frozen=True)
+class Scopes:
+    """Scopes parsed once: the categories they grant and the special scopes among them."""
+
+    categories: frozenset[CategoryKey]
+    specials: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, scopes: str | Iterable[str]) -> "Scopes":
+        """Parse a space-joined scope string or a list; unknown scopes grant nothing."""
+        items = scopes.split() if isinstance(scopes, str) else list(scopes)
+        specials = tuple(dict.fromkeys(s for s in items if is_special(s)))
+        return cls(granted_categories(items), specials)
+
+    def __and__(self, other: "Scopes") -> "Scopes":
+        """What both allow (a token's scopes within its grant's, which may have narrowed)."""
+        return Scopes(
+            self.categories & other.categories,
+            tuple(s for s in self.specials if s in other.specials),
+        )
+
+    def within(self, other: "Scopes") -> bool:
+        """Whether these ask for nothing beyond `other` (compared by category)."""
+        return self.categories <= other.categories and set(self.specials) <= set(other.specials)
+
+    def canonical(self) -> list[str]:
+        """The canonical scope list (whole-type or `*` scopes where all are covered)."""
+        return scopes_for(self.categories, self.specials)
+
+    def __str__(self) -> str:
+        return " ".join(self.canonical())

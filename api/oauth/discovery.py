@@ -90,18 +90,21 @@ def openid_configuration_document(issuer: str) -> dict[str, Any]:
 
 
 async def smart_configuration(request: Request) -> JSONResponse:
+    """GET /.well-known/smart-configuration."""
     return JSONResponse(
         smart_configuration_document(settings_of(request).base_url), 200, PUBLIC_CACHE
     )
 
 
 async def openid_configuration(request: Request) -> JSONResponse:
+    """GET /.well-known/openid-configuration."""
     return JSONResponse(
         openid_configuration_document(settings_of(request).base_url), 200, PUBLIC_CACHE
     )
 
 
 async def authorization_server_metadata(request: Request) -> JSONResponse:
+    """GET /.well-known/oauth-authorization-server (RFC 8414)."""
     return JSONResponse(_common(settings_of(request).base_url), 200, PUBLIC_CACHE)
 
 

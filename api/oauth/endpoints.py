@@ -19,13 +19,8 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from api.oauth.models import AppClient, TokenRecord
 from db.activity import EventKind, record_event
 from db.columns import utcnow
-from db.tokens import (
-    TokenKind,
-    count_live_tokens,
-    find_token,
-    hash_secret,
-    revoke_tokens_from_code,
-)
+from db.credentials import find_token
+from db.tokens import TokenKind, count_live_tokens, hash_secret, revoke_tokens_from_code
 from db.tokens import revoke_token as revoke_token_row
 
 _HINTS = {"access_token": TokenKind.ACCESS, "refresh_token": TokenKind.REFRESH}

@@ -5,7 +5,7 @@
 * A code is claimed by one atomic UPDATE: of two parallel redemptions exactly one wins,
   and a code presented again revokes the tokens it issued.
 * Refresh tokens rotate on every use; a rotated one presented again revokes the grant.
-* `aud` must equal the issuer and `state` is required.
+* `aud` must equal the issuer or the FHIR base (`{issuer}/fhir`); `state` is required.
 """
 
 from datetime import timedelta
@@ -21,20 +21,19 @@ from authlib.oauth2.rfc6749.errors import (
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7636.challenge import CODE_VERIFIER_PATTERN, compare_s256_code_challenge
 
-from api.oauth.models import AppClient, CodeRecord, Consent, TokenRecord, grant_is_live
+from api.oauth.models import AppClient, CodeRecord, Consent, TokenRecord
 from api.oauth.reuse import code_presented_again, refresh_token_presented_again
 from db.columns import utcnow
-from db.grants import Grant
+from db.credentials import find_authorization_code, find_token
+from db.grants import Grant, grant_is_live
 from db.tokens import (
     TokenKind,
     add_authorization_code,
     claim_authorization_code,
     claim_refresh_token,
-    find_authorization_code,
-    find_token,
     hash_secret,
 )
-from sharing.scopes import SpecialScope, granted_categories, phrase_granted, split_scope_string
+from sharing.scopes import Scopes, SpecialScope, phrase_granted, split_scope_string
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 REFRESHABLE = frozenset({SpecialScope.OFFLINE_ACCESS.value, "online_access"})
@@ -80,8 +79,9 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         try:
             if not data.get("state"):
                 raise InvalidRequestError("state is required.")
-            if data.get("aud") != self.server.context.issuer:
-                raise InvalidRequestError(f"aud must be {self.server.context.issuer}.")
+            issuer = self.server.context.issuer
+            if data.get("aud") not in (issuer, f"{issuer}/fhir"):
+                raise InvalidRequestError(f"aud must be {issuer} or {issuer}/fhir.")
         except OAuth2Error as error:
             error.redirect_uri = redirect_uri
             raise
@@ -156,13 +156,12 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
 def _granted_for(requested: list[str], grant: Grant) -> list[str]:
     """`requested` limited to what the grant allows, in the client's words where they fit."""
-    current = grant.scopes.split()
-    categories = granted_categories(requested) & granted_categories(current)
-    specials = [s for s in requested if s in SpecialScope.__members__.values() and s in current]
-    return phrase_granted(requested, categories, specials)
+    allowed = Scopes.parse(requested) & Scopes.parse(grant.scopes)
+    return phrase_granted(requested, allowed.categories, allowed.specials)
 
 
 def _narrowed_scope(requested: list[str], grant: Grant) -> str:
+    """`requested` limited to what the grant still allows (see `_granted_for`)."""
     return " ".join(_granted_for(requested, grant))
 
 
@@ -212,11 +211,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         accepted, rejected = split_scope_string(raw)
         if rejected or not accepted:
             raise InvalidScopeError("Unsupported scope.")
-        current = token.get_scope().split()
-        specials = SpecialScope.__members__.values()
-        if not granted_categories(accepted) <= granted_categories(current) or not {
-            s for s in accepted if s in specials
-        } <= {s for s in current if s in specials}:
+        if not Scopes.parse(accepted).within(Scopes.parse(token.get_scope())):
             raise InvalidScopeError("A refresh may only narrow the scope.")
 
     def authenticate_user(self, refresh_token: TokenRecord) -> Consent:

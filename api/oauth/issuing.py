@@ -1,8 +1,9 @@
 """Issuing tokens: opaque random strings stored as hashes, plus `patient`, `id_token` and expiry.
 
-`fhirUser` in the id_token names the person using the app: `{issuer}/Patient/{id}`
-when the account acts for its own record, `{issuer}/RelatedPerson/{account id}` when
-it acts for someone else (a parent, another representative).
+`fhirUser` in the id_token names the person using the app, as a resource the FHIR API
+serves: `{issuer}/fhir/Patient/{id}` when the account acts for its own record,
+`{issuer}/fhir/RelatedPerson/{account id}` when it acts for someone else (a parent,
+another representative).
 """
 
 import secrets

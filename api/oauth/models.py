@@ -1,33 +1,24 @@
 """Authlib's views of our rows: a client (App), an authorization code, a token, a consent."""
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from argon2 import PasswordHasher
 from authlib.oauth2.rfc6749 import AuthorizationCodeMixin, ClientMixin, TokenMixin
 
 from db.apps import App, AppStatus, redirect_uris_of
 from db.columns import utcnow
-from db.grants import Grant
+from db.grants import Grant, grant_is_live
 from db.passwords import verify_password
 from db.tokens import AuthorizationCode, Token
-from sharing.scopes import SpecialScope, granted_categories
+from sharing.scopes import Scopes
 
 CONFIDENTIAL_METHODS = ("client_secret_basic", "client_secret_post")
 GRANT_TYPES = ("authorization_code", "refresh_token")
 
 
-def grant_is_live(grant: Grant, now: datetime) -> bool:
-    """Not revoked and not past the end the patient chose."""
-    return grant.revoked_at is None and (grant.expires_at is None or grant.expires_at > now)
-
-
 def scope_within(requested: list[str], allowed: list[str]) -> bool:
     """Whether `requested` asks for nothing beyond `allowed` (compared by category)."""
-    specials = set(SpecialScope.__members__.values())
-    return granted_categories(requested) <= granted_categories(allowed) and {
-        s for s in requested if s in specials
-    } <= {s for s in allowed if s in specials}
+    return Scopes.parse(requested).within(Scopes.parse(allowed))
 
 
 class AppClient(ClientMixin):

@@ -11,7 +11,8 @@ from starlette.responses import JSONResponse, Response
 from api.context import database, settings_of
 from db.accounts import Account, AccountPatient, Relationship
 from db.columns import utcnow
-from db.tokens import find_live_access_token, hash_secret
+from db.credentials import find_live_access_token
+from db.tokens import hash_secret
 from sharing.scopes import SpecialScope
 
 MAX_TOKEN_LENGTH = 512
@@ -19,10 +20,10 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def fhir_user_of(issuer: str, *, relationship: str | None, patient_id: int, account_id: int) -> str:
-    """`{issuer}/Patient/{id}` for their own record, else `{issuer}/RelatedPerson/{account}`."""
+    """`{issuer}/fhir/Patient/{id}` for one's own record, else `.../RelatedPerson/{account}`."""
     if relationship == Relationship.SELF:
-        return f"{issuer}/Patient/{patient_id}"
-    return f"{issuer}/RelatedPerson/{account_id}"
+        return f"{issuer}/fhir/Patient/{patient_id}"
+    return f"{issuer}/fhir/RelatedPerson/{account_id}"
 
 
 def _bearer_error(status: int, error: str, description: str) -> Response:

@@ -40,6 +40,7 @@ from sharing.scopes import (
     CategoryKey,
     SpecialScope,
     granted_categories,
+    is_special,
 )
 
 SELECT_PATH = "/oauth/select-patient"
@@ -115,7 +116,7 @@ def _consent_page(
     specials = [
         SPECIAL_EXPLANATIONS[SpecialScope(s)]
         for s in requested
-        if s in SpecialScope.__members__.values() and s != SpecialScope.OFFLINE_ACCESS
+        if is_special(s) and s != SpecialScope.OFFLINE_ACCESS
     ]
     assert flow.patient is not None
     return render(

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from db.code_systems import LOINC, SNOMED
 from db.seed import notes
 from db.seed.catalog import ACUTE, CARE_PLANS, CHRONIC
 from db.seed.person import RECORDS_END, Person
@@ -10,11 +11,9 @@ from db.seed.schedule import Visit
 from db.seed.terminology import (
     FUNCTIONAL,
     FUNCTIONAL_LEVELS,
-    LOINC,
     MENTAL,
     SMOKING_ANSWERS,
     SMOKING_STATUS,
-    SNOMED,
 )
 from db.seed.values import interpret
 

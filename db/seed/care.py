@@ -5,7 +5,7 @@ Facts only: NUCC provider taxonomy, SNOMED CT and RxNorm codes with their meanin
 
 from typing import NamedTuple
 
-from db.seed.terminology import LOINC, NUCC, RXNORM, SNOMED
+from db.code_systems import LOINC, NUCC, RXNORM, SNOMED
 
 
 class Role(NamedTuple):

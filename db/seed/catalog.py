@@ -5,7 +5,7 @@ Facts only: SNOMED CT, ICD-10-CM, RxNorm, CVX, CPT and NUCC codes with their mea
 
 from typing import NamedTuple
 
-from db.seed.terminology import CPT, SNOMED
+from db.code_systems import CPT, SNOMED
 
 
 class Condition(NamedTuple):

@@ -1,18 +1,17 @@
 """The fixed demo identities: logins, the demo apps, one consent, the operator's switch."""
 
 import asyncio
-import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from argon2 import PasswordHasher
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.accounts import Account, AccountPatient, AccountRole, Relationship
-from db.activity import EventKind, record_event
-from db.apps import App, AppStatus, OperatorSetting
-from db.columns import utcnow
+from db.apps import App, OperatorSetting
 from db.grants import create_grant
-from db.passwords import hash_password, make_hasher
+from db.passwords import hash_password
 from db.patients import Patient
 
 DEMO_PASSWORD = "chartshare-demo"  # noqa: S105 - a published demo login, not a secret
@@ -34,17 +33,52 @@ GRANT_SCOPES = [
     "patient/AllergyIntolerance.rs",
 ]
 
-# DESIGN.md's Argon2id defaults.
-ARGON2_MEMORY_KIB = 19456
-ARGON2_ITERATIONS = 2
-ARGON2_PARALLELISM = 1
-
 ACCOUNTS = (
     ("alice", "Alice Carter", AccountRole.PATIENT),
     ("bob", "Bob Okafor", AccountRole.PATIENT),
     ("devon", "Devon Price", AccountRole.DEVELOPER),
     ("olivia", "Olivia Grant", AccountRole.OPERATOR),
 )
+
+
+@dataclass(frozen=True)
+class DemoApp:
+    """A demo app as its developer would register it, with the published demo credentials."""
+
+    client_id: str
+    name: str
+    description: str
+    homepage_url: str
+    redirect_uris: tuple[str, ...]
+    client_secret: str | None = None
+
+    @property
+    def privacy_policy_url(self) -> str:
+        return f"{self.homepage_url}/privacy"
+
+    @property
+    def terms_url(self) -> str:
+        return f"{self.homepage_url}/terms"
+
+
+DEMO_APP = DemoApp(
+    DEMO_APP_CLIENT_ID,
+    "Demo Health Tracker",
+    "A sample SMART app that charts your lab results, medications and allergies.",
+    "https://example.com/demo-health-tracker",
+    tuple(REDIRECT_URIS),
+)
+CONFIDENTIAL_DEMO_APP = DemoApp(
+    CONFIDENTIAL_APP_CLIENT_ID,
+    "Demo Clinic Portal",
+    "A sample server-side portal that authenticates with a client secret.",
+    "https://example.com/demo-clinic-portal",
+    tuple(PORTAL_REDIRECT_URIS),
+    CONFIDENTIAL_APP_SECRET,
+)
+# Registers a demo app for its developer through the one registration path (in sharing/,
+# which db/ may not import: the caller of the seed passes it in).
+RegisterDemoApp = Callable[[AsyncSession, DemoApp, int | None], Awaitable[App]]
 
 
 @dataclass(frozen=True)
@@ -62,41 +96,20 @@ async def demo_accounts_exist(session: AsyncSession) -> bool:
     return found.first() is not None
 
 
-async def _hash(secret: str) -> str:
-    hasher = make_hasher(
-        memory_kib=ARGON2_MEMORY_KIB, iterations=ARGON2_ITERATIONS, parallelism=ARGON2_PARALLELISM
-    )
-    return await asyncio.to_thread(hash_password, hasher, secret)
-
-
 async def _app(
-    session: AsyncSession, *, client_id: str, developer_id: int | None, **fields: object
+    session: AsyncSession, demo: DemoApp, developer_id: int | None, register: RegisterDemoApp
 ) -> App:
-    existing = (await session.exec(select(App).where(col(App.client_id) == client_id))).first()
-    if existing is not None:
-        return existing
-    now = utcnow()
-    app = App(
-        client_id=client_id,
-        status=AppStatus.APPROVED,
-        developer_account_id=developer_id,
-        registered_via="seed",
-        status_changed_at=now,
-        **fields,  # type: ignore[arg-type]
-    )
-    session.add(app)
-    await session.flush()
-    await record_event(
-        session,
-        kind=EventKind.REGISTRATION,
-        account_id=developer_id,
-        app_id=app.id,
-        details={"client_id": client_id, "registered_via": "seed", "status": app.status},
-    )
-    return app
+    existing = (await session.exec(select(App).where(col(App.client_id) == demo.client_id))).first()
+    return existing if existing is not None else await register(session, demo, developer_id)
 
 
-async def create_demo_identities(session: AsyncSession, patients: DemoPatients) -> None:
+async def create_demo_identities(
+    session: AsyncSession,
+    patients: DemoPatients,
+    *,
+    hasher: PasswordHasher,
+    register: RegisterDemoApp,
+) -> None:
     """Create the demo logins, apps, grant and setting that do not exist yet."""
     created: dict[str, Account] = {}
     for username, display_name, role in ACCOUNTS:
@@ -108,7 +121,7 @@ async def create_demo_identities(session: AsyncSession, patients: DemoPatients) 
             email=f"{username}@example.com",
             display_name=display_name,
             role=role,
-            password_hash=await _hash(DEMO_PASSWORD),
+            password_hash=await asyncio.to_thread(hash_password, hasher, DEMO_PASSWORD),
         )
         session.add(created[username])
     await session.flush()
@@ -127,31 +140,8 @@ async def create_demo_identities(session: AsyncSession, patients: DemoPatients) 
             )
     devon = created.get("devon")
     developer_id = devon.id if devon is not None else None
-    app = await _app(
-        session,
-        client_id=DEMO_APP_CLIENT_ID,
-        developer_id=developer_id,
-        name="Demo Health Tracker",
-        description="A sample SMART app that charts your lab results, medications and allergies.",
-        homepage_url="https://example.com/demo-health-tracker",
-        privacy_policy_url="https://example.com/demo-health-tracker/privacy",
-        terms_url="https://example.com/demo-health-tracker/terms",
-        redirect_uris=json.dumps(REDIRECT_URIS),
-        is_confidential=False,
-    )
-    await _app(
-        session,
-        client_id=CONFIDENTIAL_APP_CLIENT_ID,
-        developer_id=developer_id,
-        name="Demo Clinic Portal",
-        description="A sample server-side portal that authenticates with a client secret.",
-        homepage_url="https://example.com/demo-clinic-portal",
-        privacy_policy_url="https://example.com/demo-clinic-portal/privacy",
-        terms_url="https://example.com/demo-clinic-portal/terms",
-        redirect_uris=json.dumps(PORTAL_REDIRECT_URIS),
-        is_confidential=True,
-        client_secret_hash=await _hash(CONFIDENTIAL_APP_SECRET),
-    )
+    app = await _app(session, DEMO_APP, developer_id, register)
+    await _app(session, CONFIDENTIAL_DEMO_APP, developer_id, register)
     if await session.get(OperatorSetting, AUTO_APPROVE_SETTING) is None:
         session.add(OperatorSetting(key=AUTO_APPROVE_SETTING, value="true"))
     alice = created.get("alice")

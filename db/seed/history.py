@@ -2,12 +2,12 @@
 
 from datetime import date, timedelta
 
+from db.code_systems import SNOMED
 from db.seed.care import ALLERGENS, DEVICES, GOALS, REACTIONS
 from db.seed.catalog import ACUTE_MEDICINES, CHRONIC, HEALTH_CONCERNS
 from db.seed.orders import Chart, write_prescription, write_referral
 from db.seed.person import RECORDS_END, Person, at
 from db.seed.rows import Batch, Ids
-from db.seed.terminology import SNOMED
 
 EASING = frozenset({"back_pain", "anemia", "migraine", "atopic_dermatitis", "allergic_rhinitis"})
 TEEN_CONCERNS = (HEALTH_CONCERNS[0], HEALTH_CONCERNS[2], HEALTH_CONCERNS[3], HEALTH_CONCERNS[4])

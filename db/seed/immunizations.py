@@ -2,10 +2,10 @@
 
 from datetime import date, timedelta
 
+from db.code_systems import CVX
 from db.seed.catalog import VACCINES
 from db.seed.person import RECORDS_END, Person, at
 from db.seed.rows import Batch, Ids
-from db.seed.terminology import CVX
 
 QUADRIVALENT_YEARS = range(2013, 2024)  # seasons when most flu shots were quadrivalent
 COVID_START = date(2021, 1, 15)

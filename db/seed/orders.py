@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from db.code_systems import RXNORM, SNOMED
 from db.seed.care import (
     DEVICES,
     REFERRAL_FOR_DENTAL_CARE,
@@ -20,7 +21,6 @@ from db.seed.catalog import (
 from db.seed.person import RECORDS_END, Person
 from db.seed.rows import Batch, Ids
 from db.seed.schedule import Visit
-from db.seed.terminology import RXNORM, SNOMED
 
 ACTIVE_WITHIN = timedelta(days=400)  # a chronic prescription renewed this recently is current
 VIRAL = frozenset({"sinusitis"})  # antibiotics are often (wrongly) given anyway

@@ -83,10 +83,6 @@ def years_before(day: date, years: float) -> date:
     return day - timedelta(days=round(years * 365.25))
 
 
-def _weighted(rng: random.Random, options: tuple[tuple[people.Coded, int], ...]) -> people.Coded:
-    return rng.choices([o for o, _ in options], [w for _, w in options])[0]
-
-
 def _prevalence(key: str, age: int, sex: str, smoker: bool, has: dict[str, date]) -> float:
     """Rough chance that a person of this age and sex has the chronic condition."""
     older = age >= 40

@@ -9,12 +9,18 @@ runs with --force add N bulk patients and never repeat the demo identities.
 import time
 from dataclasses import dataclass
 
+from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import create_engine, create_session_factory
-from db.seed.demo import DemoPatients, create_demo_identities, demo_accounts_exist
+from db.seed.demo import (
+    DemoPatients,
+    RegisterDemoApp,
+    create_demo_identities,
+    demo_accounts_exist,
+)
 from db.seed.demo import describe_demo_logins as describe_logins
 from db.seed.generator import DEMO_PATIENTS, generate_demo_patients, generate_patient
 from db.seed.person import build_clinicians
@@ -34,6 +40,9 @@ class SeedOptions:
     seed: int
     force: bool
     progress: bool
+    # The demo logins' password hasher and the app registration path (see db/seed/demo.py).
+    hasher: PasswordHasher
+    register_app: RegisterDemoApp
 
 
 async def _any_patient(connection: AsyncConnection) -> bool:
@@ -119,7 +128,7 @@ async def run_seed(database_url: str, options: SeedOptions) -> str:
             before = await _table_counts(connection)
             demo = await _write_patients(connection, options, with_demo=with_demo)
             if demo is not None:
-                await _create_identities(session, demo)
+                await _create_identities(session, demo, options)
             after = await _table_counts(connection)
             logins = await describe_logins(session)
     finally:
@@ -128,6 +137,10 @@ async def run_seed(database_url: str, options: SeedOptions) -> str:
     return f"{_summary(options, before, after, seconds)}\n{logins}"
 
 
-async def _create_identities(session: AsyncSession, demo: DemoPatients) -> None:
-    await create_demo_identities(session, demo)
+async def _create_identities(
+    session: AsyncSession, demo: DemoPatients, options: SeedOptions
+) -> None:
+    await create_demo_identities(
+        session, demo, hasher=options.hasher, register=options.register_app
+    )
     await session.flush()

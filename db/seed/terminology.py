@@ -7,16 +7,6 @@ its own range.
 
 from typing import NamedTuple
 
-LOINC = "http://loinc.org"
-SNOMED = "http://snomed.info/sct"
-ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-CVX = "http://hl7.org/fhir/sid/cvx"
-CPT = "http://www.ama-assn.org/go/cpt"
-NUCC = "http://nucc.org/provider-taxonomy"
-UCUM = "http://unitsofmeasure.org"
-CDC_RACE_ETHNICITY = "urn:oid:2.16.840.1.113883.6.238"
-
 
 class Measure(NamedTuple):
     """A LOINC quantity: unit in UCUM, reference range, and a typical healthy value."""

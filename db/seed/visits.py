@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from db.code_systems import LOINC, SNOMED
 from db.seed.assessments import write_assessments, write_care_plan
 from db.seed.care import SPECIALTY_OF
 from db.seed.catalog import ACUTE, CHRONIC, VISITS
@@ -10,7 +11,7 @@ from db.seed.people import CLINICS
 from db.seed.person import RECORDS_END, Person, at
 from db.seed.rows import Batch, Ids
 from db.seed.schedule import Visit
-from db.seed.terminology import LOINC, PANELS, SNOMED
+from db.seed.terminology import PANELS
 from db.seed.values import lab_reading, vital_readings
 
 HOSPITALS = tuple(c for c in CLINICS if "Hospital" in c.name or "Medical Center" in c.name)

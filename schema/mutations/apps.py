@@ -72,16 +72,7 @@ class AppMutations:
                 client_secret=None,
                 user_errors=user_error("FORBIDDEN", None, "Only developer accounts register apps."),
             )
-        metadata = AppMetadata(
-            name=input.name,
-            redirect_uris=input.redirect_uris,
-            confidential=input.confidential,
-            description=input.description,
-            homepage_url=input.homepage_url,
-            logo_url=input.logo_url,
-            privacy_policy_url=input.privacy_policy_url,
-            terms_url=input.terms_url,
-        )
+        metadata = AppMetadata(**vars(input))
         hasher = context.hasher
         try:
             registered = await context.db.run(

@@ -11,7 +11,7 @@ from db.activity import ActivityEvent as ActivityRow
 from db.activity import EventKind
 from db.apps import App, AppStatus, redirect_uris_of
 from db.grants import Grant
-from schema.types.relay import Node, PageInfo, to_global_id
+from schema.types.relay import Node, PageInfo, node_values, to_global_id
 from sharing.consent import AccessDuration as ConsentDuration
 from sharing.scopes import BY_KEY, CATEGORIES, CategoryKey, SpecialScope, granted_categories
 
@@ -103,16 +103,7 @@ class AppInfo(Node):
     @classmethod
     def from_row(cls, row: App) -> Self:
         assert row.id is not None
-        return cls(
-            id=to_global_id("App", row.id),
-            client_id=row.client_id,
-            name=row.name,
-            description=row.description,
-            homepage_url=row.homepage_url,
-            logo_url=row.logo_url,
-            privacy_policy_url=row.privacy_policy_url,
-            terms_url=row.terms_url,
-        )
+        return cls(**node_values(cls, row, id=to_global_id("App", row.id)))
 
 
 @strawberry.type(description="An app as its developer manages it.")
@@ -125,15 +116,10 @@ class DeveloperApp(AppInfo):
 
     @classmethod
     def from_row(cls, row: App) -> Self:
-        info = AppInfo.from_row(row)
-        return cls(
-            **vars(info),
-            status=AppStatus(row.status),
-            redirect_uris=redirect_uris_of(row),
-            confidential=row.is_confidential,
-            created_at=row.created_at,
-            secret_rotated_at=row.secret_rotated_at,
-        )
+        assert row.id is not None
+        status, uris = AppStatus(row.status), redirect_uris_of(row)
+        computed = {"id": to_global_id("App", row.id), "status": status, "redirect_uris": uris}
+        return cls(**node_values(cls, row, **computed, confidential=row.is_confidential))
 
 
 @strawberry.type(description="An app allowed to read part of a record; one per app and patient.")

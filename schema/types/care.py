@@ -8,13 +8,11 @@ from strawberry.types import Info
 
 from db import clinical, observations
 from schema.context import GraphQLContext
-from schema.permissions import RequireCategory, describe
-from schema.types.common import Coding, load_linked, main_code
+from schema.links import link, link_category, load_linked
+from schema.types.common import Coding, main_code
 from schema.types.conditions import Condition, condition_fields
-from schema.types.relay import Node, to_global_id
-from sharing.scopes import CategoryKey
+from schema.types.relay import Node, node_values
 
-K = CategoryKey
 DAY_NAMES = "Use startDate/endDate: a day is named `...Date` or `...On`, an instant `...At`."
 
 
@@ -39,20 +37,9 @@ class CareTeamMember(Node):
 
     @classmethod
     def from_row(cls, row: clinical.CareTeamMember) -> "CareTeamMember":
-        assert row.id is not None
-        return cls(
-            id=to_global_id("CareTeamMember", row.id),
-            name=row.name,
-            role=Coding(system=row.role_system, code=row.role_code, display=row.role_display),
-            npi=row.npi,
-            organization=row.organization,
-            phone=row.phone,
-            status=row.status,
-            start_date=row.period_start,
-            end_date=row.period_end,
-            period_start=row.period_start,
-            period_end=row.period_end,
-        )
+        role = Coding(system=row.role_system, code=row.role_code, display=row.role_display)
+        days = {"start_date": row.period_start, "end_date": row.period_end}
+        return cls(**node_values(cls, row, role=role, **days))
 
 
 @strawberry.type(description="A visit: office, hospital stay, emergency, virtual or home.")
@@ -68,36 +55,24 @@ class Encounter(Node):
     db_id: strawberry.Private[int]
     provider_id: strawberry.Private[int | None]
 
-    @strawberry.field(
-        description=describe("The clinician who led the visit.", K.CARE_TEAM),
-        extensions=[RequireCategory(K.CARE_TEAM)],
-    )
+    @link("CareTeamMember", "The clinician who led the visit.")
     async def provider(self, info: Info[GraphQLContext, Any]) -> CareTeamMember | None:
-        row = await load_linked(info, K.CARE_TEAM, clinical.CareTeamMember, self.provider_id)
+        row = await load_linked(info, "CareTeamMember", self.provider_id)
         return CareTeamMember.from_row(row) if row else None
 
-    @strawberry.field(
-        description=describe("Diagnoses made at this visit, newest first.", K.ENCOUNTER_DIAGNOSES),
-        extensions=[RequireCategory(K.ENCOUNTER_DIAGNOSES)],
-    )
+    @link("EncounterDiagnosis", "Diagnoses made at this visit, newest first.")
     async def diagnoses(self, info: Info[GraphQLContext, Any]) -> list["EncounterDiagnosis"] | None:
         rows = await info.context.loaders.diagnoses.load(self.db_id)
-        info.context.tally.saw(K.ENCOUNTER_DIAGNOSES, [r.id for r in rows if r.id is not None])
+        key = link_category("EncounterDiagnosis")
+        info.context.tally.saw(key, [r.id for r in rows if r.id is not None])
         return [EncounterDiagnosis.from_row(r) for r in rows]
 
     @classmethod
     def from_row(cls, row: clinical.Encounter) -> "Encounter":
-        assert row.id is not None
         return cls(
-            id=to_global_id("Encounter", row.id),
-            code=main_code(row),
-            encounter_class=row.class_code,
-            status=row.status,
-            start_at=row.start_at,
-            end_at=row.end_at,
-            location=row.location,
-            db_id=row.id,
-            provider_id=row.provider_id,
+            **node_values(
+                cls, row, code=main_code(row), encounter_class=row.class_code, db_id=row.id
+            )
         )
 
 
@@ -105,14 +80,12 @@ class Encounter(Node):
 class EncounterDiagnosis(Condition):
     encounter_id: strawberry.Private[int]
 
-    @strawberry.field(
-        description=describe("The visit this diagnosis was made at.", K.ENCOUNTERS),
-        extensions=[RequireCategory(K.ENCOUNTERS)],
-    )
+    @link("Encounter", "The visit this diagnosis was made at.")
     async def encounter(self, info: Info[GraphQLContext, Any]) -> Encounter | None:
-        row = await load_linked(info, K.ENCOUNTERS, clinical.Encounter, self.encounter_id)
+        row = await load_linked(info, "Encounter", self.encounter_id)
         return Encounter.from_row(row) if row else None
 
     @classmethod
-    def from_row(cls, row: observations.EncounterDiagnosis) -> "EncounterDiagnosis":
+    def from_row(cls, row: observations.ConditionBase) -> "EncounterDiagnosis":
+        assert isinstance(row, observations.EncounterDiagnosis)
         return cls(**condition_fields("EncounterDiagnosis", row), encounter_id=row.encounter_id)

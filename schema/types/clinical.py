@@ -7,37 +7,26 @@ import strawberry
 from strawberry.types import Info
 
 from db import clinical
+from db.code_systems import SNOMED
 from schema.context import GraphQLContext
-from schema.permissions import RequireCategory, describe
+from schema.links import link, load_linked
 from schema.types.care import CareTeamMember, Encounter
-from schema.types.common import Coding, coding, load_linked, main_code
-from schema.types.relay import Node, to_global_id
-from sharing.scopes import CategoryKey
-
-K = CategoryKey
-SNOMED = "http://snomed.info/sct"
-
-
-def _id(type_name: str, row: Any) -> strawberry.ID:
-    assert isinstance(row.id, int)
-    return to_global_id(type_name, row.id)
+from schema.types.common import Coding, coding, main_code
+from schema.types.relay import Node, node_values
 
 
 @strawberry.interface(description="A record that may point at the visit it came from.")
 class FromEncounter:
     encounter_id: strawberry.Private[int | None]
 
-    @strawberry.field(
-        description=describe("The visit this record came from.", K.ENCOUNTERS),
-        extensions=[RequireCategory(K.ENCOUNTERS)],
-    )
+    @link("Encounter", "The visit this record came from.")
     async def encounter(self, info: Info[GraphQLContext, Any]) -> Encounter | None:
-        row = await load_linked(info, K.ENCOUNTERS, clinical.Encounter, self.encounter_id)
+        row = await load_linked(info, "Encounter", self.encounter_id)
         return Encounter.from_row(row) if row else None
 
 
 async def _clinician(info: Info[GraphQLContext, Any], db_id: int | None) -> CareTeamMember | None:
-    row = await load_linked(info, K.CARE_TEAM, clinical.CareTeamMember, db_id)
+    row = await load_linked(info, "CareTeamMember", db_id)
     return CareTeamMember.from_row(row) if row else None
 
 
@@ -66,17 +55,7 @@ class AllergyIntolerance(Node):
                 manifestation=coding(SNOMED, row.reaction_code, row.reaction_display),
                 severity=row.reaction_severity,
             )
-        return cls(
-            id=_id("AllergyIntolerance", row),
-            code=main_code(row),
-            clinical_status=row.clinical_status,
-            verification_status=row.verification_status,
-            category=row.category,
-            criticality=row.criticality,
-            reaction=reaction,
-            onset_date=row.onset_date,
-            recorded_at=row.recorded_at,
-        )
+        return cls(**node_values(cls, row, code=main_code(row), reaction=reaction))
 
 
 @strawberry.type(description="An assessment and plan of treatment written at a visit.")
@@ -89,15 +68,7 @@ class CarePlan(Node, FromEncounter):
 
     @classmethod
     def from_row(cls, row: clinical.CarePlan) -> "CarePlan":
-        return cls(
-            id=_id("CarePlan", row),
-            code=main_code(row),
-            status=row.status,
-            assessment=row.assessment,
-            plan=row.plan,
-            authored_at=row.authored_at,
-            encounter_id=row.encounter_id,
-        )
+        return cls(**node_values(cls, row, code=main_code(row)))
 
 
 @strawberry.type(description="A health goal agreed by the patient and clinicians.")
@@ -112,16 +83,7 @@ class Goal(Node):
 
     @classmethod
     def from_row(cls, row: clinical.Goal) -> "Goal":
-        return cls(
-            id=_id("Goal", row),
-            code=main_code(row),
-            description=row.description,
-            lifecycle_status=row.lifecycle_status,
-            achievement_status=row.achievement_status,
-            start_date=row.start_date,
-            target_date=row.target_date,
-            expressed_by=row.expressed_by,
-        )
+        return cls(**node_values(cls, row, code=main_code(row)))
 
 
 @strawberry.type(description="A vaccine given or refused.")
@@ -136,16 +98,7 @@ class Immunization(Node):
 
     @classmethod
     def from_row(cls, row: clinical.Immunization) -> "Immunization":
-        return cls(
-            id=_id("Immunization", row),
-            code=main_code(row),
-            status=row.status,
-            occurred_at=row.occurred_at,
-            lot_number=row.lot_number,
-            site=row.site,
-            performer=row.performer,
-            primary_source=row.primary_source,
-        )
+        return cls(**node_values(cls, row, code=main_code(row)))
 
 
 @strawberry.type(description="An implantable device with its Unique Device Identifier.")
@@ -165,18 +118,9 @@ class ImplantableDevice(Node):
     @classmethod
     def from_row(cls, row: clinical.ImplantableDevice) -> "ImplantableDevice":
         return cls(
-            id=_id("ImplantableDevice", row),
-            code=main_code(row),
-            status=row.status,
-            udi_carrier=row.udi_carrier,
-            device_identifier=row.udi_device_identifier,
-            manufacturer=row.manufacturer,
-            model_number=row.model_number,
-            serial_number=row.serial_number,
-            lot_number=row.lot_number,
-            manufactured_on=row.manufactured_on,
-            expires_on=row.expires_on,
-            implanted_on=row.implanted_on,
+            **node_values(
+                cls, row, code=main_code(row), device_identifier=row.udi_device_identifier
+            )
         )
 
 
@@ -191,27 +135,13 @@ class Medication(Node, FromEncounter):
     refills: int | None
     prescriber_id: strawberry.Private[int | None]
 
-    @strawberry.field(
-        description=describe("Who prescribed it.", K.CARE_TEAM),
-        extensions=[RequireCategory(K.CARE_TEAM)],
-    )
+    @link("CareTeamMember", "Who prescribed it.")
     async def prescriber(self, info: Info[GraphQLContext, Any]) -> CareTeamMember | None:
         return await _clinician(info, self.prescriber_id)
 
     @classmethod
     def from_row(cls, row: clinical.MedicationRequest) -> "Medication":
-        return cls(
-            id=_id("Medication", row),
-            code=main_code(row),
-            status=row.status,
-            intent=row.intent,
-            authored_at=row.authored_at,
-            dosage_text=row.dosage_text,
-            route=row.route,
-            refills=row.refills,
-            prescriber_id=row.prescriber_id,
-            encounter_id=row.encounter_id,
-        )
+        return cls(**node_values(cls, row, code=main_code(row)))
 
 
 @strawberry.type(description="A procedure performed.")
@@ -223,14 +153,7 @@ class Procedure(Node, FromEncounter):
 
     @classmethod
     def from_row(cls, row: clinical.Procedure) -> "Procedure":
-        return cls(
-            id=_id("Procedure", row),
-            code=main_code(row),
-            status=row.status,
-            performed_at=row.performed_at,
-            body_site=row.body_site,
-            encounter_id=row.encounter_id,
-        )
+        return cls(**node_values(cls, row, code=main_code(row)))
 
 
 @strawberry.type(description="A referral to another clinician or service.")
@@ -243,23 +166,17 @@ class Referral(Node, FromEncounter):
     referred_to: str | None
     requester_id: strawberry.Private[int | None]
 
-    @strawberry.field(
-        description=describe("Who asked for the referral.", K.CARE_TEAM),
-        extensions=[RequireCategory(K.CARE_TEAM)],
-    )
+    @link("CareTeamMember", "Who asked for the referral.")
     async def requester(self, info: Info[GraphQLContext, Any]) -> CareTeamMember | None:
         return await _clinician(info, self.requester_id)
 
     @classmethod
     def from_row(cls, row: clinical.Referral) -> "Referral":
         return cls(
-            id=_id("Referral", row),
-            code=main_code(row),
-            status=row.status,
-            authored_at=row.authored_at,
-            reason=coding(row.reason_system, row.reason_code, row.reason_display),
-            reason_text=row.reason_text,
-            referred_to=row.referred_to,
-            requester_id=row.requester_id,
-            encounter_id=row.encounter_id,
+            **node_values(
+                cls,
+                row,
+                code=main_code(row),
+                reason=coding(row.reason_system, row.reason_code, row.reason_display),
+            )
         )

@@ -3,22 +3,8 @@
 from typing import Any
 
 import strawberry
-from sqlmodel import SQLModel
-from strawberry.types import Info
 
-from schema.context import GraphQLContext
-from sharing.scopes import CategoryKey
-
-UCUM = "http://unitsofmeasure.org"
-INTERPRETATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
-INTERPRETATIONS = {
-    "N": "Normal",
-    "H": "High",
-    "L": "Low",
-    "HH": "Critical high",
-    "LL": "Critical low",
-    "A": "Abnormal",
-}
+from db.code_systems import INTERPRETATIONS, OBSERVATION_INTERPRETATION, UCUM
 
 
 @strawberry.type(description="A code from a standard code system (LOINC, SNOMED CT, RxNorm, ...).")
@@ -75,7 +61,7 @@ def interpretation(code: str | None) -> Coding | None:
     """HL7 v3 ObservationInterpretation coding of a flag such as H or LL."""
     if not code:
         return None
-    return Coding(system=INTERPRETATION_SYSTEM, code=code, display=INTERPRETATIONS.get(code))
+    return Coding(system=OBSERVATION_INTERPRETATION, code=code, display=INTERPRETATIONS.get(code))
 
 
 @strawberry.type(description="A person's name.")
@@ -85,15 +71,3 @@ class HumanName:
     family: str
     suffix: str | None
     text: str = strawberry.field(description="The whole name as one line.")
-
-
-async def load_linked(
-    info: Info[GraphQLContext, Any], key: CategoryKey, model: type[SQLModel], db_id: int | None
-) -> Any:
-    """A linked row of the caller's patient by id (the field's guard already checked `key`)."""
-    if db_id is None:
-        return None
-    row = await info.context.loaders.by_id(model).load(db_id)
-    if row is not None:
-        info.context.tally.saw(key, [db_id])
-    return row

@@ -1,15 +1,14 @@
 """Conditions: problems (diagnoses) and health concerns share one interface."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Self
 
 import strawberry
 
 from db import observations
+from db.code_systems import ICD10_CM as ICD10CM
 from schema.types.common import Coding, coding, main_code
-from schema.types.relay import Node, to_global_id
-
-ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+from schema.types.relay import Node, to_global_id, type_name_of
 
 
 @strawberry.interface(
@@ -27,6 +26,11 @@ class Condition(Node):
     onset_date: date | None
     abatement_date: date | None
     recorded_at: datetime
+
+    @classmethod
+    def from_row(cls, row: observations.ConditionBase) -> Self:
+        """The object of one row of the type's condition table."""
+        return cls(**condition_fields(type_name_of(cls), row))
 
 
 def condition_fields(type_name: str, row: observations.ConditionBase) -> dict[str, Any]:
@@ -47,13 +51,9 @@ def condition_fields(type_name: str, row: observations.ConditionBase) -> dict[st
 
 @strawberry.type(description="An item of the problem list (a diagnosis).")
 class Problem(Condition):
-    @classmethod
-    def from_row(cls, row: observations.Problem) -> "Problem":
-        return cls(**condition_fields("Problem", row))
+    pass
 
 
 @strawberry.type(description="A health concern raised by the patient or a clinician.")
 class HealthConcern(Condition):
-    @classmethod
-    def from_row(cls, row: observations.HealthConcern) -> "HealthConcern":
-        return cls(**condition_fields("HealthConcern", row))
+    pass

@@ -1,14 +1,14 @@
 """Observations: lab results, vital signs, smoking, functional and mental status."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 import strawberry
 from strawberry.types import Info
 
-from db import clinical, observations
+from db import observations
 from schema.context import GraphQLContext
-from schema.permissions import RequireCategory, describe
+from schema.links import link, load_linked
 from schema.types.care import Encounter
 from schema.types.common import (
     Coding,
@@ -16,15 +16,11 @@ from schema.types.common import (
     ReferenceRange,
     coding,
     interpretation,
-    load_linked,
     main_code,
     quantity,
     reference_range,
 )
-from schema.types.relay import Node, to_global_id
-from sharing.scopes import CategoryKey
-
-K = CategoryKey
+from schema.types.relay import Node, to_global_id, type_name_of
 
 
 @strawberry.interface(description="A LOINC-coded measurement or assessment.")
@@ -41,13 +37,15 @@ class Observation(Node):
     )
     encounter_id: strawberry.Private[int | None]
 
-    @strawberry.field(
-        description=describe("The visit this was measured at.", K.ENCOUNTERS),
-        extensions=[RequireCategory(K.ENCOUNTERS)],
-    )
+    @link("Encounter", "The visit this was measured at.")
     async def encounter(self, info: Info[GraphQLContext, Any]) -> Encounter | None:
-        row = await load_linked(info, K.ENCOUNTERS, clinical.Encounter, self.encounter_id)
+        row = await load_linked(info, "Encounter", self.encounter_id)
         return Encounter.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: observations.ObservationBase) -> Self:
+        """The object of one row of the type's observation table."""
+        return cls(**observation_fields(type_name_of(cls), row))
 
 
 def observation_fields(type_name: str, row: observations.ObservationBase) -> dict[str, Any]:
@@ -70,34 +68,24 @@ def observation_fields(type_name: str, row: observations.ObservationBase) -> dic
 
 @strawberry.type(description="A laboratory result.")
 class LabResult(Observation):
-    @classmethod
-    def from_row(cls, row: observations.LabResult) -> "LabResult":
-        return cls(**observation_fields("LabResult", row))
+    pass
 
 
 @strawberry.type(description="A vital sign: blood pressure, heart rate, weight, height, ...")
 class VitalSign(Observation):
-    @classmethod
-    def from_row(cls, row: observations.VitalSign) -> "VitalSign":
-        return cls(**observation_fields("VitalSign", row))
+    pass
 
 
 @strawberry.type(description="A smoking status assessment; the answer is SNOMED CT.")
 class SmokingStatus(Observation):
-    @classmethod
-    def from_row(cls, row: observations.SmokingStatus) -> "SmokingStatus":
-        return cls(**observation_fields("SmokingStatus", row))
+    pass
 
 
 @strawberry.type(description="A functional status assessment.")
 class FunctionalStatus(Observation):
-    @classmethod
-    def from_row(cls, row: observations.FunctionalStatus) -> "FunctionalStatus":
-        return cls(**observation_fields("FunctionalStatus", row))
+    pass
 
 
 @strawberry.type(description="A cognitive or mental status assessment.")
 class MentalStatus(Observation):
-    @classmethod
-    def from_row(cls, row: observations.MentalStatus) -> "MentalStatus":
-        return cls(**observation_fields("MentalStatus", row))
+    pass

@@ -1,23 +1,26 @@
-"""The patient: demographics and one connection per data category of the scope registry."""
+"""The patient: demographics and one connection per data category of the registry."""
 
+import re
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
 from db import patients
+from db.code_systems import CDC_RACE_ETHNICITY as RACE_ETHNICITY
 from schema.context import GraphQLContext
-from schema.permissions import RequireCategory, category_of_field, describe
-from schema.records import record_page
-from schema.types import care, clinical, conditions, observations
+from schema.permissions import RequireCategory, describe, scope_note
+from schema.records import RECORD_KINDS, RecordKind, record_page
 from schema.types.common import Coding, HumanName, coding
 from schema.types.relay import Connection, Node, page_window, to_global_id
-from sharing.scopes import CategoryKey
+from sharing.categories import REGISTRY, CategoryKey
 
-K = CategoryKey
-RACE_ETHNICITY = "urn:oid:2.16.840.1.113883.6.238"
+# The category of the patient row itself: its fields are the demographics.
+DEMOGRAPHICS: CategoryKey = REGISTRY.by_node_type["Patient"].key
+T = TypeVar("T")
 FIRST = "Items per page from the start (newest first), 1 to 100; 20 when no size is given."
 AFTER = "The `endCursor` of the previous page: continue after it (older items)."
 LAST = "Items per page from the end (oldest), 1 to 100; pages backward with `before`."
@@ -31,24 +34,23 @@ class Demographic(RequireCategory):
     """Guard a demographic field and note that demographics were returned."""
 
     def __init__(self) -> None:
-        super().__init__(K.DEMOGRAPHICS)
+        super().__init__(DEMOGRAPHICS)
 
     def resolve(
         self, next_: Any, source: Any, info: Info[GraphQLContext, Any], **kwargs: Any
     ) -> Any:
         value = super().resolve(next_, source, info, **kwargs)
-        info.context.tally.saw(K.DEMOGRAPHICS, [source.db_id])
+        info.context.tally.saw(DEMOGRAPHICS, [source.db_id])
         return value
 
 
-def _demographic(field_name: str, text: str) -> Any:
-    assert category_of_field(field_name) == K.DEMOGRAPHICS
-    return strawberry.field(description=describe(text, K.DEMOGRAPHICS), extensions=[Demographic()])
+def _demographic(text: str) -> Any:
+    return strawberry.field(description=describe(text, DEMOGRAPHICS), extensions=[Demographic()])
 
 
-def _records(field_name: str, node: type, text: str) -> StrawberryField:
-    """A guarded connection field for the registry category that owns `field_name`."""
-    key = category_of_field(field_name)
+def _records(kind: RecordKind) -> StrawberryField:
+    """The guarded connection field of a category's rows on `Patient`."""
+    key, field_name = kind.key, kind.category.field
 
     async def resolve(
         self: "Patient",
@@ -70,65 +72,48 @@ def _records(field_name: str, node: type, text: str) -> StrawberryField:
         )
         return await record_page(info, key, window=window, status=status, since=since, until=until)
 
-    resolve.__annotations__["return"] = Connection[node] | None  # type: ignore[valid-type]
-    return strawberry.field(
+    resolve.__annotations__["return"] = Connection[kind.node] | None  # type: ignore[name-defined]
+    field: StrawberryField = strawberry.field(
         resolver=resolve,
         name=field_name,
-        description=describe(text + " Newest first.", key),
+        description=f"{kind.category.description} Newest first. {scope_note(kind.category)}",
         extensions=[RequireCategory(key)],
     )
+    return field
+
+
+def with_connections(kinds: Iterable[RecordKind]) -> Callable[[type[T]], type[T]]:
+    """Add to a class one connection per kind whose category has a `Patient` field."""
+
+    def add(cls: type[T]) -> type[T]:
+        for kind in kinds:
+            if kind.category.field is not None:
+                attribute = re.sub(r"(?<!^)(?=[A-Z])", "_", kind.category.field).lower()
+                setattr(cls, attribute, _records(kind))
+        return cls
+
+    return add
 
 
 @strawberry.type(description="The patient whose record the caller reads.")
+@with_connections(RECORD_KINDS)
 class Patient(Node):
     db_id: strawberry.Private[int]
     fhir_id: strawberry.ID = strawberry.field(
         description=(
             "The patient's id outside GraphQL: the token response's `patient`, the `{id}` of "
-            "`fhirUser` `{issuer}/Patient/{id}` and of FHIR `Patient/{id}`. The global `id` "
-            "of the same patient is base64 of `Patient:{fhirId}`."
+            "`fhirUser` `{issuer}/fhir/Patient/{id}` and of FHIR `Patient/{id}`. The global "
+            "`id` of the same patient is base64 of `Patient:{fhirId}`."
         )
     )
-    name: HumanName | None = _demographic("name", "The patient's name.")
-    birth_date: date | None = _demographic("birthDate", "Date of birth.")
-    sex: str | None = _demographic("sex", "Birth sex (US Core): F, M or UNK.")
-    race: Coding | None = _demographic("race", "Race (CDC Race & Ethnicity, OMB category).")
-    ethnicity: Coding | None = _demographic("ethnicity", "Ethnicity (CDC Race & Ethnicity).")
+    name: HumanName | None = _demographic("The patient's name.")
+    birth_date: date | None = _demographic("Date of birth.")
+    sex: str | None = _demographic("Birth sex (US Core): F, M or UNK.")
+    race: Coding | None = _demographic("Race (CDC Race & Ethnicity, OMB category).")
+    ethnicity: Coding | None = _demographic("Ethnicity (CDC Race & Ethnicity).")
     preferred_language: str | None = _demographic(
-        "preferredLanguage", "Preferred language (BCP 47 tag, e.g. `en`, `es`)."
+        "Preferred language (BCP 47 tag, e.g. `en`, `es`)."
     )
-
-    care_team = _records("careTeam", care.CareTeamMember, "Care team members.")
-    allergies = _records("allergies", clinical.AllergyIntolerance, "Allergies and intolerances.")
-    assessment_and_plan = _records(
-        "assessmentAndPlan", clinical.CarePlan, "Assessments and plans of treatment."
-    )
-    encounters = _records("encounters", care.Encounter, "Visits.")
-    functional_status = _records(
-        "functionalStatus", observations.FunctionalStatus, "Functional status assessments."
-    )
-    mental_status = _records(
-        "mentalStatus", observations.MentalStatus, "Cognitive and mental status assessments."
-    )
-    lab_results = _records("labResults", observations.LabResult, "Laboratory results.")
-    vital_signs = _records("vitalSigns", observations.VitalSign, "Vital signs.")
-    smoking_status = _records(
-        "smokingStatus", observations.SmokingStatus, "Smoking status assessments."
-    )
-    goals = _records("goals", clinical.Goal, "Goals.")
-    problems = _records(
-        "problems", conditions.Problem, 'Problems (diagnoses); `status: ["active"]` for current.'
-    )
-    health_concerns = _records("healthConcerns", conditions.HealthConcern, "Health concerns.")
-    immunizations = _records("immunizations", clinical.Immunization, "Immunizations.")
-    medical_equipment = _records(
-        "medicalEquipment", clinical.ImplantableDevice, "Implantable devices."
-    )
-    medications = _records(
-        "medications", clinical.Medication, 'Prescriptions; `status: ["active"]` for current.'
-    )
-    procedures = _records("procedures", clinical.Procedure, "Procedures.")
-    referrals = _records("referrals", clinical.Referral, "Referrals.")
 
     @classmethod
     def from_row(cls, row: patients.Patient) -> "Patient":

@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import dataclasses
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from strawberry.types import get_object_definition
 
 from schema.errors import BadUserInput
 
@@ -17,6 +19,30 @@ NodeType = TypeVar("NodeType")
 # The largest id a database column holds (SQLite INTEGER, PostgreSQL bigint): a larger
 # number in an ID or cursor is malformed input, not a database error.
 MAX_DB_ID = 2**63 - 1
+
+
+def type_name_of(cls: type) -> str:
+    """The GraphQL name of a Strawberry object type."""
+    definition = get_object_definition(cls, strict=True)
+    return definition.name
+
+
+def node_values(cls: type, row: Any, **computed: Any) -> dict[str, Any]:
+    """A node's values: its global id, the plain fields read from same-named columns, the rest.
+
+    Only the fields the GraphQL type declares are read, so a column is exposed on purpose.
+    """
+    definition = get_object_definition(cls, strict=True)
+    # The dataclass fields set at construction: GraphQL fields without a resolver and
+    # strawberry.Private ones (ids of linked rows).
+    plain = [
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.init and f.name not in computed and f.name != "id"
+    ]
+    assert isinstance(row.id, int)
+    values = {name: getattr(row, name) for name in plain}
+    return {"id": to_global_id(definition.name, row.id), **values, **computed}
 
 
 def to_global_id(type_name: str, db_id: int) -> strawberry.ID:
@@ -110,6 +136,16 @@ class PageInfo:
     start_cursor: str | None
     end_cursor: str | None
 
+    @classmethod
+    def of(cls, cursors: list[str], *, has_next: bool, has_previous: bool) -> "PageInfo":
+        """The page info of a page whose items have these cursors."""
+        return cls(
+            has_next_page=has_next,
+            has_previous_page=has_previous,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        )
+
 
 @strawberry.type(description="One item of a page and the cursor that points at it.")
 class Edge(Generic[NodeType]):
@@ -167,9 +203,8 @@ def page_window(
 
 def page_info(edges: list[Any], window: PageWindow, more: bool) -> PageInfo:
     """Relay's PageInfo for a page read in the window's direction (`more`: a further row exists)."""
-    return PageInfo(
-        has_next_page=window.cursor is not None if window.backward else more,
-        has_previous_page=more if window.backward else window.cursor is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+    return PageInfo.of(
+        [e.cursor for e in edges],
+        has_next=window.cursor is not None if window.backward else more,
+        has_previous=more if window.backward else window.cursor is not None,
     )

@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 from db import clinical
 from db.columns import utcnow
 from db.patients import Patient
+from sharing.categories import REGISTRY, Category, CategoryKey
 from sharing.fhir import observations as fhir_observations
 from sharing.fhir import records as fhir_records
 from sharing.fhir.codes import (
@@ -22,6 +23,7 @@ from sharing.fhir.codes import (
     CARE_TEAM_MEMBER,
     CDC_RACE_ETHNICITY,
     NULL_FLAVOR,
+    US_CORE,
     References,
     coding,
     day,
@@ -29,40 +31,30 @@ from sharing.fhir.codes import (
     prune,
     terminology,
 )
-from sharing.scopes import BY_KEY, CategoryKey
 
 Resource = dict[str, Any]
-US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
 GENDERS = {"F": "female", "M": "male", "UNK": "unknown"}
 # OMB minimum categories in the CDC Race & Ethnicity code system.
 OMB_RACES = frozenset({"1002-5", "2028-9", "2054-5", "2076-8", "2106-3"})
 OMB_ETHNICITIES = frozenset({"2135-2", "2186-5"})
 NULL_FLAVORS = frozenset({"UNK", "ASKU"})
 
-_Convert = Callable[[Any, References], Resource]
-_SIMPLE: dict[CategoryKey, _Convert] = {
-    CategoryKey.ALLERGIES: fhir_records.allergy,
-    CategoryKey.ASSESSMENT_AND_PLAN: fhir_records.care_plan,
-    CategoryKey.ENCOUNTERS: fhir_records.encounter,
-    CategoryKey.GOALS: fhir_records.goal,
-    CategoryKey.IMMUNIZATIONS: fhir_records.immunization,
-    CategoryKey.MEDICAL_EQUIPMENT: fhir_records.device,
-    CategoryKey.MEDICATIONS: fhir_records.medication_request,
-    CategoryKey.PROCEDURES: fhir_records.procedure,
-    CategoryKey.REFERRALS: fhir_records.referral,
+_Convert = Callable[[Any, Category, References], Resource]
+# One converter per FHIR resource type of the registry; the Patient and the CareTeam
+# (a team resource plus one Practitioner per member) are built below.
+CONVERTERS: dict[str, _Convert] = {
+    "AllergyIntolerance": lambda row, _, refs: fhir_records.allergy(row, refs),
+    "CarePlan": lambda row, _, refs: fhir_records.care_plan(row, refs),
+    "Encounter": lambda row, _, refs: fhir_records.encounter(row, refs),
+    "Goal": lambda row, _, refs: fhir_records.goal(row, refs),
+    "Immunization": lambda row, _, refs: fhir_records.immunization(row, refs),
+    "Device": lambda row, _, refs: fhir_records.device(row, refs),
+    "MedicationRequest": lambda row, _, refs: fhir_records.medication_request(row, refs),
+    "Procedure": lambda row, _, refs: fhir_records.procedure(row, refs),
+    "ServiceRequest": lambda row, _, refs: fhir_records.referral(row, refs),
+    "Observation": fhir_observations.observation,
+    "Condition": fhir_observations.condition,
 }
-_OBSERVATIONS = frozenset(
-    {
-        CategoryKey.FUNCTIONAL_STATUS,
-        CategoryKey.MENTAL_STATUS,
-        CategoryKey.LAB_RESULTS,
-        CategoryKey.VITAL_SIGNS,
-        CategoryKey.SMOKING_STATUS,
-    }
-)
-_CONDITIONS = frozenset(
-    {CategoryKey.PROBLEMS, CategoryKey.HEALTH_CONCERNS, CategoryKey.ENCOUNTER_DIAGNOSES}
-)
 
 
 class ForeignRowError(ValueError):
@@ -135,17 +127,13 @@ def patient_resource(patient: Patient, *, base_url: str, demographics: bool) -> 
 
 def _check_rows(patient: Patient, rows: Mapping[CategoryKey, Sequence[SQLModel]]) -> None:
     for key, category_rows in rows.items():
-        model = BY_KEY[key].model
+        model = REGISTRY.by_key[key].model
         for row in category_rows:
             if not isinstance(row, model):
                 raise ForeignRowError(f"a {type(row).__name__} is not a {key.value} row")
             owner = row.id if isinstance(row, Patient) else getattr(row, "patient_id", None)
             if owner != patient.id:
                 raise ForeignRowError(f"a {key.value} row belongs to another patient")
-
-
-def _table(key: CategoryKey) -> str:
-    return str(BY_KEY[key].model.__tablename__)
 
 
 def _entry(refs: References, kind: str, row_id: int | None, resource: Resource) -> Resource:
@@ -157,10 +145,10 @@ def _entry(refs: References, kind: str, row_id: int | None, resource: Resource) 
 def _category_entries(
     key: CategoryKey, category_rows: Sequence[Any], refs: References, patient_id: int | None
 ) -> list[Resource]:
-    table = _table(key)
-    if key is CategoryKey.DEMOGRAPHICS or not category_rows:
+    category = REGISTRY.by_key[key]
+    if category.is_patient or not category_rows:
         return []
-    if key is CategoryKey.CARE_TEAM:
+    if category.resource_type == "CareTeam":
         members: list[clinical.CareTeamMember] = list(category_rows)
         practitioners = [
             _entry(refs, CARE_TEAM_MEMBER, m.id, fhir_records.practitioner(m, refs))
@@ -168,13 +156,16 @@ def _category_entries(
         ]
         team = fhir_records.care_team(members, refs)
         return [_entry(refs, "care_team", patient_id, team), *practitioners]
-    if key in _OBSERVATIONS:
-        convert: _Convert = lambda row, refs: fhir_observations.observation(row, key, refs)  # noqa: E731
-    elif key in _CONDITIONS:
-        convert = lambda row, refs: fhir_observations.condition(row, key, refs)  # noqa: E731
-    else:
-        convert = _SIMPLE[key]
-    return [_entry(refs, table, row.id, convert(row, refs)) for row in category_rows]
+    convert = CONVERTERS[category.resource_type]
+    return [
+        _entry(refs, category.table, row.id, convert(row, category, refs)) for row in category_rows
+    ]
+
+
+def row_resource(key: CategoryKey, row: Any, refs: References) -> Resource:
+    """The FHIR resource of one row of a category other than demographics and the care team."""
+    category = REGISTRY.by_key[key]
+    return CONVERTERS[category.resource_type](row, category, refs)
 
 
 def build_bundle(
@@ -190,10 +181,11 @@ def build_bundle(
     refs.patient_url = refs.full_url("patient", patient.id)
     # Register every row first so resources can point at ones listed later.
     for key, category_rows in rows.items():
+        category = REGISTRY.by_key[key]
         for row in category_rows:
-            if key is not CategoryKey.DEMOGRAPHICS:
-                refs.full_url(_table(key), getattr(row, "id", None))
-    demographics = CategoryKey.DEMOGRAPHICS in rows
+            if not category.is_patient:
+                refs.full_url(category.table, getattr(row, "id", None))
+    demographics = any(REGISTRY.by_key[key].is_patient for key in rows)
     anchor = patient_resource(patient, base_url=refs.base_url, demographics=demographics)
     entries = [_entry(refs, "patient", patient.id, anchor)]
     for key, category_rows in rows.items():

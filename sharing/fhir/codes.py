@@ -5,19 +5,54 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
-LOINC = "http://loinc.org"
-SNOMED = "http://snomed.info/sct"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-CVX = "http://hl7.org/fhir/sid/cvx"
-ICD10_CM = "http://hl7.org/fhir/sid/icd-10-cm"
-CPT = "http://www.ama-assn.org/go/cpt"
-UCUM = "http://unitsofmeasure.org"
-NUCC = "http://nucc.org/provider-taxonomy"
-NDC = "http://hl7.org/fhir/sid/ndc"
-CDC_RACE_ETHNICITY = "urn:oid:2.16.840.1.113883.6.238"
-BCP47 = "urn:ietf:bcp:47"
-NULL_FLAVOR = "http://terminology.hl7.org/CodeSystem/v3-NullFlavor"
-TERMINOLOGY = "http://terminology.hl7.org/CodeSystem/"
+from db.code_systems import (
+    BCP47,
+    CDC_RACE_ETHNICITY,
+    CPT,
+    CVX,
+    ICD10_CM,
+    LOINC,
+    NDC,
+    NUCC,
+    NULL_FLAVOR,
+    RXNORM,
+    SNOMED,
+    TERMINOLOGY,
+    UCUM,
+)
+
+__all__ = [
+    "BCP47",
+    "CARE_TEAM_MEMBER",
+    "CDC_RACE_ETHNICITY",
+    "CPT",
+    "CVX",
+    "ENCOUNTER",
+    "ICD10_CM",
+    "LOINC",
+    "NDC",
+    "NUCC",
+    "NULL_FLAVOR",
+    "RXNORM",
+    "SNOMED",
+    "TERMINOLOGY",
+    "UCUM",
+    "US_CORE",
+    "References",
+    "coding",
+    "concept",
+    "day",
+    "instant",
+    "meta",
+    "prune",
+    "quantity",
+    "row_code",
+    "system_uri",
+    "terminology",
+]
+
+US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
+
 # Table names whose resources others refer to.
 CARE_TEAM_MEMBER = "care_team_member"
 ENCOUNTER = "encounter"
@@ -47,6 +82,21 @@ def system_uri(raw: str) -> str:
     if key.startswith("https://"):
         key = "http://" + key.removeprefix("https://")
     return _CANONICAL.get(key, cleaned)
+
+
+def system_spellings(uri: str) -> tuple[str, ...]:
+    """Every lower-cased spelling that `system_uri` turns into this system (for searching)."""
+    canonical = system_uri(uri)
+    keys = [k for k, v in _CANONICAL.items() if v == canonical] or [canonical.lower()]
+    spellings: set[str] = set()
+    for key in keys:
+        spellings.update({key, key + "/"})
+        if key.startswith("http://"):
+            secure = "https://" + key.removeprefix("http://")
+            spellings.update({secure, secure + "/"})
+        elif "://" not in key and key[:1].isdigit():
+            spellings.add("urn:oid:" + key)
+    return tuple(sorted(spellings))
 
 
 def coding(system: str, code: str, display: str | None = None) -> dict[str, Any]:
@@ -93,6 +143,11 @@ def instant(value: datetime) -> str:
 def day(value: date) -> str:
     """A date as a FHIR date."""
     return value.isoformat()
+
+
+def meta(profile: str) -> dict[str, Any]:
+    """The `meta` of a resource that claims one US Core profile (by its short name)."""
+    return {"profile": [US_CORE + profile]}
 
 
 def prune(resource: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 from typing import Any
 
 from db import observations
+from db.code_systems import INTERPRETATIONS
+from sharing.categories import Category
 from sharing.fhir.codes import (
     ENCOUNTER,
     ICD10_CM,
@@ -11,33 +13,24 @@ from sharing.fhir.codes import (
     concept,
     day,
     instant,
+    meta,
     prune,
     quantity,
     row_code,
     terminology,
 )
-from sharing.scopes import BY_KEY, CategoryKey
 
 Resource = dict[str, Any]
 
-# HL7 v3 ObservationInterpretation codes the record uses.
-INTERPRETATIONS = {
-    "N": "Normal",
-    "H": "High",
-    "L": "Low",
-    "HH": "Critical high",
-    "LL": "Critical low",
-    "A": "Abnormal",
-}
 
-
-def _category(key: CategoryKey) -> list[Resource]:
-    category = BY_KEY[key]
+def _category(category: Category) -> list[Resource]:
     assert category.category_system and category.category_code
     return [concept(coding(category.category_system, category.category_code))]
 
 
-def observation(row: observations.ObservationBase, key: CategoryKey, refs: References) -> Resource:
+def observation(
+    row: observations.ObservationBase, category: Category, refs: References
+) -> Resource:
     """A lab, vital sign, smoking, functional or mental status Observation."""
     value: dict[str, Any] = {}
     if row.value_quantity is not None:
@@ -65,8 +58,9 @@ def observation(row: observations.ObservationBase, key: CategoryKey, refs: Refer
     return prune(
         {
             "resourceType": "Observation",
+            "meta": meta(category.profile) if category.profile else None,
             "status": row.status,
-            "category": _category(key),
+            "category": _category(category),
             "code": row_code(row),
             "subject": refs.patient,
             "encounter": refs.to(ENCOUNTER, row.encounter_id),
@@ -78,7 +72,7 @@ def observation(row: observations.ObservationBase, key: CategoryKey, refs: Refer
     )
 
 
-def condition(row: observations.ConditionBase, key: CategoryKey, refs: References) -> Resource:
+def condition(row: observations.ConditionBase, category: Category, refs: References) -> Resource:
     """A problem, health concern or encounter diagnosis, SNOMED CT and ICD-10-CM coded."""
     codes = [coding(row.code_system, row.code, row.code_display)]
     if row.icd10_code:
@@ -87,9 +81,10 @@ def condition(row: observations.ConditionBase, key: CategoryKey, refs: Reference
     return prune(
         {
             "resourceType": "Condition",
+            "meta": meta(category.profile) if category.profile else None,
             "clinicalStatus": terminology("condition-clinical", row.clinical_status),
             "verificationStatus": terminology("condition-ver-status", row.verification_status),
-            "category": _category(key),
+            "category": _category(category),
             "code": concept(*codes, text=row.code_display),
             "subject": refs.patient,
             "encounter": refs.to(ENCOUNTER, encounter_id),

@@ -14,6 +14,7 @@ from sharing.fhir.codes import (
     concept,
     day,
     instant,
+    meta,
     prune,
     row_code,
     terminology,
@@ -21,6 +22,8 @@ from sharing.fhir.codes import (
 
 Resource = dict[str, Any]
 
+# The SNOMED CT ServiceRequest category of every referral ("Patient referral").
+REFERRAL_CATEGORY = "3457005"
 # HL7 v3 ActCode encounter classes the record uses.
 ENCOUNTER_CLASSES = {
     "AMB": "ambulatory",
@@ -38,6 +41,7 @@ def practitioner(row: clinical.CareTeamMember, refs: References) -> Resource:
     return prune(
         {
             "resourceType": "Practitioner",
+            "meta": meta("us-core-practitioner"),
             "identifier": identifier,
             "name": [{"text": row.name}],
             "telecom": telecom,
@@ -63,6 +67,7 @@ def care_team(rows: list[clinical.CareTeamMember], refs: References) -> Resource
     active = any(m.status == "active" for m in rows)
     return {
         "resourceType": "CareTeam",
+        "meta": meta("us-core-careteam"),
         "status": "active" if active else "inactive",
         "name": "Care team",
         "subject": refs.patient,
@@ -79,6 +84,7 @@ def allergy(row: clinical.AllergyIntolerance, refs: References) -> Resource:
     return prune(
         {
             "resourceType": "AllergyIntolerance",
+            "meta": meta("us-core-allergyintolerance"),
             "clinicalStatus": terminology("allergyintolerance-clinical", row.clinical_status),
             "verificationStatus": terminology(
                 "allergyintolerance-verification", row.verification_status
@@ -105,6 +111,7 @@ def care_plan(row: clinical.CarePlan, refs: References) -> Resource:
     return prune(
         {
             "resourceType": "CarePlan",
+            "meta": meta("us-core-careplan"),
             "text": {"status": "additional", "div": div},
             "status": row.status,
             "intent": "plan",
@@ -123,6 +130,7 @@ def encounter(row: clinical.Encounter, refs: References) -> Resource:
     return prune(
         {
             "resourceType": "Encounter",
+            "meta": meta("us-core-encounter"),
             "status": row.status,
             "class": coding(
                 "http://terminology.hl7.org/CodeSystem/v3-ActCode",
@@ -148,6 +156,7 @@ def goal(row: clinical.Goal, refs: References) -> Resource:
     return prune(
         {
             "resourceType": "Goal",
+            "meta": meta("us-core-goal"),
             "lifecycleStatus": row.lifecycle_status,
             "achievementStatus": achievement,
             "description": concept(
@@ -166,6 +175,7 @@ def immunization(row: clinical.Immunization, refs: References) -> Resource:
     return prune(
         {
             "resourceType": "Immunization",
+            "meta": meta("us-core-immunization"),
             "status": row.status,
             "vaccineCode": concept(coding(CVX, row.code, row.code_display), text=row.code_display),
             "patient": refs.patient,
@@ -184,6 +194,7 @@ def device(row: clinical.ImplantableDevice, refs: References) -> Resource:
     return prune(
         {
             "resourceType": "Device",
+            "meta": meta("us-core-implantable-device"),
             "udiCarrier": [udi],
             "status": row.status,
             "manufacturer": row.manufacturer,
@@ -206,6 +217,7 @@ def medication_request(row: clinical.MedicationRequest, refs: References) -> Res
     return prune(
         {
             "resourceType": "MedicationRequest",
+            "meta": meta("us-core-medicationrequest"),
             "status": row.status,
             "intent": row.intent,
             "medicationCodeableConcept": row_code(row),
@@ -226,6 +238,7 @@ def procedure(row: clinical.Procedure, refs: References) -> Resource:
     return prune(
         {
             "resourceType": "Procedure",
+            "meta": meta("us-core-procedure"),
             "status": row.status,
             "code": row_code(row),
             "subject": refs.patient,
@@ -248,8 +261,10 @@ def referral(row: clinical.Referral, refs: References) -> Resource:
     return prune(
         {
             "resourceType": "ServiceRequest",
+            "meta": meta("us-core-servicerequest"),
             "status": row.status,
             "intent": "order",
+            "category": [concept(coding(SNOMED, REFERRAL_CATEGORY, "Patient referral"))],
             "code": row_code(row),
             "subject": refs.patient,
             "encounter": refs.to(ENCOUNTER, row.encounter_id),

@@ -16,7 +16,7 @@ CVX = "http://hl7.org/fhir/sid/cvx"
 CPT = "http://www.ama-assn.org/go/cpt"
 UCUM = "http://unitsofmeasure.org"
 
-# Patient field -> the code systems its items may use (DESIGN.md, "GraphQL shape").
+# Patient field -> the code systems its items may use (docs/contract.md, "GraphQL").
 EXPECTED_SYSTEMS = {
     "labResults": {LOINC},
     "vitalSigns": {LOINC},

@@ -12,12 +12,12 @@ from schema.types.relay import to_global_id
 from sharing.scopes import CategoryKey
 from tests.builders.graphql import grant_app, post_graphql, sign_in
 from tests.builders.people import make_patient
-from tests.builders.records import seed_record
+from tests.builders.records import SeededRecord, seed_record
 
 K = CategoryKey
 
 
-async def _two_patients(session: AsyncSession):
+async def _two_patients(session: AsyncSession) -> tuple[SeededRecord, SeededRecord]:
     mine = await make_patient(session)
     other = await make_patient(session)
     my_record = await seed_record(session, mine, per_category=1, tag="mine")

@@ -9,7 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.activity import ActivityEvent, EventKind
 from db.grants import Grant
 from schema.types.relay import to_global_id
-from sharing.scopes import BY_FIELD, BY_KEY, CategoryKey, required_scopes
+from sharing.categories import REGISTRY
+from sharing.scopes import BY_KEY, CategoryKey, required_scopes
 from tests.builders.graphql import PATIENT_FIELDS, full_record_query, grant_app, post_graphql
 from tests.builders.people import make_patient
 from tests.builders.records import seed_record
@@ -33,7 +34,7 @@ async def test_full_access_returns_every_category(
     assert record["name"]["text"] == "Ada Lovelace"
     for field in PATIENT_FIELDS:
         connection = record[field]
-        expected = len(seeded.ids[BY_FIELD[field].key])
+        expected = len(seeded.ids[REGISTRY.by_field[field].key])
         assert connection["totalCount"] == expected, field
         assert len(connection["edges"]) == expected, field
     [lab] = [e["node"] for e in record["labResults"]["edges"]][:1]

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from api.settings import Settings, SettingsError, env_name, load_settings
+from schema.context import Limits
 
 
 def test_defaults_follow_the_design() -> None:
@@ -22,6 +23,15 @@ def test_defaults_follow_the_design() -> None:
     assert settings.authorization_code_ttl == 60
     assert (settings.argon2_memory_kib, settings.argon2_iterations) == (19456, 2)
     assert settings.database_pool_timeout == 5.0
+
+
+def test_query_limits_and_hasher_cost_come_from_the_settings() -> None:
+    settings = load_settings({"CHARTSHARE_MAX_QUERY_DEPTH": "4", "CHARTSHARE_MAX_PAGE_SIZE": "7"})
+    assert Settings().limits == Limits()
+    assert (settings.limits.max_depth, settings.limits.max_page_size) == (4, 7)
+    assert settings.limits.max_cost == Limits().max_cost
+    cheap = Settings(argon2_memory_kib=8192, argon2_iterations=1).password_hasher()
+    assert (cheap.memory_cost, cheap.time_cost, cheap.parallelism) == (8192, 1, 1)
 
 
 def test_values_are_parsed_and_postgres_urls_get_the_async_driver() -> None:

@@ -13,7 +13,9 @@ K = CategoryKey
 AT = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 
 
-def _observation(model: type[observations.ObservationBase], patient_id: int, **values: object):
+def _observation(
+    model: type[observations.ObservationBase], patient_id: int, **values: object
+) -> observations.ObservationBase:
     base: dict[str, object] = {"patient_id": patient_id, "status": "final", "effective_at": AT}
     return model.model_validate(base | values)
 

@@ -6,14 +6,24 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine
+from db.passwords import make_hasher
 from db.seed.runner import SeedOptions, run_seed
+from sharing.apps import demo_app_registrar
+
+HASHER = make_hasher()
 
 
 async def seed(url: str, *, patients: int = 4, seed: int = 1, force: bool = False) -> str:
     """Run the seed quietly and return its summary."""
-    return await run_seed(
-        url, SeedOptions(patients=patients, seed=seed, force=force, progress=False)
+    options = SeedOptions(
+        patients=patients,
+        seed=seed,
+        force=force,
+        progress=False,
+        hasher=HASHER,
+        register_app=demo_app_registrar(HASHER),
     )
+    return await run_seed(url, options)
 
 
 async def table_rows(url: str, table: str, columns: str = "*") -> list[tuple[Any, ...]]:

@@ -12,27 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.code_systems import CPT, CVX, LOINC, NUCC, RXNORM, SNOMED
 from db.columns import UTCDateTime
 from db.seed.generator import generate_demo_patients, generate_patient
 from db.seed.person import RECORDS_END, build_clinicians
 from db.seed.rows import COLUMNS, Batch, Ids
-from db.seed.terminology import (
-    CPT,
-    CVX,
-    LABS,
-    LOINC,
-    NUCC,
-    RXNORM,
-    SMOKING_ANSWERS,
-    SNOMED,
-    VITALS,
-)
+from db.seed.terminology import LABS, SMOKING_ANSWERS, VITALS
 from db.tables import CLINICAL_TABLES, LabResult, Patient, VitalSign, metadata
 from migrations import upgrade
 from tests import databases
 from tests.db.seed_helpers import seed, table_rows
 
-SEEDED_TABLES = ["patient", *(model.__tablename__ for model in CLINICAL_TABLES)]
+SEEDED_TABLES = ["patient", *(str(model.__tablename__) for model in CLINICAL_TABLES)]
 ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 UCUM_UNITS = {m.unit for m in (*LABS.values(), *VITALS.values())} | {"{score}"}
 FUTURE_DATES = {"expires_on", "target_date"}  # a device's shelf life and a goal may run ahead

@@ -22,7 +22,7 @@ from db.tables import LabResult, Patient, metadata
 from sharing.scopes import split_scope_string
 from tests.db.seed_helpers import counts, seed
 
-HASHER = make_hasher(memory_kib=19456, iterations=2, parallelism=1)
+HASHER = make_hasher()
 ALL_TABLES = [table.name for table in metadata.sorted_tables]
 
 
@@ -108,6 +108,23 @@ async def test_demo_apps_setting_and_grant(database_url: str, session: AsyncSess
     ).one()
     assert consent.grant_id == grant.id
     assert consent.patient_id == alice_patient.id
+
+
+async def test_demo_apps_are_registered_through_the_registration_rules(
+    database_url: str, session: AsyncSession
+) -> None:
+    await seed(database_url, patients=4)
+    events = (
+        await session.exec(select(ActivityEvent).where(col(ActivityEvent.kind) == "registration"))
+    ).all()
+    details = sorted((json.loads(e.details) for e in events), key=lambda d: d["confidential"])
+    assert details == [
+        {"via": "seed", "status": "approved", "confidential": False},
+        {"via": "seed", "status": "approved", "confidential": True},
+    ]
+    apps = (await session.exec(select(App))).all()
+    assert {a.allowed_scopes for a in apps} == {""}
+    assert all(a.registration_token_hash is None for a in apps)
 
 
 async def test_rerun_without_force_changes_nothing(database_url: str, engine: AsyncEngine) -> None:

@@ -33,7 +33,7 @@ def test_the_example_app_runs_end_to_end(server: LiveServer, tmp_path: Path) -> 
     patient = outcome.record["patient"]
     assert patient["fhirId"] == outcome.patient
     assert base64.b64decode(patient["id"]).decode() == f"Patient:{outcome.patient}"
-    assert outcome.fhir_user == f"{server.base_url}/Patient/{outcome.patient}"
+    assert outcome.fhir_user == f"{server.base_url}/fhir/Patient/{outcome.patient}"
     assert outcome.userinfo["fhirUser"] == outcome.fhir_user
     assert outcome.userinfo["name"]
     assert patient["labResults"]["totalCount"] > 0

@@ -1,14 +1,17 @@
 """Consent is recorded, narrowed and revoked through one code path, with its audit events."""
 
 import json
+from typing import Any
 
 import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.accounts import Relationship
+from db.accounts import Account, Relationship
 from db.activity import ActivityEvent, EventKind
-from db.apps import AppStatus
+from db.apps import App, AppStatus
+from db.grants import Grant
+from db.patients import Patient
 from db.tokens import Token
 from sharing.activity_summary import summarize
 from sharing.consent import (
@@ -24,16 +27,20 @@ from tests.builders.people import issue_token, make_account, make_app, make_pati
 REQUESTED = ["launch/patient", "offline_access", "patient/Observation.rs", "patient/Goal.rs"]
 
 
-async def _arrange(session: AsyncSession, app_status: AppStatus = AppStatus.APPROVED):
+async def _arrange(
+    session: AsyncSession, app_status: AppStatus = AppStatus.APPROVED
+) -> tuple[Account, Patient, App]:
     patient = await make_patient(session)
     account = await make_account(session, patients=[(patient, Relationship.SELF)])
     app = await make_app(session, status=app_status)
     return account, patient, app
 
 
-async def _consent(session: AsyncSession, account, patient, app, **overrides):
+async def _consent(
+    session: AsyncSession, account: Account, patient: Patient, app: App, **overrides: object
+) -> Grant:
     """Consent with everything the app asked for unless told otherwise."""
-    values = {
+    values: dict[str, Any] = {
         "requested_scopes": REQUESTED,
         "approved_categories": None,
         "allow_offline": True,

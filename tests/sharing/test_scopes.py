@@ -6,8 +6,11 @@ from sharing.scopes import (
     CATEGORIES,
     CategoryKey,
     ScopeError,
+    Scopes,
+    SpecialScope,
     categories_of_scope,
     granted_categories,
+    is_special,
     phrase_granted,
     required_scopes,
     scopes_for,
@@ -124,3 +127,23 @@ def test_supported_scopes_cover_every_category_and_special() -> None:
     )
     assert all(c.scope in supported for c in CATEGORIES)
     assert len(supported) == len(set(supported))
+
+
+def test_scopes_parse_once_intersect_and_compare_by_category() -> None:
+    token = Scopes.parse(f"openid offline_access patient/Observation.rs patient/Goal.rs {LAB}")
+    grant = Scopes.parse(["openid", LAB, "patient/Goal.rs", "unknown/scope"])
+    assert token.specials == ("openid", "offline_access")
+    both = token & grant
+    assert both.categories == {CategoryKey.LAB_RESULTS, CategoryKey.GOALS}
+    assert both.specials == ("openid",)
+    assert str(both) == f"openid {LAB} patient/Goal.rs"
+    assert both.within(token) and both.within(grant)
+    assert not token.within(grant)  # more observation categories and offline_access
+    assert not Scopes.parse("offline_access").within(Scopes.parse("openid patient/*.rs"))
+    assert Scopes.parse("patient/Goal.rs").within(Scopes.parse("patient/*.rs"))
+
+
+def test_special_scopes_are_recognised_by_value_only() -> None:
+    assert all(is_special(s.value) for s in SpecialScope)
+    assert not is_special("OPENID")
+    assert not is_special("patient/*.rs")

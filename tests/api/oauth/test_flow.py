@@ -63,7 +63,7 @@ async def test_id_token_is_rs256_and_verifies_with_the_published_jwks(
     assert claims["iss"] == ISSUER
     assert claims["sub"] == str(party.account.id)
     assert claims["aud"] == party.app.client_id
-    assert claims["fhirUser"] == f"{ISSUER}/Patient/{party.patient.id}"
+    assert claims["fhirUser"] == f"{ISSUER}/fhir/Patient/{party.patient.id}"
     assert claims["nonce"] == "n-0S6"
     assert claims["iat"] <= time.time() < claims["exp"]
 
@@ -116,7 +116,7 @@ async def test_representative_chooses_the_child_and_the_token_is_bound_to_it(
     assert body["patient"] == str(child.id)
     jwks = (await client.get("/.well-known/jwks.json")).json()
     claims = jwt.decode(body["id_token"], KeySet.import_key_set(jwks)).claims
-    assert claims["fhirUser"] == f"{ISSUER}/RelatedPerson/{party.account.id}"
+    assert claims["fhirUser"] == f"{ISSUER}/fhir/RelatedPerson/{party.account.id}"
     events = await session.exec(
         select(ActivityEvent).where(col(ActivityEvent.kind) == EventKind.PATIENT_SELECTED)
     )

@@ -7,8 +7,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.columns import utcnow
+from db.credentials import find_live_access_token
 from db.grants import Grant, revoke_grant
-from db.tokens import Token, TokenKind, find_live_access_token, hash_secret
+from db.tokens import Token, TokenKind, hash_secret
 from tests.builders.oauth import Party, arrange, tokens_for
 
 

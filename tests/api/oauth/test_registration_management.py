@@ -16,8 +16,9 @@ from db.apps import (
     set_operator_flag,
 )
 from db.columns import utcnow
+from db.credentials import find_live_access_token
 from db.grants import Grant
-from db.tokens import find_live_access_token, hash_secret
+from db.tokens import hash_secret
 from sharing.activity_summary import summarize
 from sharing.apps import AppMetadata, register_app
 from tests.builders.oauth import ISSUER, REDIRECT_URI, authorize_params, csrf_of, login, pkce_pair

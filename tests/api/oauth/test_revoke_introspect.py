@@ -6,8 +6,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.apps import AppStatus
 from db.columns import utcnow
+from db.credentials import find_live_access_token
 from db.grants import Grant
-from db.tokens import find_live_access_token, hash_secret
+from db.tokens import hash_secret
 from sharing.apps import set_app_status
 from sharing.consent import revoke_app
 from tests.builders.oauth import APP_SECRET, ISSUER, Party, arrange, tokens_for
@@ -26,7 +27,9 @@ async def _introspect(client: httpx.AsyncClient, party: Party, token: str) -> ht
     )
 
 
-async def _revoke(client: httpx.AsyncClient, party: Party, token: str, **extra: str):
+async def _revoke(
+    client: httpx.AsyncClient, party: Party, token: str, **extra: str
+) -> httpx.Response:
     data = {"token": token, **extra}
     if party.app.is_confidential:
         return await client.post("/oauth/revoke", data=data, auth=(party.app.client_id, APP_SECRET))

@@ -79,14 +79,14 @@ async def test_userinfo_carries_fhir_user_and_the_granted_profile_claims(
         assert response.status_code == 200
         assert response.json() == {
             "sub": str(party.account.id),
-            "fhirUser": f"http://testserver/Patient/{party.patient.id}",
+            "fhirUser": f"http://testserver/fhir/Patient/{party.patient.id}",
             "name": party.account.display_name,
             "preferred_username": party.account.username,
             "email": party.account.email,
         }
     jwks = (await client.get("/.well-known/jwks.json")).json()
     id_token = jwt.decode(body["id_token"], KeySet.import_key_set(jwks)).claims
-    assert id_token["fhirUser"] == f"http://testserver/Patient/{party.patient.id}"
+    assert id_token["fhirUser"] == f"http://testserver/fhir/Patient/{party.patient.id}"
 
 
 async def test_userinfo_without_openid_or_without_profile(

@@ -10,10 +10,12 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.columns import utcnow
-from db.tokens import AuthorizationCode, Token, find_live_access_token, hash_secret
+from db.credentials import find_live_access_token
+from db.tokens import AuthorizationCode, Token, hash_secret
 from tests.builders.oauth import (
     APP_SECRET,
     REDIRECT_URI,
+    Party,
     arrange,
     authorize,
     exchange,
@@ -22,7 +24,9 @@ from tests.builders.oauth import (
 from tests.builders.people import make_app
 
 
-async def _code(client: httpx.AsyncClient, session: AsyncSession, **kwargs: bool):
+async def _code(
+    client: httpx.AsyncClient, session: AsyncSession, **kwargs: bool
+) -> tuple[Party, str, str, str]:
     party = await arrange(session, **kwargs)
     verifier, challenge = pkce_pair()
     query = await authorize(client, party, challenge)
