@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from api.access_log import install_access_log_filter
+from api.app_request_log import AppRequestLog
 from api.body_limit import BodyLimit
 from api.cors import Cors
 from api.fhir.endpoints import fhir_routes
@@ -20,15 +21,18 @@ from api.graphql_endpoint import graphql_endpoint
 from api.health import healthz, readyz
 from api.nul_bytes import RefuseNulBytes
 from api.oauth import discovery, registration, registration_management, userinfo, views
-from api.oauth.signing import current_signing_key
+from api.oauth.signing import SigningKeyLocked, unlock_signing_keys
 from api.pages import consent, directory, login, operator
 from api.pages.account import STATIC_DIR, account_page
 from api.settings import Settings, load_settings
+from api.transport_security import HSTS_VALUE, StrictTransportSecurity
 from db.columns import utcnow
 from db.engine import create_engine, create_session_factory, unit_of_work
 from db.errors import DatabaseUnavailable
 
 logger = logging.getLogger("chartshare")
+# Where apps present their access tokens: every such request is one activity event.
+APP_TOKEN_PATHS = ("/graphql", "/fhir")
 
 
 def _error_body(request: Request, error: str, code: str, message: str) -> dict[str, object]:
@@ -50,15 +54,25 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     # Logged by type and route only: the message may carry health data.
     logger.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
+    # Answered outside every middleware, so the production HSTS header is added here.
+    settings: Settings = request.app.state.settings
+    headers = {"Strict-Transport-Security": HSTS_VALUE} if settings.is_production else None
     body = _error_body(request, "server_error", "INTERNAL_SERVER_ERROR", "Unexpected error.")
-    return JSONResponse(body, 500)
+    return JSONResponse(body, 500, headers=headers)
 
 
 async def _ensure_signing_key(app: Starlette) -> None:
-    """Create the id_token signing key on first start (it is also created on first use)."""
+    """Create the id_token signing key on first start (it is also created on first use).
+
+    Keys stored in plaintext are encrypted now; a secret that cannot decrypt the current
+    key stops the start (SigningKeyLocked) rather than failing every token request later.
+    """
+    secret = app.state.settings.key_encryption_secret
     try:
         async with unit_of_work(app.state.session_factory) as session:
-            await current_signing_key(session)
+            await unlock_signing_keys(session, secret=secret)
+    except SigningKeyLocked:
+        raise
     except Exception as exc:  # the server still starts; /readyz reports the database
         logger.warning("signing key not checked at start: %s", type(exc).__name__)
 
@@ -105,6 +119,7 @@ def _routes() -> list[BaseRoute]:
         Route("/operator", operator.operator_page, methods=["GET"]),
         Route("/operator/apps/{client_id}", operator.change_app_status, methods=["POST"]),
         Route("/operator/settings", operator.change_settings, methods=["POST"]),
+        Route("/operator/representatives", operator.end_representative, methods=["POST"]),
         Route("/account", account_page, methods=["GET"]),
         # Built scripts and styles, no secrets: safe to compress (unlike pages with tokens).
         Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC_DIR)), name="static"),
@@ -135,10 +150,13 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=_routes(),
         lifespan=lifespan,
-        # Outermost first: an oversized body is refused before anything reads it.
+        # Outermost first: HSTS on every answer; every app request logged, refusals included;
+        # an oversized body is refused before anything reads it.
         middleware=[
             # Preflights are answered before anything else looks at the request.
             Middleware(Cors, base_url=settings.base_url),
+            *([Middleware(StrictTransportSecurity)] if settings.is_production else []),
+            Middleware(AppRequestLog, paths=APP_TOKEN_PATHS),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes, exempt=("/graphql",)),
             Middleware(RefuseNulBytes, max_body_bytes=settings.max_body_bytes),
         ],

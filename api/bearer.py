@@ -5,8 +5,8 @@ Shared by the GraphQL and FHIR endpoints, so both see a revoked or narrowed gran
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.access import find_live_access, note_grant_used
 from db.columns import utcnow
-from db.credentials import find_live_access_token
 from db.tokens import hash_secret
 from schema.context import AppCaller
 from sharing.scopes import Scopes
@@ -21,22 +21,19 @@ async def app_caller(session: AsyncSession, header: str) -> AppCaller | None:
     if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     now = utcnow()
-    found = await find_live_access_token(session, token_hash=hash_secret(token), now=now)
-    if found is None:
+    access = await find_live_access(session, token_hash=hash_secret(token), now=now)
+    if access is None:
         return None
-    token_row, grant, app = found
     # The grant may have been narrowed after the token was issued: both must allow a category.
-    scopes = Scopes.parse(token_row.scopes) & Scopes.parse(grant.scopes)
-    grant.last_used_at = now
-    session.add(grant)
-    assert grant.id is not None and app.id is not None
+    scopes = Scopes.parse(access.token_scopes) & Scopes.parse(access.grant_scopes)
+    await note_grant_used(session, access=access, now=now)
     return AppCaller(
-        grant_id=grant.id,
-        app_id=app.id,
-        app_name=app.name,
-        client_id=app.client_id,
-        account_id=grant.account_id,
-        patient_id=grant.patient_id,
+        grant_id=access.grant_id,
+        app_id=access.app_id,
+        app_name=access.app_name,
+        client_id=access.client_id,
+        account_id=access.account_id,
+        patient_id=access.patient_id,
         scopes=tuple(scopes.canonical()),
         categories=scopes.categories,
     )

@@ -6,13 +6,12 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from api.commands import CommandError, require_migrated
 from api.settings import Settings, SettingsError, load_settings
 
 CommandHandler = Callable[[argparse.Namespace, Settings], int]
-
-
-class CommandError(Exception):
-    """A command cannot go on; the message is shown as one line."""
+# Demo data only: 100,000 patients is about 13 million rows and minutes of work.
+MAX_SEED_PATIENTS = 100_000
 
 
 def _port(raw: str) -> int:
@@ -35,36 +34,20 @@ def _count(raw: str) -> int:
     return value
 
 
-def _current_revision(settings: Settings) -> tuple[str | None, str]:
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from sqlalchemy.engine import Connection
-
-    from db.engine import create_engine
-    from migrations import alembic_config
-
-    head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
-
-    def read(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
-
-    async def run() -> str | None:
-        engine = create_engine(settings.database_url)
-        try:
-            async with engine.connect() as connection:
-                return await connection.run_sync(read)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run()), head or ""
+def _patient_count(raw: str) -> int:
+    value = _count(raw)
+    if value > MAX_SEED_PATIENTS:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_SEED_PATIENTS} patients per run, got {raw!r} "
+            "(run seed again with --force to add more)"
+        )
+    return value
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    current, head = _current_revision(settings)
-    if current != head:
-        raise CommandError("the database schema is not up to date: run `chartshare migrate` first")
+    require_migrated(settings)
     print(
         f"chartshare is listening on http://{args.host}:{args.port} (issuer {settings.base_url}).\n"
         f"Patients: open {settings.base_url}/account and log in (demo logins above).\n"
@@ -110,9 +93,7 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     from db.seed.runner import SeedOptions, run_seed
     from sharing.apps import demo_app_registrar
 
-    current, head = _current_revision(settings)
-    if current != head:
-        raise CommandError("the database schema is not up to date: run `chartshare migrate` first")
+    require_migrated(settings)
     hasher = settings.password_hasher()
     options = SeedOptions(
         patients=args.patients,
@@ -135,14 +116,12 @@ def _rotate_signing_key(args: argparse.Namespace, settings: Settings) -> int:
         engine = create_engine(settings.database_url)
         try:
             async with unit_of_work(create_session_factory(engine)) as session:
-                key = await rotate_signing_key(session)
+                key = await rotate_signing_key(session, secret=settings.key_encryption_secret)
                 return key.kid
         finally:
             await engine.dispose()
 
-    current, head = _current_revision(settings)
-    if current != head:
-        raise CommandError("the database schema is not up to date: run `chartshare migrate` first")
+    require_migrated(settings)
     kid = asyncio.run(run())
     print(f"new id_token signing key {kid}; the previous key stays published in the JWKS")
     return 0
@@ -151,8 +130,11 @@ def _rotate_signing_key(args: argparse.Namespace, settings: Settings) -> int:
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
     from schema.sdl import schema_sdl
 
-    with open(args.output, "w", encoding="utf-8") as output:
-        output.write(schema_sdl())
+    try:
+        with open(args.output, "w", encoding="utf-8") as output:
+            output.write(schema_sdl())
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     print(f"GraphQL schema written to {args.output}")
     return 0
 
@@ -176,7 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=_migrate)
 
     seed = commands.add_parser("seed", help="write deterministic synthetic demo data")
-    seed.add_argument("--patients", type=_count, default=25, help="how many patients (default 25)")
+    seed.add_argument(
+        "--patients",
+        type=_patient_count,
+        default=25,
+        help=f"how many patients (default 25, at most {MAX_SEED_PATIENTS})",
+    )
     seed.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     seed.add_argument("--force", action="store_true", help="add data even if some exists")
     seed.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -190,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="write the GraphQL SDL (schema.graphql)")
     export.add_argument("--output", default="schema.graphql", help="file to write")
     export.set_defaults(handler=_export_schema)
+
+    from api.operator_commands import add_operator_commands
+
+    add_operator_commands(commands)
     return parser
 
 

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from api.app_request_log import mark_logged
 from api.bearer import app_caller as _app_caller
 from api.context import hasher_of
 from api.graphql_media import GRAPHQL_RESPONSE, graphql_response, negotiate, with_media_type
@@ -18,8 +19,10 @@ from api.sessions import current_web_session
 from api.settings import Settings
 from db.accounts import Account, list_account_patients
 from db.engine import unit_of_work
+from schema.compiled.runner import run_compiled
 from schema.context import (
     AccountCaller,
+    AppCaller,
     Caller,
     GraphQLContext,
     SerialSession,
@@ -159,7 +162,18 @@ async def _answer(request: Request) -> Response:
             base_url=settings.base_url,
             hasher=hasher_of(request),
         )
-        body = await run_operation(
-            context, query=query, variables=variables, operation_name=operation_name
-        )
+        compiled = None
+        if settings.compiled_reads:
+            compiled = await run_compiled(
+                context, query=query, variables=variables, operation_name=operation_name
+            )
+        if compiled is None:
+            body = await run_operation(
+                context, query=query, variables=variables, operation_name=operation_name
+            )
+    if isinstance(caller, AppCaller):
+        mark_logged(request)  # the read's event is committed; nothing more to log
+    if compiled is not None:
+        # The compiled path answers only operations it executed: always data, always 200.
+        return Response(compiled, media_type=request.state.graphql_media)
     return graphql_response(body, request.state.graphql_media)

@@ -13,6 +13,11 @@ from db.passwords import ARGON2_ITERATIONS, ARGON2_MEMORY_KIB, ARGON2_PARALLELIS
 from schema.context import Limits
 
 PREFIX = "CHARTSHARE_"
+MIN_SECRET_LENGTH = 32
+PLACEHOLDERS = ("changeme", "change-me", "change_me", "placeholder", "example", "xxxxxxxx")
+# Development only: without CHARTSHARE_SIGNING_KEY_SECRET keys are encrypted with this
+# published value, which production refuses.
+DEVELOPMENT_KEY_SECRET = "chartshare-development-only-signing-key-secret"  # noqa: S105
 
 
 class SettingsError(ValueError):
@@ -74,8 +79,17 @@ def _bool(raw: str) -> bool:
     raise ValueError(f"expected true or false, got {raw!r}")
 
 
-def _setting(default: Any, parse: Callable[[str], Any]) -> Any:
-    return field(default=default, metadata={"parse": parse})
+def _secret(raw: str) -> str:
+    value = raw.strip()
+    if len(value) < MIN_SECRET_LENGTH:
+        raise ValueError(f"expected at least {MIN_SECRET_LENGTH} characters")
+    if value == DEVELOPMENT_KEY_SECRET or any(p in value.lower() for p in PLACEHOLDERS):
+        raise ValueError("looks like a placeholder; generate a random secret")
+    return value
+
+
+def _setting(default: Any, parse: Callable[[str], Any], *, secret: bool = False) -> Any:
+    return field(default=default, metadata={"parse": parse}, repr=not secret)
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,10 @@ class Settings:
     session_absolute_seconds: int = _setting(12 * 3600, _positive_int)
     # Whether responses trust X-Forwarded-For for the activity log's source address.
     trust_forwarded_for: bool = _setting(False, _bool)
+    # Whether app queries run on the compiled read path (false: always the Strawberry executor).
+    compiled_reads: bool = _setting(True, _bool)
+    # Encrypts the id_token signing keys at rest; production refuses to start without it.
+    signing_key_secret: str = _setting("", _secret, secret=True)
 
     @property
     def is_production(self) -> bool:
@@ -123,6 +141,11 @@ class Settings:
     def secure_cookies(self) -> bool:
         """Cookies are Secure outside local development."""
         return self.is_production or self.base_url.startswith("https://")
+
+    @property
+    def key_encryption_secret(self) -> str:
+        """The secret the signing keys are encrypted with (a fixed one in development)."""
+        return self.signing_key_secret or DEVELOPMENT_KEY_SECRET
 
     @property
     def limits(self) -> Limits:
@@ -179,4 +202,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     settings = Settings(**values)
     if settings.is_production and not settings.base_url.startswith("https://"):
         raise SettingsError(f"{env_name('base_url')}: production needs an https:// base URL")
+    if settings.is_production and not settings.signing_key_secret:
+        raise SettingsError(
+            f"{env_name('signing_key_secret')}: production needs a random secret of at least "
+            f"{MIN_SECRET_LENGTH} characters to encrypt the id_token signing keys"
+        )
     return settings

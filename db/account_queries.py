@@ -6,10 +6,11 @@ from collections import defaultdict
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.accounts import WebSession
+from db.accounts import Account, AccountPatient, WebSession
 from db.activity import ActivityEvent, EventKind
 from db.apps import App, AppStatus
 from db.errors import NotFound
+from db.grants import Grant
 
 
 async def list_approved_apps(session: AsyncSession) -> list[App]:
@@ -54,3 +55,27 @@ async def set_acting_patient(
     session.add(row)
     await session.flush()
     return row
+
+
+async def list_grant_authors(
+    session: AsyncSession, *, grants: list[Grant]
+) -> dict[int, tuple[int, str, str | None]]:
+    """For each grant: the consenting account's id, name and its current link to the patient."""
+    account_ids = list({g.account_id for g in grants})
+    if not account_ids:
+        return {}
+    accounts = await session.exec(select(Account).where(col(Account.id).in_(account_ids)))
+    names = {a.id: a.display_name for a in accounts.all()}
+    links = await session.exec(
+        select(AccountPatient).where(col(AccountPatient.account_id).in_(account_ids))
+    )
+    relationship = {(link.account_id, link.patient_id): link.relationship for link in links.all()}
+    return {
+        g.id: (
+            g.account_id,
+            names.get(g.account_id, "a former account"),
+            relationship.get((g.account_id, g.patient_id)),
+        )
+        for g in grants
+        if g.id is not None
+    }

@@ -9,6 +9,7 @@ from sqlalchemy import Index, func, or_
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.activity_chain import SYSTEM_CHAIN, append_to_chain, chain_of
 from db.columns import UTCDateTime, utcnow
 
 
@@ -34,6 +35,9 @@ class EventKind(StrEnum):
     RECORD_EXPORTED = "record_exported"  # the account downloaded the record (counts only)
     APP_STATUS_CHANGED = "app_status_changed"
     SECRET_ROTATED = "secret_rotated"  # noqa: S105
+    # A token whose access ended (revoked, expired, app suspended) was presented again.
+    ENDED_ACCESS_USED = "ended_access_used"
+    REPRESENTATIVE_REMOVED = "representative_removed"  # a representative link was ended
 
 
 class ActivityEvent(SQLModel, table=True):
@@ -50,6 +54,7 @@ class ActivityEvent(SQLModel, table=True):
         Index("ix_activity_event_app", "app_id"),
         # Serves the per-address login slow-down (failed logins from one address lately).
         Index("ix_activity_event_source_recent", "source_address", "kind", "occurred_at"),
+        Index("ix_activity_event_chain", "chain", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -62,6 +67,10 @@ class ActivityEvent(SQLModel, table=True):
     grant_id: int | None = None
     source_address: str | None = Field(default=None, max_length=64)
     details: str = "{}"
+    # The hash chain (db/activity_chain.py): which chain, the previous event's hash, this one's.
+    chain: str = Field(max_length=40, default=SYSTEM_CHAIN)
+    prev_hash: str = Field(max_length=64, default="")
+    hash: str = Field(max_length=64, default="")
 
 
 async def record_event(
@@ -76,8 +85,9 @@ async def record_event(
     source_address: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> ActivityEvent:
-    """Append one event to the log (committed with the caller's unit of work)."""
+    """Append one event to its hash chain (committed with the caller's unit of work)."""
     event = ActivityEvent(
+        chain=chain_of(patient_id=patient_id, account_id=account_id),
         kind=kind,
         outcome=outcome,
         account_id=account_id,
@@ -87,8 +97,7 @@ async def record_event(
         source_address=source_address,
         details=json.dumps(details or {}, sort_keys=True, default=str),
     )
-    session.add(event)
-    await session.flush()
+    await append_to_chain(session, event)
     return event
 
 

@@ -1,7 +1,10 @@
 """The async engine: SQLite (WAL, synchronous=FULL) by default, PostgreSQL by URL."""
 
+import base64
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
@@ -12,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.errors import DatabaseUnavailable
+
+OWNER_ONLY = 0o600  # health data: no other user of the machine reads the database file
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -41,7 +46,23 @@ def parse_database_url(raw: str) -> URL:
     return url
 
 
+def _base64(value: str | None) -> str | None:
+    return None if value is None else base64.b64encode(value.encode()).decode()
+
+
+def _base64url(value: str | None) -> str | None:
+    return None if value is None else base64.urlsafe_b64encode(value.encode()).decode()
+
+
+def _float_text(value: float | None) -> str | None:
+    return None if value is None else repr(float(value))
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Functions PostgreSQL has built in, for queries that build JSON in the database.
+    dbapi_connection.create_function("chartshare_base64", 1, _base64, deterministic=True)
+    dbapi_connection.create_function("chartshare_base64url", 1, _base64url, deterministic=True)
+    dbapi_connection.create_function("chartshare_float", 1, _float_text, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
@@ -50,11 +71,30 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def restrict_sqlite_files(database: str) -> None:
+    """Create the SQLite file readable by its owner only (0600) and tighten existing files.
+
+    SQLite gives the -wal and -shm files the main file's mode, so they follow. An
+    unusable path is left for SQLite to report when it connects.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, OWNER_ONLY))
+        for companion in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if companion.exists() and companion.stat().st_mode & 0o777 != OWNER_ONLY:
+                companion.chmod(OWNER_ONLY)
+    except OSError:
+        return
+
+
 def create_engine(url: URL | str, *, pool_timeout: float = 5.0, pool_size: int = 10) -> AsyncEngine:
     """Create the async engine for a URL; SQLite gets its pragmas on every connection."""
     if isinstance(url, str):
         url = parse_database_url(url)
     if url.get_backend_name() == "sqlite":
+        restrict_sqlite_files(url.database or "")
         engine = create_async_engine(
             url, pool_timeout=pool_timeout, pool_size=pool_size, max_overflow=0
         )

@@ -211,8 +211,12 @@ async def revoke_app_grants(
 ) -> int:
     """End every grant of one app and their tokens, one event per grant; returns how many."""
     now = utcnow()
+    # Patient order: each event locks its patient's activity chain head until commit, and
+    # one order for every such sweep keeps two of them from deadlocking (db/activity_chain.py).
     grants = await session.exec(
-        select(Grant).where(col(Grant.app_id) == app_id, col(Grant.revoked_at).is_(None))
+        select(Grant)
+        .where(col(Grant.app_id) == app_id, col(Grant.revoked_at).is_(None))
+        .order_by(col(Grant.patient_id), col(Grant.id))
     )
     ended = 0
     for grant in grants.all():

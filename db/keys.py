@@ -49,3 +49,17 @@ async def retire_signing_keys(session: AsyncSession, *, keep_ids: list[int]) -> 
         .where(col(SigningKey.retired_at).is_(None), col(SigningKey.id).not_in(keep_ids))
         .values(retired_at=utcnow())
     )
+
+
+async def list_all_keys(session: AsyncSession) -> list[SigningKey]:
+    """Every key, retired or not, oldest first."""
+    return list((await session.exec(select(SigningKey).order_by(col(SigningKey.id)))).all())
+
+
+async def replace_private_key(
+    session: AsyncSession, *, key: SigningKey, private_key_pem: str
+) -> None:
+    """Store a key's private half in a new form (the same key, e.g. now encrypted)."""
+    key.private_key_pem = private_key_pem
+    session.add(key)
+    await session.flush()

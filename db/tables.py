@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from db.accounts import Account, AccountPatient, WebSession
 from db.activity import ActivityEvent
+from db.activity_chain import ActivityChainHead
 from db.apps import App, OperatorSetting
 from db.clinical import (
     AllergyIntolerance,
@@ -51,6 +52,7 @@ __all__ = [
     "CLINICAL_TABLES",
     "Account",
     "AccountPatient",
+    "ActivityChainHead",
     "ActivityEvent",
     "AllergyIntolerance",
     "App",

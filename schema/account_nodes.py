@@ -9,13 +9,14 @@ from typing import Any
 
 from strawberry.types import Info
 
-from db.account_queries import get_apps, list_categories_read
+from db.account_queries import get_apps
 from db.activity import list_events
 from db.apps import AppStatus
 from db.errors import NotFound as RowNotFound
 from db.grants import get_grant_for_account
+from schema.authorized_apps import authorized_apps
 from schema.context import AccountCaller, GraphQLContext
-from schema.types.account import ActivityEvent, AppInfo, AuthorizedApp
+from schema.types.account import ActivityEvent, AppInfo
 from schema.types.relay import Node
 from sharing.activity_summary import summarize
 
@@ -45,9 +46,8 @@ async def account_node(info: Info[GraphQLContext, Any], type_name: str, db_id: i
             )  # fmt: skip
         except RowNotFound:
             return None
-        [app] = await db.run(lambda s: get_apps(s, ids=[grant.app_id]))
-        read = await db.run(lambda s: list_categories_read(s, grant_ids=[db_id]))
-        return AuthorizedApp.from_row(grant, app, read.get(db_id, set()))
+        [view] = await authorized_apps(info.context, [grant])
+        return view
     if type_name == "ActivityEvent":
         rows = await db.run(
             lambda s: list_events(

@@ -199,6 +199,8 @@ ACTIVITY_KINDS = {
     EventKind.RECORD_EXPORTED: "The account downloaded the record.",
     EventKind.APP_STATUS_CHANGED: "The operator approved or suspended an app.",
     EventKind.SECRET_ROTATED: "A confidential app's secret was replaced.",
+    EventKind.ENDED_ACCESS_USED: "An app used a token whose access had already ended.",
+    EventKind.REPRESENTATIVE_REMOVED: "A representative no longer acts for the patient.",
 }
 
 ENUM_VALUES: dict[str, dict[str, str]] = {

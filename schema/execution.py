@@ -93,25 +93,30 @@ async def run_operation(
 ) -> dict[str, Any]:
     """Execute the operation and, for an app, append its DATA_READ event before returning."""
     body = await _execute(context, query, variables, operation_name)
-    caller = context.caller
-    if isinstance(caller, AppCaller):
-        details: dict[str, Any] = {
-            "operation": (operation_name or "")[:MAX_OPERATION_NAME] or None,
-            "categories": context.tally.counts(),
-            "denied": sorted(key.value for key in context.tally.denied),
-        }
-        outcome = _outcome(context, body)
-        await context.db.run(
-            lambda s: record_event(
-                s,
-                kind=EventKind.DATA_READ,
-                outcome=outcome,
-                account_id=caller.account_id,
-                patient_id=caller.patient_id,
-                app_id=caller.app_id,
-                grant_id=caller.grant_id,
-                source_address=context.source_address,
-                details=details,
-            )
-        )
+    if isinstance(context.caller, AppCaller):
+        await record_read(context, operation_name, _outcome(context, body))
     return body
+
+
+async def record_read(context: GraphQLContext, operation_name: str | None, outcome: str) -> None:
+    """Append an app's DATA_READ event: what it read and was refused, per category."""
+    caller = context.caller
+    assert isinstance(caller, AppCaller)
+    details: dict[str, Any] = {
+        "operation": (operation_name or "")[:MAX_OPERATION_NAME] or None,
+        "categories": context.tally.counts(),
+        "denied": sorted(key.value for key in context.tally.denied),
+    }
+    await context.db.run(
+        lambda s: record_event(
+            s,
+            kind=EventKind.DATA_READ,
+            outcome=outcome,
+            account_id=caller.account_id,
+            patient_id=caller.patient_id,
+            app_id=caller.app_id,
+            grant_id=caller.grant_id,
+            source_address=context.source_address,
+            details=details,
+        )
+    )

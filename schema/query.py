@@ -7,15 +7,18 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from db.account_queries import get_apps, list_approved_apps, list_categories_read
+from db.account_queries import get_apps, list_approved_apps
 from db.accounts import AccountRole, list_account_patients
 from db.activity import EventKind, count_events, list_events, record_event
 from db.apps import list_developer_apps
 from db.grants import list_grants
+from db.representatives import list_representations
 from schema.account_nodes import ACCOUNT_NODE_TYPES, account_node
+from schema.authorized_apps import authorized_apps
 from schema.context import AppCaller, GraphQLContext
 from schema.errors import BadUserInput, NotFound
 from schema.export import export_record
+from schema.mutations.representatives import own_patient_ids
 from schema.permissions import account_only, check_category
 from schema.records import BY_TYPE_NAME
 from schema.types.account import (
@@ -43,6 +46,7 @@ from schema.types.relay import (
     page_window,
     to_global_id,
 )
+from schema.types.representative import Representative
 from sharing.activity_summary import summarize
 from sharing.scopes import ALL_PATIENT_DATA, CATEGORIES, CategoryKey
 
@@ -170,14 +174,7 @@ class Query:
                 s, patient_ids=list(caller.patient_ids), include_ended=include_ended
             )
         )
-        ids = [g.id for g in grants if g.id is not None]
-        apps = {
-            a.id: a for a in await db.run(lambda s: get_apps(s, ids=[g.app_id for g in grants]))
-        }
-        read = await db.run(lambda s: list_categories_read(s, grant_ids=ids))
-        return [
-            AuthorizedApp.from_row(g, apps[g.app_id], read.get(g.id or 0, set())) for g in grants
-        ]
+        return await authorized_apps(info.context, grants)
 
     @strawberry.field(description="The account's activity log, newest first.")
     async def activity_log(
@@ -236,6 +233,14 @@ class Query:
             total_count=total,
             page_info=page_info(edges, window, len(rows) > limit),
         )
+
+    @strawberry.field(
+        description="Who acts for the records that are your own (parents, guardians, others)."
+    )
+    async def representatives(self, info: Ctx) -> list[Representative] | None:
+        own = await own_patient_ids(info)
+        links = await info.context.db.run(lambda s: list_representations(s, patient_ids=own))
+        return [Representative.from_link(link) for link in links]
 
     @strawberry.field(description="Patients this account may act for.")
     async def acting_for(self, info: Ctx) -> list[PatientChoice] | None:

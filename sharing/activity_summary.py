@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 from db.activity import ActivityEvent, EventKind
-from sharing.categories import REGISTRY, Registry
+from sharing.categories import REGISTRY, Category, Registry
 
 _FIXED: dict[str, str] = {
     EventKind.LOGIN: "Signed in.",
@@ -47,16 +47,46 @@ def describe_counts(counts: dict[str, Any], registry: Registry = REGISTRY) -> st
     return _joined(parts)
 
 
+def denied_categories(details: dict[str, Any], registry: Registry = REGISTRY) -> list[Category]:
+    """The categories a read asked for and was refused, in registry order."""
+    denied = details.get("denied", [])
+    names = set(denied) if isinstance(denied, list) else set()
+    return [c for c in registry.categories if c.key.value in names]
+
+
+def _describe_read(app: str, outcome: str, details: dict[str, Any]) -> str:
+    counts = details.get("categories", {})
+    read = describe_counts(counts if isinstance(counts, dict) else {})
+    if outcome == "rejected":
+        return f"{app} sent a request that was refused before any data was read."
+    if outcome == "error":
+        return f"{app} made a request that failed on our side; no data was returned."
+    sentence = f"{app} read {read}." if read else f"{app} made a request that returned no data."
+    refused = _joined([category.noun[1] for category in denied_categories(details)])
+    if refused:
+        sentence += f" It was refused {refused}: you have not shared them with it."
+    return sentence
+
+
 def summarize(event: ActivityEvent, app_name: str | None) -> str:
     """One sentence a patient understands, without any clinical value."""
     details = json.loads(event.details)
     app = app_name or "An app"
     if event.kind == EventKind.DATA_READ:
-        counts = details.get("categories", {})
-        read = describe_counts(counts if isinstance(counts, dict) else {})
-        if event.outcome == "rejected":
-            return f"{app} sent a request that was refused before any data was read."
-        return f"{app} read {read}." if read else f"{app} made a request that returned no data."
+        return _describe_read(app, event.outcome, details)
+    if event.kind == EventKind.ENDED_ACCESS_USED:
+        return f"{app}, whose access had ended, tried to read your record and was refused."
+    if event.kind == EventKind.REPRESENTATIVE_REMOVED:
+        who = details.get("representative_name") or "A representative"
+        revoked = details.get("revoked_grants")
+        lost = (
+            f"; the {revoked} app{'s' if revoked != 1 else ''} they allowed lost access"
+            if isinstance(revoked, int) and revoked
+            else ""
+        )
+        return f"{who} no longer acts for this record{lost}."
+    if event.kind == EventKind.REVOCATION and details.get("reason") == "representative_removed":
+        return f"Access for {app} ended because the representative who allowed it was removed."
     if event.kind == EventKind.RECORD_EXPORTED:
         counts = details.get("categories", {})
         saved = describe_counts(counts if isinstance(counts, dict) else {})

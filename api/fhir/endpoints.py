@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from api.app_request_log import mark_logged
 from api.bearer import app_caller
 from api.fhir.interactions import Interaction, NotFoundHere, everything, read, search
 from api.fhir.responses import FHIR_JSON, insufficient_scope, outcome, resource_response
@@ -88,6 +89,7 @@ async def _as_app(request: Request, interaction: str, resource_type: str, work: 
                 "denied": sorted(key.value for key in ix.tally.denied),
             },
         )
+    mark_logged(request)  # the event above is committed; the middleware adds nothing
     return response
 
 

@@ -111,5 +111,6 @@ async def authorization_server_metadata(request: Request) -> JSONResponse:
 async def jwks(request: Request) -> JSONResponse:
     """Every unretired public signing key (a key is created on first use)."""
     async with database(request) as session:
-        document = await published_jwks(session)
+        secret = settings_of(request).key_encryption_secret
+        document = await published_jwks(session, secret=secret)
     return JSONResponse(document, 200, {"Cache-Control": "public, max-age=60"})

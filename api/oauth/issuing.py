@@ -79,6 +79,7 @@ async def _store(
     settings_refresh_ttl: int,
     online_ttl: int,
     source_address: str | None,
+    signing_secret: str,
 ) -> _Stored:
     grant = consent.grant
     assert grant.id is not None
@@ -120,7 +121,7 @@ async def _store(
     )
     link = await session.get(AccountPatient, (consent.account_id, consent.patient_id))
     wants_id_token = SpecialScope.OPENID in token["scope"].split()
-    key = await current_signing_key(session) if wants_id_token else None
+    key = await current_signing_key(session, secret=signing_secret) if wants_id_token else None
     return _Stored(relationship=link.relationship if link else None, key=key)
 
 
@@ -143,6 +144,7 @@ def save_token(context: OAuthContext, token: dict[str, Any], request: Any) -> No
         settings_refresh_ttl=context.settings.refresh_token_ttl,
         online_ttl=context.settings.session_idle_seconds,
         source_address=context.source_address,
+        signing_secret=context.settings.key_encryption_secret,
     )
     scopes = token["scope"].split()
     if SpecialScope.LAUNCH_PATIENT in scopes:
@@ -162,6 +164,7 @@ def save_token(context: OAuthContext, token: dict[str, Any], request: Any) -> No
             lifetime=context.settings.access_token_ttl,
             nonce=code.get_nonce() if code else None,
         )
-        token["id_token"] = sign_id_token(stored.key, claims)
+        secret = context.settings.key_encryption_secret
+        token["id_token"] = sign_id_token(stored.key, claims, secret=secret)
     expires = consent.grant.expires_at
     token["grant_expires_at"] = int(expires.timestamp()) if expires else None

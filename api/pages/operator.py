@@ -20,7 +20,9 @@ from db.apps import (
     set_operator_flag,
 )
 from db.errors import Conflict
+from db.representatives import list_representations
 from sharing.apps import set_app_status
+from sharing.representatives import RepresentationProblem, end_representative_as_operator
 
 OPERATOR_PATH = "/operator"
 
@@ -51,6 +53,7 @@ async def operator_page(request: Request) -> Response:
                     session, key=AUTO_APPROVE_DYNAMIC_REGISTRATION
                 ),
                 "csrf_token": row.csrf_token,
+                "representations": await list_representations(session),
             },
         )
 
@@ -101,4 +104,35 @@ async def change_settings(request: Request) -> Response:
         await set_operator_flag(
             session, key=AUTO_APPROVE_DYNAMIC_REGISTRATION, value=form.get("auto_approve") == "yes"
         )
+        return see_other(OPERATOR_PATH)
+
+
+def _form_id(raw: object) -> int | None:
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 12 else None
+
+
+async def end_representative(request: Request) -> Response:
+    """POST: end a representative link; every grant the representative made is revoked."""
+    form = await request.form()
+    async with database(request) as session:
+        row = await _operator(request, session)
+        if not isinstance(row, WebSession):
+            return row
+        if not csrf_matches(row.csrf_token, form.get("csrf_token")):
+            return error_page("Please try again", CSRF_FAILED, status=403)
+        account_id, patient_id = _form_id(form.get("account_id")), _form_id(form.get("patient_id"))
+        try:
+            if account_id is None or patient_id is None:
+                raise RepresentationProblem("NOT_FOUND", None, "No such representative link.")
+            await end_representative_as_operator(
+                session,
+                operator_account_id=row.account_id,
+                representative_account_id=account_id,
+                patient_id=patient_id,
+                source_address=source_address(request, settings_of(request)),
+            )
+        except RepresentationProblem:
+            return error_page(
+                "No such link", "That account does not act for that patient.", status=404
+            )
         return see_other(OPERATOR_PATH)

@@ -170,6 +170,13 @@ function ActivityItem({ event }: { event: ActivityEvent }) {
           ))}
         </ul>
       )}
+      {event.deniedCategories.length > 0 && (
+        <ul className="read-counts denied" aria-label="Refused: not shared with this app">
+          {event.deniedCategories.map(({ key, label }) => (
+            <li key={key}>Refused: {label}</li>
+          ))}
+        </ul>
+      )}
     </li>
   );
 }

@@ -5,18 +5,21 @@ import { describeError, request, type UserError } from "./api";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { formatDateTime, joinLabels } from "./format";
 import { ErrorNotice, StatusNotice, UserErrors } from "./Notice";
+import { RepresentativesSection } from "./RepresentativesSection";
 import {
   AUTHORIZED_APPS,
   REVOKE_APP,
   UPDATE_APP_GRANT,
   type AuthorizedApp,
   type AuthorizedAppsResult,
+  type RepresentativeInfo,
   type RevokeAppResult,
   type UpdateAppGrantResult,
 } from "./operations";
 
 export function AppsSection() {
   const [apps, setApps] = useState<AuthorizedApp[] | null>(null);
+  const [representatives, setRepresentatives] = useState<RepresentativeInfo[]>([]);
   // Whose record each grant covers, named only when the account acts for several people.
   const [owners, setOwners] = useState<Map<string, string>>(new Map());
   const [error, setError] = useState<string | null>(null);
@@ -30,6 +33,7 @@ export function AppsSection() {
       const people = data.actingFor ?? [];
       setOwners(new Map(people.length > 1 ? people.map((p) => [p.id, p.name]) : []));
       setApps(data.authorizedApps);
+      setRepresentatives(data.representatives ?? []);
     } catch (failure) {
       setError(describeError(failure));
     }
@@ -77,6 +81,7 @@ export function AppsSection() {
           ))}
         </ul>
       )}
+      <RepresentativesSection representatives={representatives} onChanged={onChanged} />
     </>
   );
 }
@@ -144,6 +149,8 @@ function AppCard({ app, owner, onChanged, onRevoked }: AppCardProps) {
         <dd>{joinLabels(app.grantedCategories, "Nothing from your record")}</dd>
         <dt>Has read</dt>
         <dd>{joinLabels(app.categoriesRead, "Nothing yet")}</dd>
+        <dt>Allowed by</dt>
+        <dd>{describeGrantor(app.grantedBy)}</dd>
         <dt>Access granted</dt>
         <dd>{formatDateTime(app.grantedAt)}</dd>
         <dt>Last used</dt>
@@ -288,4 +295,13 @@ function NarrowForm({ app, onDone }: { app: AuthorizedApp; onDone: (message: str
       </button>
     </form>
   );
+}
+
+// Who consented: the patient, or a representative acting for them (named, so the patient
+// can recognise and revoke a grant they did not make themselves).
+function describeGrantor(by: AuthorizedApp["grantedBy"]): string {
+  if (by.you) return "You";
+  if (by.relationship === "self") return `${by.accountName} (the patient)`;
+  if (by.relationship === null) return `${by.accountName} (no longer acts for this record)`;
+  return `${by.accountName} (acting for the patient as ${by.relationship === "child" ? "parent or guardian" : "representative"})`;
 }

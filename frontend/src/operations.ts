@@ -29,13 +29,23 @@ export interface AuthorizedApp {
   categoriesRead: CategoryRef[];
   offlineAccess: boolean;
   grantedAt: string;
+  grantedBy: { accountName: string; relationship: string | null; you: boolean };
   lastUsedAt: string | null;
   expiresAt: string | null;
+}
+
+export interface RepresentativeInfo {
+  representativeId: string;
+  name: string;
+  relationship: string;
+  patientId: string;
+  patientName: string;
 }
 
 export const AUTHORIZED_APPS = /* GraphQL */ `
   query AuthorizedApps {
     actingFor { id name }
+    representatives { representativeId name relationship patientId patientName }
     authorizedApps {
       grantId
       patientId
@@ -45,6 +55,7 @@ export const AUTHORIZED_APPS = /* GraphQL */ `
       categoriesRead { key label }
       offlineAccess
       grantedAt
+      grantedBy { accountName relationship you }
       lastUsedAt
       expiresAt
     }
@@ -53,7 +64,21 @@ export const AUTHORIZED_APPS = /* GraphQL */ `
 
 export interface AuthorizedAppsResult {
   actingFor: { id: string; name: string }[] | null;
+  representatives: RepresentativeInfo[] | null;
   authorizedApps: AuthorizedApp[];
+}
+
+export const END_REPRESENTATION = /* GraphQL */ `
+  mutation EndRepresentation($representativeId: ID!, $patientId: ID) {
+    endRepresentation(input: { representativeId: $representativeId, patientId: $patientId }) {
+      revokedGrants
+      userErrors { code field message }
+    }
+  }
+`;
+
+export interface EndRepresentationResult {
+  endRepresentation: { revokedGrants: number; userErrors: UserError[] };
 }
 
 export const REVOKE_APP = /* GraphQL */ `
@@ -119,6 +144,7 @@ export interface ActivityEvent {
   summary: string;
   app: { id: string; name: string } | null;
   categories: { category: string; label: string; count: number }[];
+  deniedCategories: CategoryRef[];
 }
 
 export interface ActivityPage {
@@ -142,6 +168,7 @@ export const ACTIVITY_LOG = /* GraphQL */ `
           summary
           app { id name }
           categories { category label count }
+          deniedCategories { key label }
         }
       }
       pageInfo { hasNextPage endCursor }

@@ -5,11 +5,12 @@ from collections.abc import Awaitable, Callable
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.account_queries import get_apps, list_categories_read, set_acting_patient
+from db.account_queries import set_acting_patient
 from db.accounts import list_account_patients
 from db.activity import EventKind, record_event
 from db.apps import find_app_by_client_id
 from db.grants import Grant
+from schema.authorized_apps import authorized_apps
 from schema.errors import BadUserInput
 from schema.mutations.payloads import Ctx, user_error
 from schema.permissions import account_only
@@ -71,10 +72,8 @@ class SelectPatientPayload:
 
 
 async def _authorized(info: Ctx, grant: Grant) -> AuthorizedApp:
-    db = info.context.db
-    [app] = await db.run(lambda s: get_apps(s, ids=[grant.app_id]))
-    read = await db.run(lambda s: list_categories_read(s, grant_ids=[grant.id or 0]))
-    return AuthorizedApp.from_row(grant, app, read.get(grant.id or 0, set()))
+    [view] = await authorized_apps(info.context, [grant])
+    return view
 
 
 def _grant_id(raw: str) -> int | None:

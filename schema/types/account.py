@@ -12,6 +12,7 @@ from db.activity import EventKind
 from db.apps import App, AppStatus, redirect_uris_of
 from db.grants import Grant
 from schema.types.relay import Node, PageInfo, node_values, to_global_id
+from sharing.activity_summary import denied_categories
 from sharing.consent import AccessDuration as ConsentDuration
 from sharing.scopes import BY_KEY, CATEGORIES, CategoryKey, SpecialScope, granted_categories
 
@@ -122,12 +123,25 @@ class DeveloperApp(AppInfo):
         return cls(**node_values(cls, row, **computed, confidential=row.is_confidential))
 
 
+@strawberry.type(description="The account whose consent created a grant.")
+class GrantedBy:
+    account_name: str
+    relationship: str | None = strawberry.field(
+        description="self, child or representative; null once that account no longer acts "
+        "for the patient."
+    )
+    you: bool = strawberry.field(description="Whether the calling account gave the consent.")
+
+
 @strawberry.type(description="An app allowed to read part of a record; one per app and patient.")
 class AuthorizedApp(Node):
     grant_id: strawberry.ID = strawberry.field(
         description="The same global ID as `id`; `revokeApp` and `updateAppGrant` take it."
     )
     app: AppInfo
+    granted_by: GrantedBy = strawberry.field(
+        description="Who allowed it: the patient, or a representative acting for them."
+    )
     patient_id: strawberry.ID = strawberry.field(description="Whose record the app may read.")
     granted_scopes: list[str]
     granted_categories: list[CategoryInfo]
@@ -141,13 +155,16 @@ class AuthorizedApp(Node):
     revoked_at: datetime | None
 
     @classmethod
-    def from_row(cls, grant: Grant, app: App, read: set[str]) -> "AuthorizedApp":
+    def from_row(
+        cls, grant: Grant, app: App, read: set[str], granted_by: GrantedBy
+    ) -> "AuthorizedApp":
         assert grant.id is not None
         scopes = grant.scopes.split()
         return cls(
             id=to_global_id("Grant", grant.id),
             grant_id=to_global_id("Grant", grant.id),
             app=AppInfo.from_row(app),
+            granted_by=granted_by,
             patient_id=to_global_id("Patient", grant.patient_id),
             granted_scopes=scopes,
             granted_categories=category_infos(granted_categories(scopes)),
@@ -176,12 +193,16 @@ class ActivityEvent(Node):
     patient_id: strawberry.ID | None
     source_address: str | None
     categories: list[CategoryCount]
+    denied_categories: list[CategoryInfo] = strawberry.field(
+        description="Categories the app asked for and was refused (outside its grant)."
+    )
     summary: str = strawberry.field(description="A plain-language sentence about the event.")
 
     @classmethod
     def from_row(cls, row: ActivityRow, app: App | None, summary: str) -> "ActivityEvent":
         assert row.id is not None
-        counts = json.loads(row.details).get("categories", {})
+        details = json.loads(row.details)
+        counts = details.get("categories", {})
         categories = [
             CategoryCount(category=c.key, label=c.label, count=int(counts[c.key.value]))
             for c in CATEGORIES
@@ -196,6 +217,7 @@ class ActivityEvent(Node):
             patient_id=to_global_id("Patient", row.patient_id) if row.patient_id else None,
             source_address=row.source_address,
             categories=categories,
+            denied_categories=category_infos({c.key for c in denied_categories(details)}),
             summary=summary,
         )
 

@@ -1,17 +1,28 @@
-"""DataLoaders keep the number of SQL statements independent of page sizes and row counts."""
+"""DataLoaders keep the number of SQL statements independent of page sizes and row counts.
+
+These tests measure the Strawberry executor, so the compiled read path is switched off.
+"""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import event
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 
+from api.settings import Settings
 from tests.builders.graphql import PATIENT_FIELDS, full_record_query, grant_app, post_graphql
 from tests.builders.people import make_patient
 from tests.builders.records import seed_record
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.with_overrides(compiled_reads=False)
+
 
 # Authentication (token lookup, grant update), the patient, the DATA_READ event.
 FIXED_STATEMENTS = 4
@@ -41,6 +52,7 @@ async def test_statement_count_is_bounded_by_categories_and_links(
     patient = await make_patient(session)
     await seed_record(session, patient, per_category=12)
     access = await grant_app(session, patient, ["patient/*.rs"])
+    await post_graphql(client, "{ patient { birthDate } }", token=access.token)  # sets last_used_at
 
     with counting(app) as small:
         first = await post_graphql(client, full_record_query(first=2), token=access.token)

@@ -87,7 +87,11 @@ def test_production_requires_https_and_secure_cookies() -> None:
     with pytest.raises(SettingsError, match="CHARTSHARE_BASE_URL: production needs"):
         load_settings({"CHARTSHARE_ENVIRONMENT": "production"})
     settings = load_settings(
-        {"CHARTSHARE_ENVIRONMENT": "production", "CHARTSHARE_BASE_URL": "https://api.example.org/"}
+        {
+            "CHARTSHARE_ENVIRONMENT": "production",
+            "CHARTSHARE_BASE_URL": "https://api.example.org/",
+            "CHARTSHARE_SIGNING_KEY_SECRET": "k" * 40,
+        }
     )
     assert settings.base_url == "https://api.example.org"
     assert settings.secure_cookies

@@ -18,9 +18,10 @@ STARTUP_SECONDS = 30
 
 @dataclass(frozen=True)
 class LiveServer:
-    """Where the server listens (also its issuer)."""
+    """Where the server listens (also its issuer) and its SQLite file."""
 
     base_url: str
+    database: Path
 
 
 def _free_port() -> int:
@@ -85,7 +86,7 @@ def live_server(directory: Path) -> Iterator[LiveServer]:
         )
         try:
             _wait_until_ready(server, base_url, log)
-            yield LiveServer(base_url=base_url)
+            yield LiveServer(base_url=base_url, database=directory / "browser.db")
         finally:
             server.terminate()
             try:

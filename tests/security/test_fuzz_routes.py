@@ -53,6 +53,7 @@ ROUTES = [
     ("GET", "/operator"),
     ("POST", "/operator/apps/{client_id}"),
     ("POST", "/operator/settings"),
+    ("POST", "/operator/representatives"),
     ("GET", "/account"),
     ("GET", "/apps"),
     ("GET", "/.well-known/smart-configuration"),
@@ -71,7 +72,7 @@ KEYS = [
     "client_secret", "token", "token_type_hint", "login", "password", "csrf_token", "next",
     "decision", "category", "duration", "offline_access", "patient_id", "status", "query",
     "variables", "operationName", "redirect_uris", "client_name", "logo_uri", "client_uri",
-    "token_endpoint_auth_method", "grant_types", "response_types", "auto_approve",
+    "token_endpoint_auth_method", "grant_types", "response_types", "auto_approve", "account_id",
 ]  # fmt: skip
 CONTENT_TYPES = [
     None, "application/json", "application/x-www-form-urlencoded", "text/plain",

@@ -6,6 +6,7 @@ from joserfc.jwk import KeySet
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.oauth.signing import rotate_signing_key
+from api.settings import DEVELOPMENT_KEY_SECRET
 from sharing.scopes import supported_scopes
 from tests.builders.oauth import ISSUER, arrange, tokens_for
 
@@ -72,7 +73,7 @@ async def test_rotation_keeps_old_id_tokens_verifiable(
 ) -> None:
     party = await arrange(session)
     before = await tokens_for(client, party)
-    await rotate_signing_key(session)
+    await rotate_signing_key(session, secret=DEVELOPMENT_KEY_SECRET)
     await session.commit()
     after = await tokens_for(client, party)
     jwks = (await client.get("/.well-known/jwks.json")).json()
@@ -89,8 +90,8 @@ async def test_keys_two_rotations_old_are_retired(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     original = (await client.get("/.well-known/jwks.json")).json()["keys"][0]["kid"]
-    await rotate_signing_key(session)
-    await rotate_signing_key(session)
+    await rotate_signing_key(session, secret=DEVELOPMENT_KEY_SECRET)
+    await rotate_signing_key(session, secret=DEVELOPMENT_KEY_SECRET)
     await session.commit()
     kids = {k["kid"] for k in (await client.get("/.well-known/jwks.json")).json()["keys"]}
     assert len(kids) == 2 and original not in kids

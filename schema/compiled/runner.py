@@ -1,0 +1,188 @@
+"""Run an app's query on the compiled path, or say that Strawberry must run it.
+
+`run_compiled` returns the response body as bytes (the database's JSON spliced in
+without decoding it) or None when the operation needs the Strawberry executor.
+"""
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSyntaxError, parse
+from graphql.execution.values import get_argument_values, get_variable_values
+from sqlalchemy import ARRAY, Date, Integer, String, bindparam, text
+from sqlalchemy.sql.elements import BindParameter, TextClause
+from sqlalchemy.types import TypeEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.columns import UTCDateTime
+from schema.compiled.cache import LRU
+from schema.compiled.dialects import POSTGRES, SQLITE
+from schema.compiled.plan import Connection, Plan
+from schema.compiled.planner import build_plan, validation_errors
+from schema.compiled.selections import Unsupported
+from schema.compiled.statement import Shape, build_statement
+from schema.compiled.tally import walk
+from schema.context import AppCaller, GraphQLContext
+from schema.errors import BadUserInput
+from schema.execution import record_read
+from schema.graph import SCHEMA
+from schema.limits import count_tokens
+from schema.types.relay import decode_cursor
+
+PLAN_CACHE_SIZE = 256
+# How many operations ran on each path in this process (the benchmark reports it), and why
+# operations went to Strawberry.
+EXECUTORS: Counter[str] = Counter()
+FALLBACKS: Counter[str] = Counter()
+
+
+@dataclass(frozen=True)
+class _Unsupported:
+    reason: str
+
+
+PLANS: LRU[Plan | _Unsupported] = LRU(PLAN_CACHE_SIZE)
+
+
+def _plan(context: GraphQLContext, query: str, operation: str | None, names: Any) -> Plan | str:
+    caller = context.caller
+    key = (query, operation, names, caller.categories, context.limits)
+    found = PLANS.get(key)
+    if found is None:
+        found = _compile(context, query, operation)
+        PLANS.put(key, found)
+    return found if isinstance(found, Plan) else found.reason
+
+
+def _compile(context: GraphQLContext, query: str, operation: str | None) -> Plan | _Unsupported:
+    limit = context.limits.max_tokens
+    if count_tokens(query, limit) > limit:
+        return _Unsupported("tokens")
+    try:
+        document = parse(query)
+    except GraphQLSyntaxError:
+        return _Unsupported("syntax")
+    schema = SCHEMA._schema
+    if validation_errors(schema, document, context.limits):
+        return _Unsupported("invalid")
+    try:
+        return build_plan(schema, document, operation, context.caller.categories)
+    except Unsupported as reason:
+        return _Unsupported(str(reason))
+
+
+def _day_bound(plan: Connection, day: date) -> date | datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC) if plan.timestamp else day
+
+
+def _arguments(
+    plan: Connection, variables: Any, context: GraphQLContext, dialect: str
+) -> tuple[Shape, dict[str, Any]] | None:
+    """The site's shape and SQL parameters, or None when an argument needs Strawberry's error."""
+    try:
+        values = get_argument_values(plan.definition, plan.node, variables)
+    except GraphQLError:
+        return None
+    first, after = values.get("first", 20), values.get("after")
+    status, since, until = values.get("status"), values.get("since"), values.get("until")
+    if not isinstance(first, int) or not 1 <= first <= context.limits.max_page_size:
+        return None
+    k = plan.site
+    params: dict[str, Any] = {f"f{k}": first, f"l{k}": first + 1}
+    if after is not None:
+        try:
+            value, row_id = decode_cursor(after)
+        except BadUserInput:
+            return None
+        if not isinstance(value, date) or isinstance(value, datetime) != plan.timestamp:
+            return None
+        params[f"av{k}"], params[f"ai{k}"] = value, row_id
+    if status is not None:
+        statuses = sorted(set(status))
+        params[f"st{k}"] = statuses if dialect == "postgresql" else json.dumps(statuses)
+    if since is not None:
+        params[f"sn{k}"] = _day_bound(plan, since)
+    bounded = isinstance(until, date) and until < date.max
+    if isinstance(until, date) and bounded:
+        params[f"un{k}"] = _day_bound(plan, until + timedelta(days=1))
+    shape = Shape(after is not None, status is not None, since is not None, bounded)
+    return shape, params
+
+
+def _statement(plan: Plan, dialect: str, shapes: list[Shape], params: dict[str, Any]) -> TextClause:
+    key = (dialect, tuple(shapes))
+    sql = plan.statements.get(key)
+    if sql is None:
+        sql = build_statement(POSTGRES if dialect == "postgresql" else SQLITE, plan, shapes)
+        plan.statements[key] = sql
+    binds: list[BindParameter[Any]] = [bindparam("pid", type_=Integer())]
+    for name in params:
+        if name.startswith(("av", "sn", "un")):
+            timestamp = isinstance(params[name], datetime)
+            moment: TypeEngine[Any] = UTCDateTime() if timestamp else Date()
+            binds.append(bindparam(name, type_=moment))
+        elif name.startswith("st") and dialect == "postgresql":
+            binds.append(bindparam(name, type_=ARRAY(String())))
+    return text(sql).bindparams(*binds)
+
+
+def _dialect(context: GraphQLContext) -> str:
+    bind = context.db.session.bind
+    return bind.dialect.name if bind is not None else ""
+
+
+def _fallback(reason: str) -> None:
+    EXECUTORS["strawberry"] += 1
+    FALLBACKS[reason] += 1
+
+
+async def run_compiled(
+    context: GraphQLContext,
+    *,
+    query: str,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+) -> bytes | None:
+    """The response body (its DATA_READ event recorded), or None if Strawberry must run it."""
+    caller = context.caller
+    dialect = _dialect(context)
+    if not isinstance(caller, AppCaller) or dialect not in ("postgresql", "sqlite"):
+        return None
+    plan = _plan(context, query, operation_name, tuple(sorted(variables or {})))
+    if isinstance(plan, str):
+        _fallback(plan)
+        return None
+    coerced = get_variable_values(
+        SCHEMA._schema, plan.operation.variable_definitions or (), variables or {}
+    )
+    if isinstance(coerced, list):
+        _fallback("variables")
+        return None
+    shapes: list[Shape] = []
+    params: dict[str, Any] = {"pid": caller.patient_id}
+    for connection in plan.connections:
+        found = _arguments(connection, coerced, context, dialect)
+        if found is None:
+            _fallback("arguments")
+            return None
+        shapes.append(found[0])
+        params.update(found[1])
+    statement = _statement(plan, dialect, shapes, params)
+
+    async def fetch(session: AsyncSession) -> tuple[str, str]:
+        row = (await (await session.connection()).execute(statement, params)).one()
+        return row[0], row[1]
+
+    data, meta = await context.db.run(fetch)
+    context.executed = True
+    errors = walk(plan, json.loads(meta), context.tally)
+    EXECUTORS["compiled"] += 1
+    await record_read(context, operation_name, "partial" if errors else "success")
+    data_bytes = data.encode()
+    if not errors:
+        return b'{"data":' + data_bytes + b"}"
+    encoded = json.dumps(errors, ensure_ascii=False, separators=(",", ":")).encode()
+    return b'{"errors":' + encoded + b',"data":' + data_bytes + b"}"

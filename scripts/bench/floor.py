@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""The floor: a minimal Starlette + asyncpg endpoint that runs the compiled SQL, with no checks.
+
+.venv/bin/python scripts/bench/floor.py DATABASE_URL STATEMENTS_JSON --port 8082
+
+STATEMENTS_JSON maps a workload name to {"sql": ..., "params": {...}} as `run.py` writes it
+(the same statement chartshare's compiled path runs, `$1` being the patient id). POST
+/{workload} with {"patient": id} answers the `data` JSON. No token, no grant, no activity
+log: the fastest this machine answers the same query through Python. Benchmark only.
+"""
+
+import argparse
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+
+def build(url: str, statements: dict[str, Any]) -> Starlette:
+    """The floor app: one route per workload, one statement per request."""
+    pool: dict[str, asyncpg.Pool] = {}
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        pool["db"] = await asyncpg.create_pool(url, min_size=4, max_size=10)
+        yield
+        await pool["db"].close()
+
+    async def answer(request: Request) -> Response:
+        workload = statements[request.path_params["workload"]]
+        patient = int((await request.json())["patient"])
+        async with pool["db"].acquire() as connection:
+            data = await connection.fetchval(workload["sql"], patient, *workload["params"])
+        return Response(b'{"data":' + data.encode() + b"}", media_type="application/json")
+
+    return Starlette(routes=[Route("/{workload}", answer, methods=["POST"])],
+                     lifespan=lifespan)  # fmt: skip
+
+
+def main() -> None:
+    """Serve the floor on a loopback port."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("url")
+    parser.add_argument("statements")
+    parser.add_argument("--port", type=int, default=8082)
+    args = parser.parse_args()
+    statements = json.loads(Path(args.statements).read_text())
+    app = build(args.url, statements)
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()

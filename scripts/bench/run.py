@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""The read-path benchmark: chartshare, PostGraphile 5 and the floor over one PostgreSQL database.
+
+.venv/bin/python scripts/bench/run.py [--patients 10000] [--seconds 15] [--output FILE]
+
+Creates (or with --reuse, reuses) the database `chartshare_bench` next to the admin URL
+(--admin-url or CHARTSHARE_BENCH_POSTGRES_URL), migrates and seeds it, mints grants and
+tokens for --tokens patients per workload through the consent code path, starts the three
+servers on loopback ports (one process each), checks that they return the same records,
+then runs wrk (Lua script, random patient per request) at each concurrency, interleaving
+the servers. PostGraphile is installed with npm into ~/.cache/chartshare-bench on first
+use (BENCH_CACHE_DIR moves it). Needs `wrk`, `node` and `npm` on the PATH.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT)]
+
+from db.seed.runner import run_seed  # noqa: E402
+from migrations import upgrade  # noqa: E402
+from scripts.bench import postgraphile  # noqa: E402
+from scripts.bench.checks import executors, floor_statements, same_records  # noqa: E402
+from scripts.bench.load import Requests, run_wrk  # noqa: E402
+from scripts.bench.queries import EVERYTHING, LABS_ONLY, THREE_CATEGORIES, W1, W2  # noqa: E402
+from scripts.bench.seeding import seed_options  # noqa: E402
+from scripts.bench.tokens import mint_tokens  # noqa: E402
+
+DEFAULT_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+WORKLOADS = {"W1": (W1, EVERYTHING), "W2": (W2, LABS_ONLY), "W3": (W1, THREE_CATEGORIES)}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait(url: str) -> None:
+    for _ in range(300):
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit(f"no answer from {url}")
+
+
+def _process_stats(pid: int) -> tuple[float, int]:
+    """CPU seconds used so far and peak RSS in KiB of a process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    peak = 0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            peak = int(line.split()[1])
+    return cpu, peak
+
+
+def _database(admin: str, name: str, patients: int, reuse: bool) -> str:
+    import asyncpg
+
+    async def admin_sql(sql: str) -> None:
+        connection = await asyncpg.connect(admin)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    url = admin.rsplit("/", 1)[0] + "/" + name
+    if not reuse:
+        asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
+        upgrade(url)
+        started = time.perf_counter()
+        asyncio.run(run_seed(url, seed_options(patients)))
+        print(f"seeded {patients} patients in {time.perf_counter() - started:.1f} s")
+    return url
+
+
+def _chartshare_requests(query: str, tokens: list[tuple[int, str]]) -> Requests:
+    body = json.dumps({"query": query})
+    return Requests("/graphql", [
+        ({"Content-Type": "application/json", "Authorization": f"Bearer {token}"}, body)
+        for _, token in tokens
+    ])  # fmt: skip
+
+
+def _plain_requests(path: str, bodies: list[str]) -> Requests:
+    return Requests(path, [({"Content-Type": "application/json"}, body) for body in bodies])
+
+
+def _measure(
+    name: str, process: subprocess.Popen[bytes], base: str, workload: str, requests: Requests,
+    concurrency: int, seconds: int, folder: Path,
+) -> dict[str, Any]:  # fmt: skip
+    cpu_before, _ = _process_stats(process.pid)
+    measured = run_wrk(base, requests, concurrency=concurrency, seconds=seconds, folder=folder)
+    cpu_after, peak = _process_stats(process.pid)
+    row = {
+        "workload": workload, "server": name, "concurrency": concurrency,
+        "requests_per_second": round(measured.per_second, 1),
+        "p50_ms": measured.p50_ms, "p95_ms": measured.p95_ms, "p99_ms": measured.p99_ms,
+        "errors": measured.errors,
+        "cpu_ms_per_request": round(1000 * (cpu_after - cpu_before) / max(measured.requests, 1), 2),
+        "peak_rss_mib": round(peak / 1024, 1),
+    }  # fmt: skip
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def _sqlite_runs(path: Path, args: argparse.Namespace, folder: Path) -> list[dict[str, Any]]:
+    """W1 and W2 on chartshare's embedded SQLite default (seeded when the file is new)."""
+    url = f"sqlite:///{path}"
+    if not path.exists():
+        upgrade(url)
+        asyncio.run(run_seed(url, seed_options(args.patients)))
+    tokens = {
+        name: asyncio.run(mint_tokens(url, patients=args.tokens, scopes=WORKLOADS[name][1],
+                                      label=f"sqlite-{name}", offset=index * args.tokens))
+        for index, name in enumerate(("W1", "W2"))
+    }  # fmt: skip
+    port = _free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHARTSHARE_")}
+    env = {**clean, "CHARTSHARE_DATABASE_URL": url, "CHARTSHARE_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # fmt: skip
+    rows = []
+    try:
+        _wait(f"http://127.0.0.1:{port}/")
+        for concurrency in [int(c) for c in args.concurrency.split(",")]:
+            for name in ("W1", "W2"):
+                requests = _chartshare_requests(WORKLOADS[name][0], tokens[name])
+                base = f"http://127.0.0.1:{port}"
+                rows.append(_measure("chartshare-sqlite", server, base, name, requests,
+                                     concurrency, args.seconds, folder))  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return rows
+
+
+def main() -> None:
+    """Run the whole benchmark."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--tokens", type=int, default=200)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--concurrency", default="1,16")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--reuse", action="store_true", help="keep the seeded database")
+    parser.add_argument("--admin-url", default=os.environ.get("CHARTSHARE_BENCH_POSTGRES_URL",
+                                                              DEFAULT_ADMIN))  # fmt: skip
+    parser.add_argument("--sqlite", help="also run W1/W2 on this SQLite file (seeded if new)")
+    parser.add_argument("--output", type=Path)
+    parser.add_argument("--only-sqlite", action="store_true", help="skip the PostgreSQL part")
+    args = parser.parse_args()
+
+    if args.only_sqlite:
+        rows = _sqlite_runs(Path(args.sqlite), args, Path(tempfile.mkdtemp(prefix="bench-")))
+        if args.output:
+            args.output.write_text(json.dumps({"runs": rows}, indent=2) + "\n")
+        return
+    url = _database(args.admin_url, "chartshare_bench", args.patients, args.reuse)
+    tokens = {
+        name: asyncio.run(
+            mint_tokens(
+                url, patients=args.tokens, scopes=scopes, label=name, offset=index * args.tokens
+            )
+        )
+        for index, (name, (_, scopes)) in enumerate(WORKLOADS.items())
+    }
+    folder = Path(tempfile.mkdtemp(prefix="chartshare-bench-"))
+    (folder / "floor.json").write_text(json.dumps(floor_statements({"W1": W1, "W2": W2})))
+    ports = {"chartshare": _free_port(), "floor": _free_port(), "postgraphile": _free_port()}
+    # chartshare refuses unknown CHARTSHARE_* variables: pass it only its own settings.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHARTSHARE_")}
+    env = {**clean, "CHARTSHARE_DATABASE_URL": url, "CHARTSHARE_LOG_LEVEL": "WARNING",
+           "CHARTSHARE_BASE_URL": f"http://127.0.0.1:{ports['chartshare']}"}  # fmt: skip
+    binary = postgraphile.install()
+    graphile_command, graphile_env = postgraphile.command(binary, url, ports["postgraphile"])
+    servers = {
+        "chartshare": subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(ports["chartshare"]),
+             "--workers", str(args.workers)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        ),
+        "floor": subprocess.Popen(
+            [sys.executable, str(Path(__file__).parent / "floor.py"), url,
+             str(folder / "floor.json"), "--port", str(ports["floor"])], cwd=ROOT,
+        ),
+        "postgraphile": subprocess.Popen(
+            graphile_command, env=graphile_env, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+    }  # fmt: skip
+    results: dict[str, Any] = {
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python "
+        f"{platform.python_version()}, {platform.platform()}",
+        "patients": args.patients, "seconds": args.seconds, "workers": args.workers,
+        "runs": [],
+    }  # fmt: skip
+    try:
+        for port in ports.values():
+            _wait(f"http://127.0.0.1:{port}/")
+        base = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+        results["same_records"] = same_records(base, tokens)
+        results["executors"] = asyncio.run(executors(url, WORKLOADS, tokens))
+        patients = [pid for pid, _ in tokens["W1"]]
+        lab_patients = [pid for pid, _ in tokens["W2"]]
+        loads = {
+            "W1": {
+                "chartshare": _chartshare_requests(W1, tokens["W1"]),
+                "floor": _plain_requests("/W1", [json.dumps({"patient": p}) for p in patients]),
+                "postgraphile": _plain_requests(
+                    "/graphql",
+                    [
+                        json.dumps({"query": postgraphile.w1(), "variables": {"id": p}})
+                        for p in patients
+                    ],
+                ),
+            },
+            "W2": {
+                "chartshare": _chartshare_requests(W2, tokens["W2"]),
+                "floor": _plain_requests("/W2", [json.dumps({"patient": p}) for p in lab_patients]),
+                "postgraphile": _plain_requests(
+                    "/graphql",
+                    [
+                        json.dumps({"query": postgraphile.w2(), "variables": {"id": p}})
+                        for p in lab_patients
+                    ],
+                ),
+            },
+            "W3": {"chartshare": _chartshare_requests(W1, tokens["W3"])},
+        }
+        for concurrency in [int(c) for c in args.concurrency.split(",")]:
+            for workload, by_server in loads.items():
+                order = list(by_server)
+                random.shuffle(order)  # interleaved, in no fixed order
+                for server in order:
+                    results["runs"].append(
+                        _measure(server, servers[server], base[server], workload,
+                                 by_server[server], concurrency, args.seconds, folder)
+                    )  # fmt: skip
+    finally:
+        for process in servers.values():
+            process.terminate()
+            process.wait(timeout=10)
+    if args.sqlite:
+        results["runs"].extend(_sqlite_runs(Path(args.sqlite), args, folder))
+    if args.output:
+        args.output.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
