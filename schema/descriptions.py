@@ -49,6 +49,8 @@ TYPES = {
     "RegisterAppInput": "A new app's registration (the same rules as RFC 7591).",
     "RotateClientSecretPayload": "The outcome of rotateClientSecret; the new secret is shown once.",
     "RotateClientSecretInput": "Which confidential app gets a new secret.",
+    "EndRepresentationPayload": "The outcome of endRepresentation.",
+    "EndRepresentationInput": "Which representative stops acting for the patient.",
 }
 
 # Field name -> meaning, on whichever type has it.
@@ -170,6 +172,8 @@ BY_FIELD = {
     "RegisterAppInput.confidential": "Whether the app keeps a client secret (a server app).",
     "RotateClientSecretPayload.app": "The app with its new secret.",
     "RotateClientSecretInput.appId": "The app's global ID.",
+    "GrantedBy.accountName": "The display name of the account that consented.",
+    "Representative.patientName": "The name of the patient represented.",
 }
 
 ARGUMENTS = {
