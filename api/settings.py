@@ -113,6 +113,8 @@ class Settings:
     access_token_ttl: int = _setting(15 * 60, _positive_int)
     refresh_token_ttl: int = _setting(90 * 24 * 3600, _positive_int)
     authorization_code_ttl: int = _setting(60, _positive_int)
+    # How long a patient has to answer one authorization request (login, choice, consent).
+    authorization_request_ttl: int = _setting(10 * 60, _positive_int)
     # Argon2id
     argon2_memory_kib: int = _setting(ARGON2_MEMORY_KIB, _positive_int)
     argon2_iterations: int = _setting(ARGON2_ITERATIONS, _positive_int)

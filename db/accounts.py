@@ -70,7 +70,8 @@ class WebSession(SQLModel, table=True):
     account_id: int | None = Field(default=None, foreign_key="account.id", ondelete="CASCADE")
     patient_id: int | None = Field(default=None, foreign_key="patient.id", ondelete="SET NULL")
     csrf_token: str = Field(max_length=64)
-    # Pending OAuth authorization request and similar short-lived state, as JSON.
+    # Short-lived state as JSON, carried to the new session at login. Pending OAuth
+    # authorization requests have their own table (db/authorization_requests.py).
     data: str = "{}"
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

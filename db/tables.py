@@ -6,6 +6,8 @@ from db.accounts import Account, AccountPatient, WebSession
 from db.activity import ActivityEvent
 from db.activity_chain import ActivityChainHead
 from db.apps import App, OperatorSetting
+from db.authorization_requests import AuthorizationRequest
+from db.client_auth import ClientAuthFailure
 from db.clinical import (
     AllergyIntolerance,
     CarePlan,
@@ -57,8 +59,10 @@ __all__ = [
     "AllergyIntolerance",
     "App",
     "AuthorizationCode",
+    "AuthorizationRequest",
     "CarePlan",
     "CareTeamMember",
+    "ClientAuthFailure",
     "Encounter",
     "EncounterDiagnosis",
     "FunctionalStatus",

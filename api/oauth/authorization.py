@@ -18,12 +18,6 @@ from api.oauth.adapter import OAuthResult, StarletteOAuth2Request, oauth_request
 from api.oauth.models import Consent
 from api.oauth.server import ChartshareServer
 from api.pages.rendering import error_page
-from db.accounts import WebSession
-from db.web_sessions import session_data, set_session_data
-
-PENDING_KEY = "pending_authorization"
-PATIENT_KEY = "pending_authorization_patient_id"
-
 
 # Authlib refuses to build an error whose description would quote characters such as
 # `"` from the request (a ValueError): such a request is malformed, and gets this page.
@@ -76,42 +70,5 @@ def answer(result: OAuthResult, *, issuer: str, after_post: bool) -> Response:
 
 
 def stored_request(request: Request, params: dict[str, str]) -> StarletteOAuth2Request:
-    """Rebuild the authorization request kept in the session, for Authlib."""
+    """Rebuild a stored authorization request for Authlib."""
     return oauth_request(request, MultiDict(params), method="GET")
-
-
-def save_pending(row: WebSession, params: dict[str, str]) -> None:
-    """Keep a validated authorization request in the session until consent."""
-    data = session_data(row)
-    data[PENDING_KEY] = params
-    data.pop(PATIENT_KEY, None)
-    set_session_data(row, data)
-
-
-def load_pending(row: WebSession) -> dict[str, str] | None:
-    """The authorization request waiting for consent, if any."""
-    pending = session_data(row).get(PENDING_KEY)
-    if not isinstance(pending, dict):
-        return None
-    return {str(k): str(v) for k, v in pending.items()}
-
-
-def chosen_patient(row: WebSession) -> int | None:
-    """The patient chosen for the pending request, if any."""
-    value = session_data(row).get(PATIENT_KEY)
-    return value if isinstance(value, int) else None
-
-
-def choose_patient(row: WebSession, patient_id: int) -> None:
-    """Record the patient chosen for the pending request."""
-    data = session_data(row)
-    data[PATIENT_KEY] = patient_id
-    set_session_data(row, data)
-
-
-def clear_pending(row: WebSession) -> None:
-    """Forget the pending request (answered)."""
-    data = session_data(row)
-    data.pop(PENDING_KEY, None)
-    data.pop(PATIENT_KEY, None)
-    set_session_data(row, data)

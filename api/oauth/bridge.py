@@ -28,6 +28,8 @@ class OAuthContext:
     settings: Settings
     hasher: PasswordHasher
     source_address: str | None
+    # Set by client authentication past the slow-down threshold: the view waits before answering.
+    slow_down: bool = False
 
     @property
     def issuer(self) -> str:

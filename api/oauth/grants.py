@@ -1,13 +1,17 @@
 """Our grant classes: Authlib's, with its weak defaults closed.
 
 * PKCE is required for every client, confidential too, and only S256 (`plain` refused).
-* Every bad `code_verifier` is `invalid_grant`.
+* Every bad `code_verifier` is `invalid_grant` and uses the code up: a code cannot be
+  tried with one verifier after another.
 * A code is claimed by one atomic UPDATE: of two parallel redemptions exactly one wins,
-  and a code presented again revokes the tokens it issued.
+  and a code presented again ends its grant (every token under it, refreshed ones too).
 * Refresh tokens rotate on every use; a rotated one presented again revokes the grant.
-* `aud` must equal the issuer or the FHIR base (`{issuer}/fhir`); `state` is required.
+* `aud` must equal the issuer or the FHIR base (`{issuer}/fhir`); `state` is required:
+  1 to 1024 printable ASCII characters (RFC 6749's VSCHAR), echoed back exactly; a state
+  outside that is answered on an error page, never redirected.
 """
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +25,7 @@ from authlib.oauth2.rfc6749.errors import (
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7636.challenge import CODE_VERIFIER_PATTERN, compare_s256_code_challenge
 
+from api.oauth.bridge import OAuthContext
 from api.oauth.models import AppClient, CodeRecord, Consent, TokenRecord
 from api.oauth.reuse import code_presented_again, refresh_token_presented_again
 from db.columns import utcnow
@@ -37,6 +42,10 @@ from sharing.scopes import Scopes, SpecialScope, phrase_granted, split_scope_str
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 REFRESHABLE = frozenset({SpecialScope.OFFLINE_ACCESS.value, "online_access"})
+# RFC 6749 Appendix A: state is 1*VSCHAR; we also bound its length (it travels in URLs).
+STATE_MAX_LENGTH = 1024
+STATE_PATTERN = re.compile(rf"[\x20-\x7e]{{1,{STATE_MAX_LENGTH}}}")
+STATE_RULE = f"state must be 1 to {STATE_MAX_LENGTH} printable ASCII characters (space to tilde)."
 AUTHORIZE_AGAIN = "The authorization has ended; the patient must authorize the app again."
 
 
@@ -65,7 +74,14 @@ class S256CodeChallenge(CodeChallenge):
             or verifier == challenge
             or not compare_s256_code_challenge(verifier, challenge)
         ):
+            _burn(grant.server.context, grant.request.authorization_code)
             raise InvalidGrantError("The code_verifier does not match the code_challenge.")
+
+
+def _burn(context: OAuthContext, record: CodeRecord) -> None:
+    """Use up a code presented with a wrong verifier: it cannot be retried with another one."""
+    assert record.code.id is not None
+    context.call(claim_authorization_code, context.session, code_id=record.code.id, now=utcnow())
 
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
@@ -76,8 +92,12 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     def validate_authorization_request(self) -> str:
         redirect_uri: str = super().validate_authorization_request()
         data = self.request.payload.data
+        state = data.get("state")
+        if state and not STATE_PATTERN.fullmatch(state):
+            # Not redirected: the app would get back a state other than the one it sent.
+            raise InvalidRequestError(STATE_RULE)
         try:
-            if not data.get("state"):
+            if not state:
                 raise InvalidRequestError("state is required.")
             issuer = self.server.context.issuer
             if data.get("aud") not in (issuer, f"{issuer}/fhir"):
@@ -219,7 +239,14 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         return Consent(account_id=grant.account_id, patient_id=grant.patient_id, grant=grant)
 
     def issue_token(self, user: Consent, refresh_token: TokenRecord) -> dict[str, Any]:
+        """The old refresh token is used up, so a new one always comes back.
+
+        `offline_access` stays in the new tokens' scope while the grant holds it, even when
+        a narrower `scope` leaves it out: a refresh never ends with no refresh token.
+        """
         requested = (self.request.payload.scope or refresh_token.get_scope()).split()
+        if SpecialScope.OFFLINE_ACCESS not in requested:
+            requested.append(SpecialScope.OFFLINE_ACCESS)
         scope = _narrowed_scope(requested, user.grant)
         token: dict[str, Any] = self.generate_token(
             user=user, scope=scope, include_refresh_token=True

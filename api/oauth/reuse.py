@@ -11,7 +11,11 @@ from db.tokens import AuthorizationCode, revoke_tokens_from_code
 async def code_presented_again(
     session: AsyncSession, *, code: AuthorizationCode, grant: Grant, source_address: str | None
 ) -> None:
-    """Revoke every token the first redemption issued and log the reuse."""
+    """Revoke what the code issued, and log the reuse.
+
+    A code belongs to one consent (grant), so the grant ends too: whoever redeemed a
+    stolen code first may already have refreshed, and those tokens must stop as well.
+    """
     assert code.id is not None
     revoked = await revoke_tokens_from_code(session, code_id=code.id, now=utcnow())
     await record_event(
@@ -23,8 +27,20 @@ async def code_presented_again(
         app_id=grant.app_id,
         grant_id=grant.id,
         source_address=source_address,
-        details={"credential": "authorization_code", "tokens_revoked": revoked},
+        details={
+            "credential": "authorization_code",
+            "tokens_revoked": revoked,
+            "grant_revoked": grant.revoked_at is None,
+        },
     )
+    if grant.revoked_at is None:
+        await revoke_grant(
+            session,
+            grant=grant,
+            reason="code_reuse",
+            account_id=None,
+            source_address=source_address,
+        )
 
 
 async def refresh_token_presented_again(

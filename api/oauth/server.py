@@ -7,6 +7,7 @@ from authlib.oauth2.rfc6749.errors import InvalidScopeError
 
 from api.oauth.adapter import OAuthResult
 from api.oauth.bridge import OAuthContext
+from api.oauth.client_auth import authenticate_client
 from api.oauth.endpoints import TokenIntrospection, TokenRevocation
 from api.oauth.grants import AuthorizationCodeGrant, RefreshTokenGrant, S256CodeChallenge
 from api.oauth.issuing import make_token_generator, save_token
@@ -40,6 +41,12 @@ class ChartshareServer(AuthorizationServer):
         if app is None or app.deleted_at is not None:
             return None  # a deleted registration is an unknown client: no redirect, no token
         return AppClient(app, self.context.hasher)
+
+    def authenticate_client(
+        self, request: Any, methods: list[str], endpoint: str = "token"
+    ) -> AppClient:
+        """One answer for every failed client authentication, throttled per client_id."""
+        return authenticate_client(self, request, methods, endpoint)
 
     def save_token(self, token: dict[str, Any], request: Any) -> None:
         save_token(self.context, token, request)

@@ -1,4 +1,9 @@
-"""Patient selection and the consent screen: /oauth/select-patient and /oauth/consent."""
+"""Patient selection and the consent screen: /oauth/select-patient and /oauth/consent.
+
+Each page and form names the authorization request it answers (see
+`api.pages.authorization_flow`); Allow and Deny claim that request atomically, so it
+is answered once, and the code goes to its own client and redirect URI only.
+"""
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import FormData
@@ -6,27 +11,31 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.context import database, settings_of
-from api.oauth.authorization import (
-    answer,
-    choose_patient,
-    chosen_patient,
-    clear_pending,
-    decide_authorization,
-    load_pending,
-    stored_request,
-)
+from api.oauth.authorization import answer, decide_authorization, stored_request
 from api.oauth.bridge import in_thread
 from api.oauth.models import Consent
-from api.oauth.views import CONSENT_PATH, build_server
-from api.pages.browser import login_redirect, see_other
+from api.oauth.views import build_server
+from api.pages.authorization_flow import (
+    ANSWERED_REQUEST,
+    CONSENT_PATH,
+    REQUEST_FIELD,
+    SELECT_PATH,
+    Flow,
+    flow_path,
+    load_flow,
+)
+from api.pages.browser import see_other
 from api.pages.login import CSRF_FAILED
 from api.pages.rendering import error_page, render
 from api.security import csrf_matches, source_address
-from api.sessions import current_web_session
-from db.accounts import Relationship, WebSession, list_account_patients
+from db.accounts import Relationship
 from db.activity import EventKind, record_event
-from db.apps import App, find_app_by_client_id
-from db.patients import Patient
+from db.authorization_requests import (
+    choose_request_patient,
+    claim_authorization_request,
+    release_authorization_request,
+)
+from db.columns import utcnow
 from sharing.consent import (
     DURATION_LABEL,
     AccessDuration,
@@ -43,54 +52,24 @@ from sharing.scopes import (
     is_special,
 )
 
-SELECT_PATH = "/oauth/select-patient"
 NOT_PROVIDED = "Not provided by app developer"
 RELATIONSHIP_LABELS = {
     Relationship.SELF: "you",
     Relationship.CHILD: "your child",
     Relationship.REPRESENTATIVE: "you represent them",
 }
-NO_REQUEST = "There is no authorization request waiting. Start again from the app."
 
 
-class _Flow:
-    """The logged-in session's pending request, its app and the chosen patient."""
-
-    def __init__(self, row: WebSession, pending: dict[str, str], app: App) -> None:
-        self.row = row
-        self.pending = pending
-        self.app = app
-        self.patients: list[tuple[Patient, str]] = []
-        self.patient: Patient | None = None
+def _page_request_id(request: Request) -> str:
+    return str(request.query_params.get(REQUEST_FIELD) or "")
 
 
-async def _flow(request: Request, session: AsyncSession, path: str) -> _Flow | Response:
-    settings = settings_of(request)
-    row = await current_web_session(request, session, settings)
-    if row is None or row.account_id is None:
-        return login_redirect(path)
-    pending = load_pending(row)
-    app = (
-        await find_app_by_client_id(session, client_id=pending.get("client_id", ""))
-        if (pending)
-        else None
-    )
-    if pending is None or app is None:
-        return error_page("Nothing to authorize", NO_REQUEST)
-    flow = _Flow(row, pending, app)
-    flow.patients = await list_account_patients(session, account_id=row.account_id)
-    if not flow.patients:
-        return error_page("No record to share", "This account has no patient record.", status=403)
-    chosen = chosen_patient(row)
-    if len(flow.patients) == 1:
-        flow.patient = flow.patients[0][0]
-    else:
-        flow.patient = next((p for p, _ in flow.patients if p.id == chosen), None)
-    return flow
+def _form_request_id(form: FormData) -> str:
+    return str(form.get(REQUEST_FIELD) or "")
 
 
 def _consent_page(
-    flow: _Flow,
+    flow: Flow,
     *,
     error: str | None = None,
     error_field: str | None = None,
@@ -101,7 +80,7 @@ def _consent_page(
 
     After an error the form shows what the patient chose, not the defaults again.
     """
-    requested = flow.pending.get("scope", "").split()
+    requested = flow.requested_scopes
     categories = [c for c in CATEGORIES if c.key in granted_categories(requested)]
     durations = [d.value for d in AccessDuration]
     if submitted is None:
@@ -132,6 +111,7 @@ def _consent_page(
             "selected": selected,
             "offline_checked": offline_checked,
             "csrf_token": flow.row.csrf_token,
+            "request_id": flow.raw_id,
             "not_provided": NOT_PROVIDED,
             "error": error,
             "error_field": error_field,
@@ -143,13 +123,13 @@ def _consent_page(
 async def select_patient_page(request: Request) -> Response:
     """GET: whose record the app will see (ONC (g)(7) patient selection)."""
     async with database(request) as session:
-        flow = await _flow(request, session, SELECT_PATH)
-        if not isinstance(flow, _Flow):
+        flow = await load_flow(request, session, SELECT_PATH, _page_request_id(request))
+        if not isinstance(flow, Flow):
             return flow
         return _select_page(flow)
 
 
-def _select_page(flow: _Flow, error: str | None = None, status: int = 200) -> Response:
+def _select_page(flow: Flow, error: str | None = None, status: int = 200) -> Response:
     return render(
         "select_patient.html",
         {
@@ -157,6 +137,7 @@ def _select_page(flow: _Flow, error: str | None = None, status: int = 200) -> Re
             "patients": flow.patients,
             "relationship_labels": RELATIONSHIP_LABELS,
             "csrf_token": flow.row.csrf_token,
+            "request_id": flow.raw_id,
             "error": error,
         },
         status=status,
@@ -164,12 +145,12 @@ def _select_page(flow: _Flow, error: str | None = None, status: int = 200) -> Re
 
 
 async def select_patient(request: Request) -> Response:
-    """POST: remember the chosen patient for this authorization, then show the consent screen."""
+    """POST: remember the chosen patient for this one request, then show its consent screen."""
     form = await request.form()
     settings = settings_of(request)
     async with database(request) as session:
-        flow = await _flow(request, session, SELECT_PATH)
-        if not isinstance(flow, _Flow):
+        flow = await load_flow(request, session, SELECT_PATH, _form_request_id(form))
+        if not isinstance(flow, Flow):
             return flow
         if not csrf_matches(flow.row.csrf_token, form.get("csrf_token")):
             return error_page("Please try again", CSRF_FAILED, status=403)
@@ -177,7 +158,7 @@ async def select_patient(request: Request) -> Response:
         patient = next((p for p, _ in flow.patients if str(p.id) == raw), None)
         if patient is None or patient.id is None:
             return _select_page(flow, "Choose one of the records listed.", status=400)
-        choose_patient(flow.row, patient.id)
+        await choose_request_patient(session, request=flow.pending, patient_id=patient.id)
         await record_event(
             session,
             kind=EventKind.PATIENT_SELECTED,
@@ -186,17 +167,17 @@ async def select_patient(request: Request) -> Response:
             app_id=flow.app.id,
             source_address=source_address(request, settings),
         )
-        return see_other(CONSENT_PATH)
+        return see_other(flow_path(CONSENT_PATH, flow.raw_id))
 
 
 async def consent_page(request: Request) -> Response:
     """GET: the app's details and a checkbox per requested category."""
     async with database(request) as session:
-        flow = await _flow(request, session, CONSENT_PATH)
-        if not isinstance(flow, _Flow):
+        flow = await load_flow(request, session, CONSENT_PATH, _page_request_id(request))
+        if not isinstance(flow, Flow):
             return flow
         if flow.patient is None:
-            return see_other(SELECT_PATH)
+            return see_other(flow_path(SELECT_PATH, flow.raw_id))
         return _consent_page(flow)
 
 
@@ -210,24 +191,32 @@ def _approved(form: FormData) -> frozenset[CategoryKey] | None:
     return frozenset(k for k in keys if k in BY_KEY)
 
 
+async def _claim(session: AsyncSession, flow: Flow) -> bool:
+    """Answer the request once: of two submissions (a replay, two tabs) exactly one wins."""
+    assert flow.pending.id is not None
+    return await claim_authorization_request(session, request_id=flow.pending.id, now=utcnow())
+
+
 async def consent(request: Request) -> Response:
     """POST: Allow records consent and redirects with a code; Deny redirects with access_denied."""
     form = await request.form()
     settings = settings_of(request)
     address = source_address(request, settings)
     async with database(request) as session:
-        flow = await _flow(request, session, CONSENT_PATH)
-        if not isinstance(flow, _Flow):
+        flow = await load_flow(request, session, CONSENT_PATH, _form_request_id(form))
+        if not isinstance(flow, Flow):
             return flow
         if not csrf_matches(flow.row.csrf_token, form.get("csrf_token")):
             return error_page("Please try again", CSRF_FAILED, status=403)
         if flow.patient is None or flow.patient.id is None or flow.row.account_id is None:
-            return see_other(SELECT_PATH)
+            return see_other(flow_path(SELECT_PATH, flow.raw_id))
         account_id, patient_id = flow.row.account_id, flow.patient.id
         server = build_server(request, session)
-        oauth = stored_request(request, flow.pending)
+        oauth = stored_request(request, flow.params)
         decision = form.get("decision")
         if decision == "deny":
+            if not await _claim(session, flow):
+                return error_page("Already answered", ANSWERED_REQUEST)
             result = await in_thread(decide_authorization, server, oauth, None)
             await record_event(
                 session,
@@ -236,7 +225,7 @@ async def consent(request: Request) -> Response:
                 patient_id=patient_id,
                 app_id=flow.app.id,
                 source_address=address,
-                details={"requested_scopes": flow.pending.get("scope", "").split()},
+                details={"requested_scopes": flow.requested_scopes},
             )
         elif decision == "allow":
             approved = _approved(form)
@@ -258,8 +247,10 @@ async def consent(request: Request) -> Response:
                     status=400,
                     submitted=form,
                 )
+            if not await _claim(session, flow):
+                return error_page("Already answered", ANSWERED_REQUEST)
             context = server.context
-            requested = flow.pending.get("scope", "").split()
+            requested = flow.requested_scopes
 
             def record_consent() -> Consent:
                 grant = context.call(
@@ -279,6 +270,9 @@ async def consent(request: Request) -> Response:
             try:
                 result = await in_thread(decide_authorization, server, oauth, record_consent)
             except ConsentProblem as problem:
+                # Nothing was recorded: the same request may be answered again, corrected.
+                assert flow.pending.id is not None
+                await release_authorization_request(session, request_id=flow.pending.id)
                 return _consent_page(
                     flow,
                     error=problem.message,
@@ -288,5 +282,4 @@ async def consent(request: Request) -> Response:
                 )
         else:
             return _consent_page(flow, error="Choose Allow or Deny.", status=400, submitted=form)
-        clear_pending(flow.row)
         return answer(result, issuer=settings.base_url, after_post=True)

@@ -28,6 +28,7 @@ from db.accounts import (
     record_failed_login,
 )
 from db.activity import EventKind, count_failed_logins, record_event
+from db.authorization_requests import move_authorization_requests
 from db.columns import utcnow
 from db.passwords import dummy_hash, verify_password
 from db.web_sessions import end_session, open_session, session_data
@@ -90,12 +91,16 @@ async def login(request: Request) -> Response:
             await clear_failed_logins(session, account=account)
             patients = await list_account_patients(session, account_id=account.id)
             await end_session(session, row=row)
-            raw_id, _ = await open_session(
+            raw_id, successor = await open_session(
                 session,
                 account_id=account.id,
                 patient_id=patients[0][0].id if len(patients) == 1 else None,
                 absolute_seconds=settings.session_absolute_seconds,
                 data=session_data(row),
+            )
+            assert row.id is not None and successor.id is not None
+            await move_authorization_requests(
+                session, from_session_id=row.id, to_session_id=successor.id
             )
             await record_event(
                 session, kind=EventKind.LOGIN, account_id=account.id, source_address=address

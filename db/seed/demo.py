@@ -198,4 +198,10 @@ async def describe_demo_logins(session: AsyncSession) -> str:
             f"Confidential demo app: client_id {CONFIDENTIAL_APP_CLIENT_ID}, "
             f"client secret {CONFIDENTIAL_APP_SECRET}"
         )
+    auto = await session.get(OperatorSetting, AUTO_APPROVE_SETTING)
+    if auto is not None and auto.value == "true":
+        lines.append(
+            "Auto-approval of dynamically registered apps is ON (a demo convenience: anyone "
+            "can register an app patients can authorize at once); turn it off on /operator."
+        )
     return "\n".join(lines)

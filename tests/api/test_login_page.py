@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.settings import Settings
 from db.accounts import Account, WebSession
 from db.activity import ActivityEvent, EventKind
-from tests.builders.oauth import arrange, authorize_params, csrf_of, login, pkce_pair
+from tests.builders.oauth import arrange, begin, csrf_of, login, pkce_pair
 from tests.builders.people import PASSWORD
 
 SLOWDOWN = 0.3
@@ -160,10 +160,10 @@ async def test_consent_without_csrf_token_is_refused(
 ) -> None:
     party = await arrange(session)
     _, challenge = pkce_pair()
-    await client.get("/oauth/authorize", params=authorize_params(party.app, challenge))
+    request_id = await begin(client, party.app, challenge)
     await login(client, party.account.username)
     response = await client.post(
-        "/oauth/consent", data={"decision": "allow", "duration": "one_hour"}
+        "/oauth/consent", data={"request": request_id, "decision": "allow", "duration": "one_hour"}
     )
     assert response.status_code == 403
     assert "location" not in response.headers
@@ -211,10 +211,10 @@ async def test_pages_carry_security_headers(
 ) -> None:
     party = await arrange(session)
     _, challenge = pkce_pair()
-    await client.get("/oauth/authorize", params=authorize_params(party.app, challenge))
+    request_id = await begin(client, party.app, challenge)
     login_page = await client.get("/login")
     await login(client, party.account.username)
-    consent_page = await client.get("/oauth/consent")
+    consent_page = await client.get("/oauth/consent", params={"request": request_id})
     for page in (login_page, consent_page):
         assert page.status_code == 200
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
@@ -232,8 +232,8 @@ async def test_consent_page_escapes_app_supplied_text(
     session.add(party.app)
     await session.commit()
     _, challenge = pkce_pair()
-    await client.get("/oauth/authorize", params=authorize_params(party.app, challenge))
+    request_id = await begin(client, party.app, challenge)
     await login(client, party.account.username)
-    page = await client.get("/oauth/consent")
+    page = await client.get("/oauth/consent", params={"request": request_id})
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;" in page.text

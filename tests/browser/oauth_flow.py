@@ -27,6 +27,9 @@ def _answer(
     assert page.status_code == 200, page.text
     path = page.url.path
     form: dict[str, Any] = {"csrf_token": csrf_of(page.text)}
+    request_field = re.search(r'name="request" value="([^"]*)"', page.text)
+    if request_field:
+        form["request"] = request_field.group(1)
     if path == "/login":
         next_path = re.search(r'name="next" value="([^"]*)"', page.text)
         form |= {"login": login, "password": DEMO_PASSWORD}

@@ -102,15 +102,44 @@ async def login(
     )
 
 
+def request_of(location: str) -> str:
+    """The authorization request id a redirect names (itself, or inside the login page's `next`)."""
+    query = query_of(location)
+    if "next" in query:
+        query = query_of(query["next"])
+    return query["request"]
+
+
+def hidden_request_of(html: str) -> str:
+    """The authorization request id a page's form answers."""
+    match = re.search(r'name="request" value="([^"]*)"', html)
+    assert match, "no request field on the page"
+    return match.group(1)
+
+
+async def begin(client: httpx.AsyncClient, app: App, challenge: str, **overrides: str) -> str:
+    """Send the browser to /oauth/authorize; the id of the request it opened."""
+    start = await client.get(
+        "/oauth/authorize", params=authorize_params(app, challenge, **overrides)
+    )
+    assert start.status_code in (302, 303), start.text
+    return request_of(start.headers["location"])
+
+
 async def consent(
-    client: httpx.AsyncClient, *, decision: str = "allow", **fields: str | list[str]
+    client: httpx.AsyncClient,
+    request_id: str,
+    *,
+    decision: str = "allow",
+    **fields: str | list[str],
 ) -> httpx.Response:
-    """Answer the consent screen; `fields` override the default (everything checked, 90 days)."""
-    page = await client.get("/oauth/consent")
+    """Answer one request's consent screen; `fields` override the default (all checked, 90 days)."""
+    page = await client.get("/oauth/consent", params={"request": request_id})
     assert page.status_code == 200, page.text
     categories = re.findall(r'name="category" value="([^"]+)"', page.text)
     data: dict[str, str | list[str]] = {
         "csrf_token": csrf_of(page.text),
+        "request": hidden_request_of(page.text),
         "decision": decision,
         "category": categories,
         "offline_access": "yes",
@@ -130,7 +159,7 @@ async def authorize(
     if start.headers["location"].startswith("/login"):
         logged_in = await login(client, party.account.username)
         assert logged_in.status_code == 303, logged_in.text
-    answer = await consent(client)
+    answer = await consent(client, request_of(start.headers["location"]))
     assert answer.status_code == 303, answer.text
     query = query_of(answer.headers["location"])
     assert query["state"] == params["state"]

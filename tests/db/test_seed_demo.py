@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.cli import main
 from db.accounts import Account, AccountPatient
 from db.activity import ActivityEvent
-from db.apps import App, OperatorSetting
+from db.apps import AUTO_APPROVE_DYNAMIC_REGISTRATION, App, OperatorSetting, get_operator_flag
 from db.grants import Grant
 from db.passwords import make_hasher, verify_password
 from db.seed.demo import GRANT_SCOPES
@@ -201,3 +201,19 @@ def test_cli_rejects_a_bad_patient_count(
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
+
+
+async def test_auto_approval_is_off_until_the_demo_seed_turns_it_on_and_says_so(
+    database_url: str,
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert not await get_operator_flag(session, key=AUTO_APPROVE_DYNAMIC_REGISTRATION)
+    monkeypatch.setenv("CHARTSHARE_DATABASE_URL", database_url)
+    assert await asyncio.to_thread(main, ["seed", "--patients", "3", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "Auto-approval of dynamically registered apps is ON" in out
+    assert "/operator" in out
+    session.expire_all()
+    assert await get_operator_flag(session, key=AUTO_APPROVE_DYNAMIC_REGISTRATION)

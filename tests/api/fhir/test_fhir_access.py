@@ -26,6 +26,7 @@ from tests.builders.oauth import (
     login,
     pkce_pair,
     query_of,
+    request_of,
     tokens_for,
 )
 from tests.builders.people import make_account, make_patient
@@ -244,13 +245,15 @@ async def test_fhir_user_of_the_id_token_resolves_for_self_and_representative(
     child = party.other_patients[0]
     verifier, challenge = pkce_pair()
     params = authorize_params(party.app, challenge, aud=f"{ISSUER}/fhir", scope=scope)
-    await client.get("/oauth/authorize", params=params)
+    start = await client.get("/oauth/authorize", params=params)
+    request_id = request_of(start.headers["location"])
     await login(client, party.account.username)
-    page = await client.get("/oauth/select-patient")
+    page = await client.get("/oauth/select-patient", params={"request": request_id})
     await client.post(
-        "/oauth/select-patient", data={"csrf_token": csrf_of(page.text), "patient_id": child.id}
+        "/oauth/select-patient",
+        data={"csrf_token": csrf_of(page.text), "request": request_id, "patient_id": child.id},
     )
-    code = query_of((await consent(client)).headers["location"])["code"]
+    code = query_of((await consent(client, request_id)).headers["location"])["code"]
     tokens = (await exchange(client, party, code, verifier)).json()
     representative = jwt.decode(tokens["id_token"], jwks).claims["fhirUser"]
     assert representative == f"{ISSUER}/fhir/RelatedPerson/{party.account.id}"

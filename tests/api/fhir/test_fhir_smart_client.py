@@ -19,7 +19,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sharing.fhir.ids import row_resource_id
 from sharing.scopes import CategoryKey
 from tests.builders.asgi_requests import ASGIAdapter
-from tests.builders.oauth import ISSUER, REDIRECT_URI, arrange, consent, login, query_of
+from tests.builders.oauth import (
+    ISSUER,
+    REDIRECT_URI,
+    arrange,
+    consent,
+    login,
+    query_of,
+    request_of,
+)
 from tests.builders.records import seed_record
 
 K = CategoryKey
@@ -49,7 +57,7 @@ async def test_fhirclient_launches_reads_and_searches(
     start = await client.get(url)
     assert start.status_code in (302, 303), start.text
     await login(client, party.account.username)
-    answer = await consent(client)
+    answer = await consent(client, request_of(start.headers["location"]))
     assert answer.status_code == 303, answer.text
     await asyncio.to_thread(smart.handle_callback, answer.headers["location"])
     assert smart.ready

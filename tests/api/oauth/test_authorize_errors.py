@@ -9,6 +9,7 @@ from tests.builders.oauth import (
     ISSUER,
     REDIRECT_URI,
     arrange,
+    authorize,
     authorize_params,
     pkce_pair,
     query_of,
@@ -128,6 +129,24 @@ async def test_missing_state_is_refused(client: httpx.AsyncClient, session: Asyn
     _, challenge = pkce_pair()
     params = authorize_params(party.app, challenge, state="")
     assert (await _error_redirect(client, params))["error"] == "invalid_request"
+
+
+async def test_state_is_accepted_exactly_as_documented(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """1 to 1024 printable ASCII characters come back unchanged; anything else is an error page."""
+    party = await arrange(session)
+    printable = "".join(chr(c) for c in range(0x20, 0x7F))
+    longest = (printable * 11)[:1024]
+    _, challenge = pkce_pair()
+    assert (await authorize(client, party, challenge, state=longest))["state"] == longest
+    for refused in ("x" * 1025, "caf\u00e9", "line\nbreak", "tab\there", "\x7f"):
+        response = await client.get(
+            "/oauth/authorize", params=authorize_params(party.app, challenge, state=refused)
+        )
+        assert response.status_code == 400, refused
+        assert "location" not in response.headers
+        assert "1 to 1024 printable ASCII characters" in response.text
 
 
 async def test_implicit_grant_is_not_supported(

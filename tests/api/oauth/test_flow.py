@@ -19,12 +19,14 @@ from tests.builders.oauth import (
     arrange,
     authorize,
     authorize_params,
+    begin,
     consent,
     csrf_of,
     exchange,
     login,
     pkce_pair,
     query_of,
+    request_of,
 )
 
 
@@ -98,19 +100,19 @@ async def test_representative_chooses_the_child_and_the_token_is_bound_to_it(
     party = await arrange(session, child=True)
     child = party.other_patients[0]
     verifier, challenge = pkce_pair()
-    params = authorize_params(party.app, challenge)
-    await client.get("/oauth/authorize", params=params)
+    request_id = await begin(client, party.app, challenge)
     await login(client, party.account.username)
-    before = await client.get("/oauth/consent")
+    before = await client.get("/oauth/consent", params={"request": request_id})
     assert before.status_code == 303
-    assert before.headers["location"] == "/oauth/select-patient"
-    page = await client.get("/oauth/select-patient")
+    assert before.headers["location"] == f"/oauth/select-patient?request={request_id}"
+    page = await client.get(before.headers["location"])
     assert "Kid" in page.text and "your child" in page.text
     chosen = await client.post(
-        "/oauth/select-patient", data={"csrf_token": csrf_of(page.text), "patient_id": child.id}
+        "/oauth/select-patient",
+        data={"csrf_token": csrf_of(page.text), "request": request_id, "patient_id": child.id},
     )
     assert chosen.status_code == 303
-    answer = await consent(client)
+    answer = await consent(client, request_id)
     code = query_of(answer.headers["location"])["code"]
     body = (await exchange(client, party, code, verifier)).json()
     assert body["patient"] == str(child.id)
@@ -129,12 +131,16 @@ async def test_patient_cannot_choose_a_record_they_do_not_act_for(
     party = await arrange(session, child=True)
     stranger = await arrange(session)
     _, challenge = pkce_pair()
-    await client.get("/oauth/authorize", params=authorize_params(party.app, challenge))
+    request_id = await begin(client, party.app, challenge)
     await login(client, party.account.username)
-    page = await client.get("/oauth/select-patient")
+    page = await client.get("/oauth/select-patient", params={"request": request_id})
     refused = await client.post(
         "/oauth/select-patient",
-        data={"csrf_token": csrf_of(page.text), "patient_id": stranger.patient.id},
+        data={
+            "csrf_token": csrf_of(page.text),
+            "request": request_id,
+            "patient_id": stranger.patient.id,
+        },
     )
     assert refused.status_code == 400
 
@@ -144,14 +150,14 @@ async def test_patient_narrows_categories_and_refuses_offline_access(
 ) -> None:
     party = await arrange(session)
     verifier, challenge = pkce_pair()
-    await client.get("/oauth/authorize", params=authorize_params(party.app, challenge))
+    request_id = await begin(client, party.app, challenge)
     await login(client, party.account.username)
-    page = await client.get("/oauth/consent")
+    page = await client.get("/oauth/consent", params={"request": request_id})
     # A whole-type request is shown as its categories, offline access as plain words.
     assert "Lab results" in page.text and "Vital signs" in page.text
     assert "Keep access when I am not using the app" in page.text
     assert "Not provided by app developer" in page.text
-    answer = await consent(client, category=["lab_results"], offline_access="no")
+    answer = await consent(client, request_id, category=["lab_results"], offline_access="no")
     code = query_of(answer.headers["location"])["code"]
     body = (await exchange(client, party, code, verifier)).json()
     granted = body["scope"].split()
@@ -171,9 +177,9 @@ async def test_patient_chooses_one_hour_and_access_ends_with_it(
 ) -> None:
     party = await arrange(session)
     verifier, challenge = pkce_pair()
-    await client.get("/oauth/authorize", params=authorize_params(party.app, challenge))
+    request_id = await begin(client, party.app, challenge)
     await login(client, party.account.username)
-    answer = await consent(client, duration="one_hour")
+    answer = await consent(client, request_id, duration="one_hour")
     code = query_of(answer.headers["location"])["code"]
     body = (await exchange(client, party, code, verifier)).json()
     assert time.time() + 3500 < body["grant_expires_at"] <= time.time() + 3600
@@ -187,9 +193,9 @@ async def test_deny_redirects_with_access_denied_and_the_same_state(
     party = await arrange(session)
     _, challenge = pkce_pair()
     params = authorize_params(party.app, challenge)
-    await client.get("/oauth/authorize", params=params)
+    start = await client.get("/oauth/authorize", params=params)
     await login(client, party.account.username)
-    answer = await consent(client, decision="deny")
+    answer = await consent(client, request_of(start.headers["location"]), decision="deny")
     assert answer.status_code == 303
     assert answer.headers["location"].startswith(REDIRECT_URI)
     query = query_of(answer.headers["location"])
@@ -206,7 +212,7 @@ async def test_authorize_accepts_post(client: httpx.AsyncClient, session: AsyncS
     _, challenge = pkce_pair()
     response = await client.post("/oauth/authorize", data=authorize_params(party.app, challenge))
     assert response.status_code == 303
-    assert response.headers["location"].startswith("/login?next=/oauth/consent")
+    assert response.headers["location"].startswith("/login?next=/oauth/consent%3Frequest%3D")
 
 
 async def test_no_secret_token_or_code_reaches_the_activity_log(
@@ -230,13 +236,13 @@ async def test_after_a_consent_error_the_form_keeps_the_patients_choices(
 ) -> None:
     party = await arrange(session)
     _, challenge = pkce_pair()
-    await client.get("/oauth/authorize", params=authorize_params(party.app, challenge))
+    request_id = await begin(client, party.app, challenge)
     await login(client, party.account.username)
-    page = await client.get("/oauth/consent")
+    page = await client.get("/oauth/consent", params={"request": request_id})
     offered = re.findall(r'name="category" value="([^"]+)"', page.text)
     kept = offered[:1]
 
-    answer = await consent(client, category=kept, offline_access="no", duration="")
+    answer = await consent(client, request_id, category=kept, offline_access="no", duration="")
 
     assert answer.status_code == 400
     assert "Choose how long access lasts." in answer.text

@@ -132,6 +132,22 @@ async def test_scope_on_refresh_may_narrow(
     assert "patient/Observation.rs" not in access.scopes
 
 
+async def test_narrowing_without_offline_access_still_returns_a_working_refresh_token(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    party = await arrange(session)
+    first = await tokens_for(client, party)
+    response = await _refresh(client, party, first["refresh_token"], scope="patient/Goal.rs")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body["scope"].split()) == {"patient/Goal.rs", "offline_access"}
+    assert body["refresh_token"] != first["refresh_token"]
+    again = await _refresh(client, party, body["refresh_token"])
+    assert again.status_code == 200, again.text
+    assert set(again.json()["scope"].split()) == {"patient/Goal.rs", "offline_access"}
+    assert "refresh_token" in again.json()
+
+
 async def test_scope_on_refresh_may_not_widen(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:

@@ -57,6 +57,22 @@ async def test_every_bad_code_verifier_is_invalid_grant(
     assert response.json()["error"] == "invalid_grant"
 
 
+@pytest.mark.parametrize("case", ["missing", "wrong", "challenge"])
+async def test_a_bad_code_verifier_uses_the_code_up(
+    client: httpx.AsyncClient, session: AsyncSession, case: str
+) -> None:
+    party, code, verifier, challenge = await _code(client, session)
+    bad = {"missing": None, "wrong": pkce_pair()[0], "challenge": challenge}[case]
+    guessed = await exchange(client, party, code, verifier, code_verifier=bad)
+    assert guessed.status_code == 400
+    retried = await exchange(client, party, code, verifier)
+    assert retried.status_code == 400
+    assert retried.json()["error"] == "invalid_grant"
+    stored = (await session.exec(select(AuthorizationCode))).one()
+    assert stored.used_at is not None
+    assert (await session.exec(select(Token))).all() == []
+
+
 async def test_bad_verifier_for_a_confidential_app_is_invalid_grant(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
@@ -99,6 +115,36 @@ async def test_second_redemption_fails_and_revokes_the_first_tokens(
         },
     )
     assert refresh.json()["error"] == "invalid_grant"
+
+
+async def test_a_reused_code_also_ends_the_tokens_refreshed_from_it(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """Whoever redeemed a stolen code first may have refreshed already: those tokens end too."""
+    party, code, verifier, _ = await _code(client, session)
+    first = (await exchange(client, party, code, verifier)).json()
+    refreshed = await client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": first["refresh_token"],
+            "client_id": party.app.client_id,
+        },
+    )
+    assert refreshed.status_code == 200
+    assert await _live(session, refreshed.json()["access_token"])
+    again = await exchange(client, party, code, verifier)
+    assert again.status_code == 400
+    assert not await _live(session, refreshed.json()["access_token"])
+    next_refresh = await client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": refreshed.json()["refresh_token"],
+            "client_id": party.app.client_id,
+        },
+    )
+    assert next_refresh.status_code == 400
 
 
 async def test_parallel_redemptions_exactly_one_wins(
