@@ -15,11 +15,12 @@ from starlette.staticfiles import StaticFiles
 from api.access_log import install_access_log_filter
 from api.app_request_log import AppRequestLog
 from api.body_limit import BodyLimit
+from api.cors import Cors
 from api.fhir.endpoints import fhir_routes
 from api.graphql_endpoint import graphql_endpoint
 from api.health import healthz, readyz
 from api.nul_bytes import RefuseNulBytes
-from api.oauth import discovery, registration, registration_management, views
+from api.oauth import discovery, registration, registration_management, userinfo, views
 from api.oauth.signing import SigningKeyLocked, unlock_signing_keys
 from api.pages import consent, directory, login, operator
 from api.pages.account import STATIC_DIR, account_page
@@ -35,10 +36,17 @@ logger = logging.getLogger("chartshare")
 APP_TOKEN_PATHS = ("/graphql", "/fhir")
 
 
+def _error_body(request: Request, error: str, code: str, message: str) -> dict[str, object]:
+    """GraphQL-shaped on /graphql (clients read `errors` on any status), OAuth-shaped elsewhere."""
+    if request.url.path == "/graphql":
+        return {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return {"error": error, "error_description": message}
+
+
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
     logger.warning("database unavailable: %s", exc)
     return JSONResponse(
-        {"error": "service_unavailable", "error_description": "Try again shortly."},
+        _error_body(request, "service_unavailable", "SERVICE_UNAVAILABLE", "Try again shortly."),
         status_code=503,
         headers={"Retry-After": "5"},
     )
@@ -50,7 +58,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     # Answered outside every middleware, so the production HSTS header is added here.
     settings: Settings = request.app.state.settings
     headers = {"Strict-Transport-Security": HSTS_VALUE} if settings.is_production else None
-    body = {"error": "server_error", "error_description": "Unexpected error."}
+    body = _error_body(request, "server_error", "INTERNAL_SERVER_ERROR", "Unexpected error.")
     return JSONResponse(body, 500, headers=headers)
 
 
@@ -79,6 +87,7 @@ def _routes() -> list[BaseRoute]:
         Route("/oauth/token", views.token, methods=["POST"]),
         Route("/oauth/revoke", views.revoke, methods=["POST"]),
         Route("/oauth/introspect", views.introspect, methods=["POST"]),
+        Route("/oauth/userinfo", userinfo.userinfo, methods=["GET", "POST"]),
         Route("/oauth/register", registration.register, methods=["POST"]),
         Route(
             "/oauth/register/{client_id}",
@@ -146,6 +155,8 @@ def create_app(settings: Settings) -> Starlette:
         # Outermost first: HSTS on every answer; every app request logged, refusals included;
         # an oversized body is refused before anything reads it.
         middleware=[
+            # Preflights are answered before anything else looks at the request.
+            Middleware(Cors, base_url=settings.base_url),
             *([Middleware(StrictTransportSecurity)] if settings.is_production else []),
             Middleware(AppRequestLog, paths=APP_TOKEN_PATHS),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes, exempt=("/graphql",)),

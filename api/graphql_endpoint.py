@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from api.app_request_log import mark_logged
 from api.bearer import app_caller as _app_caller
 from api.context import hasher_of
+from api.graphql_media import GRAPHQL_RESPONSE, negotiate, with_media_type
 from api.json_body import MalformedJson, parse_json_body
 from api.security import csrf_matches, source_address
 from api.sessions import current_web_session
@@ -34,7 +35,15 @@ from schema.context import (
     SerialSession,
 )
 from schema.document import Operation, prepare_operation
-from schema.errors import BAD_USER_INPUT, FORBIDDEN, QUERY_TOO_COMPLEX, UNAUTHENTICATED
+from schema.errors import (
+    BAD_USER_INPUT,
+    FORBIDDEN,
+    METHOD_NOT_ALLOWED,
+    NOT_ACCEPTABLE,
+    QUERY_TOO_COMPLEX,
+    UNAUTHENTICATED,
+    UNSUPPORTED_MEDIA_TYPE,
+)
 from schema.execution import MAX_OPERATION_NAME, run_operation
 from schema.loaders import Loaders
 
@@ -155,15 +164,27 @@ async def graphql_endpoint(request: Request) -> Response:
 
     A query reads in a reading unit of work and writes its bookkeeping (the app's
     last use, the session's last activity, activity events) in a short writing unit
-    after it; a mutation runs in one writing unit.
+    after it; a mutation runs in one writing unit. The answer's media type is negotiated.
     """
+    answer_as = negotiate(request.headers.get("accept"))
+    if answer_as is None:
+        return _problem(
+            406,
+            NOT_ACCEPTABLE,
+            f"Accept {GRAPHQL_RESPONSE} or application/json.",
+        )
+    request.state.graphql_media = answer_as
+    return with_media_type(await _answer(request), answer_as)
+
+
+async def _answer(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     if request.method != "POST":
-        return _problem(405, BAD_USER_INPUT, "Send queries with POST and a JSON body.",
+        return _problem(405, METHOD_NOT_ALLOWED, "Send queries with POST and a JSON body.",
                         {"Allow": "POST"})  # fmt: skip
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json":
-        return _problem(415, BAD_USER_INPUT, "The body must be application/json.")
+        return _problem(415, UNSUPPORTED_MEDIA_TYPE, "The body must be application/json.")
     raw = await _read_body(request, settings.max_body_bytes)
     if raw is None:
         return _problem(
@@ -211,5 +232,8 @@ async def graphql_endpoint(request: Request) -> Response:
     if isinstance(caller, AppCaller):
         mark_logged(request)  # its DATA_READ event is committed; the middleware adds none
     if compiled is not None:
-        return Response(compiled, media_type="application/json")
-    return Response(outcome.body, status_code=outcome.status, media_type="application/json")
+        # The compiled path answers only operations it executed: always data, always 200.
+        return Response(compiled, media_type=request.state.graphql_media)
+    return Response(
+        outcome.body, status_code=outcome.status, media_type=request.state.graphql_media
+    )

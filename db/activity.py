@@ -134,15 +134,24 @@ async def list_events(
     until: datetime | None = None,
     before_id: int | None = None,
     limit: int = 50,
+    after_id: int | None = None,
+    oldest_first: bool = False,
 ) -> list[ActivityEvent]:
-    """Events about the account's patients or the account itself, newest first."""
+    """Events about the account's patients or the account itself, newest first.
+
+    `before_id` keeps older events, `after_id` newer ones; `oldest_first` reads from the
+    other end (for backward pages, which the caller turns round).
+    """
     conditions = _visible_events(
         account_id=account_id, patient_ids=patient_ids, app_id=app_id, since=since, until=until
     )
     statement = select(ActivityEvent).where(*conditions)
     if before_id is not None:
         statement = statement.where(col(ActivityEvent.id) < before_id)
-    statement = statement.order_by(col(ActivityEvent.id).desc()).limit(limit)
+    if after_id is not None:
+        statement = statement.where(col(ActivityEvent.id) > after_id)
+    order = col(ActivityEvent.id).asc() if oldest_first else col(ActivityEvent.id).desc()
+    statement = statement.order_by(order).limit(limit)
     return list((await session.exec(statement)).all())
 
 

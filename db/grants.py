@@ -56,29 +56,46 @@ async def create_grant(
     expires_at: datetime | None,
     source_address: str | None,
 ) -> Grant:
-    """Record a consent; it supersedes a live grant of the same app for the same patient."""
+    """Record a consent: a new grant, or the live grant of the same app and patient updated.
+
+    One app has at most one live grant per patient, whatever number of devices it runs
+    on. A new consent replaces that grant's scopes and end, and keeps its tokens: each
+    token is limited to the scopes it was issued with and the grant's current scopes
+    (see docs/oauth.md, "One app, several devices").
+    """
     now = utcnow()
     earlier = await session.exec(
-        select(Grant).where(
+        select(Grant)
+        .where(
             col(Grant.patient_id) == patient_id,
             col(Grant.app_id) == app_id,
             col(Grant.revoked_at).is_(None),
         )
+        .order_by(col(Grant.created_at).desc(), col(Grant.id).desc())
     )
-    for grant in earlier.all():
-        await _end_grant(
-            session, grant=grant, reason="superseded", now=now, account_id=account_id,
-            source_address=source_address,
-        )  # fmt: skip
-    grant = Grant(
-        account_id=account_id,
-        patient_id=patient_id,
-        app_id=app_id,
-        scopes=" ".join(scopes),
-        created_at=now,
-        expires_at=expires_at,
-    )
-    session.add(grant)
+    live = [g for g in earlier.all() if grant_is_live(g, now)]
+    details: dict[str, object] = {
+        "granted_scopes": scopes,
+        "refused_scopes": refused_scopes,
+        "expires_at": expires_at.isoformat() if expires_at else None,
+    }
+    if live:
+        grant = live[0]
+        details = {**details, "updated": True, "previous_scopes": grant.scopes.split()}
+        grant.account_id = account_id
+        grant.scopes = " ".join(scopes)
+        grant.expires_at = expires_at
+        session.add(grant)
+    else:
+        grant = Grant(
+            account_id=account_id,
+            patient_id=patient_id,
+            app_id=app_id,
+            scopes=" ".join(scopes),
+            created_at=now,
+            expires_at=expires_at,
+        )
+        session.add(grant)
     await session.flush()
     await record_event(
         session,
@@ -88,11 +105,7 @@ async def create_grant(
         app_id=app_id,
         grant_id=grant.id,
         source_address=source_address,
-        details={
-            "granted_scopes": scopes,
-            "refused_scopes": refused_scopes,
-            "expires_at": expires_at.isoformat() if expires_at else None,
-        },
+        details=details,
     )
     return grant
 

@@ -83,6 +83,12 @@ def _after(model: type[SQLModel], cursor: tuple[SortValue, int]) -> ColumnElemen
     return or_(dated < value, and_(dated == value, _column(model, "id") < row_id))
 
 
+def _before(model: type[SQLModel], cursor: tuple[SortValue, int]) -> ColumnElement[bool]:
+    dated = _column(model, _date_column(model))
+    value, row_id = cursor
+    return or_(dated > value, and_(dated == value, _column(model, "id") > row_id))
+
+
 async def list_patient_records(
     session: AsyncSession,
     *,
@@ -91,13 +97,23 @@ async def list_patient_records(
     where: RecordFilter,
     after: tuple[SortValue, int] | None,
     limit: int,
+    before: tuple[SortValue, int] | None = None,
+    oldest_first: bool = False,
 ) -> list[Row]:
-    """One page of a patient's rows of a table, newest first (ties broken by id)."""
+    """One page of a patient's rows of a table, newest first (ties broken by id).
+
+    `after` keeps rows older than a cursor, `before` rows newer than one; `oldest_first`
+    reads from the other end (for `last`/`before` pages, which the caller turns round).
+    """
     statement = select(model).where(*_conditions(model, patient_id, where))
     if after is not None:
         statement = statement.where(_after(model, after))
+    if before is not None:
+        statement = statement.where(_before(model, before))
     dated = _column(model, _date_column(model))
-    statement = statement.order_by(dated.desc(), _column(model, "id").desc()).limit(limit)
+    row_id = _column(model, "id")
+    order = (dated.asc(), row_id.asc()) if oldest_first else (dated.desc(), row_id.desc())
+    statement = statement.order_by(*order).limit(limit)
     return list((await session.exec(statement)).all())
 
 

@@ -4,8 +4,8 @@ import hashlib
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, update
-from sqlmodel import Field, SQLModel, col
+from sqlalchemy import Index, func, update
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.columns import UTCDateTime, utcnow
@@ -40,7 +40,8 @@ class Token(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # For refresh tokens: set when the token was used and replaced by a new one.
     rotated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # The code or refresh token this token was issued from (for reuse detection).
+    # The code this token's device began with, kept across refreshes: a code presented
+    # again revokes them all, and revoking the device's refresh token ends just them.
     issued_from_code_id: int | None = Field(
         default=None, foreign_key="authorization_code.id", ondelete="SET NULL"
     )
@@ -151,6 +152,21 @@ async def claim_refresh_token(session: AsyncSession, *, token_id: int, now: date
         .values(rotated_at=now)
     )
     return bool(result.rowcount == 1)
+
+
+async def count_live_tokens(session: AsyncSession, *, grant_id: int, now: datetime) -> int:
+    """Tokens of a grant still usable now (not revoked, not rotated, not expired)."""
+    statement = (
+        select(func.count())
+        .select_from(Token)
+        .where(
+            col(Token.grant_id) == grant_id,
+            col(Token.revoked_at).is_(None),
+            col(Token.rotated_at).is_(None),
+            col(Token.expires_at) > now,
+        )
+    )
+    return int((await session.exec(statement)).one())
 
 
 async def revoke_grant_tokens(session: AsyncSession, *, grant_id: int, now: datetime) -> None:

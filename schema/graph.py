@@ -18,6 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.context import AccountCaller, GraphQLContext, Limits
+from schema.descriptions import describe_schema
 from schema.document import PARSED_CACHE_SIZE, parse_document
 from schema.errors import ExpectedError
 from schema.limits import limit_rules
@@ -145,7 +146,7 @@ class ChartshareSchema(strawberry.Schema):
 
 def build_schema() -> ChartshareSchema:
     """The one schema of the API."""
-    return ChartshareSchema(
+    schema = ChartshareSchema(
         query=Query,
         mutation=Mutation,
         types=[
@@ -158,6 +159,8 @@ def build_schema() -> ChartshareSchema:
         extensions=[RequestRules],
         config=StrawberryConfig(disable_field_suggestions=True),
     )
+    describe_schema(schema._schema)
+    return schema
 
 
 SCHEMA = build_schema()

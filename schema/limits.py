@@ -36,6 +36,7 @@ from graphql.validation import ASTValidationRule, ValidationContext, ValidationR
 
 from schema.context import Limits
 from schema.errors import QUERY_TOO_COMPLEX
+from schema.types.relay import DEFAULT_PAGE_SIZE
 
 PAGE_ARGUMENT = "first"
 # Measures stop growing here; anything this large is far beyond every limit.
@@ -44,6 +45,9 @@ CAP = 10**12
 _MAX_PAGE_DIGITS = 9
 
 Composite = GraphQLObjectType | GraphQLInterfaceType
+# `last` pages backward with the same sizes; without either a connection gives
+# DEFAULT_PAGE_SIZE items.
+PAGE_ARGUMENTS = (PAGE_ARGUMENT, "last")
 
 
 def too_complex(message: str) -> GraphQLError:
@@ -70,13 +74,13 @@ class Measure:
 
 def _page_size(field: FieldNode, definition: GraphQLField, limits: Limits) -> int:
     for argument in field.arguments or ():
-        if argument.name.value == PAGE_ARGUMENT:
+        if argument.name.value in PAGE_ARGUMENTS:
             value = argument.value
             if isinstance(value, IntValueNode) and len(value.value) <= _MAX_PAGE_DIGITS:
                 return max(1, int(value.value))
             return limits.max_page_size  # a variable or an absurd literal: the largest page
     default = definition.args[PAGE_ARGUMENT].default_value
-    return default if isinstance(default, int) and default > 0 else limits.max_page_size
+    return default if isinstance(default, int) and default > 0 else DEFAULT_PAGE_SIZE
 
 
 class _Measurer:

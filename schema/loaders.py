@@ -33,6 +33,8 @@ class PageKey:
     where: RecordFilter
     after: tuple[SortValue, int] | None
     limit: int
+    before: tuple[SortValue, int] | None = None
+    oldest_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ class Loaders:
                     where=key.where,
                     after=key.after,
                     limit=key.limit,
+                    before=key.before,
+                    oldest_first=key.oldest_first,
                 )
             )
             pages.append(rows)

@@ -1,7 +1,7 @@
 """The root Query: the patient in context, the caller, global IDs, and the account's views."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,6 +13,7 @@ from db.activity import EventKind, count_events, list_events, record_event
 from db.apps import list_developer_apps
 from db.grants import list_grants
 from db.representatives import list_representations
+from schema.account_nodes import ACCOUNT_NODE_TYPES, account_node
 from schema.authorized_apps import authorized_apps
 from schema.context import AppCaller, GraphQLContext
 from schema.errors import BadUserInput, NotFound
@@ -24,10 +25,10 @@ from schema.types.account import (
     ActivityEvent,
     ActivityEventConnection,
     ActivityEventEdge,
+    AppInfo,
     AuthorizedApp,
     CategoryInfo,
     DeveloperApp,
-    DirectoryApp,
     PatientChoice,
     Viewer,
     ViewerKind,
@@ -36,13 +37,13 @@ from schema.types.account import (
 from schema.types.patient import Patient
 from schema.types.relay import (
     Node,
-    PageInfo,
     as_utc,
-    check_page_size,
     decode_cursor,
     encode_cursor,
     expect_global_id,
     from_global_id,
+    page_info,
+    page_window,
     to_global_id,
 )
 from schema.types.representative import Representative
@@ -50,6 +51,12 @@ from sharing.activity_summary import summarize
 from sharing.scopes import ALL_PATIENT_DATA, CATEGORIES, CategoryKey
 
 Ctx = Info[GraphQLContext, Any]
+FIRST = "Events per page from the newest, 1 to 100; 20 when no size is given."
+AFTER = "The `endCursor` of the previous page: continue with older events."
+LAST = "Events per page from the oldest, 1 to 100; pages backward with `before`."
+BEFORE = "The `startCursor` of a page: the events just before it (newer ones)."
+SINCE = "Keep events at or after this instant (without an offset: UTC)."
+UNTIL = "Keep events before this instant (without an offset: UTC)."
 
 
 async def _patient(info: Ctx) -> Patient | None:
@@ -116,6 +123,11 @@ class Query:
     @strawberry.field(description="Any record by global ID, under the same checks as its list.")
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
         type_name, db_id = from_global_id(id)
+        if type_name in ACCOUNT_NODE_TYPES:
+            found = await account_node(info, type_name, db_id)
+            if found is None:
+                raise await _refuse(info, type_name)
+            return found
         if type_name == "Patient":
             if db_id != info.context.patient_id:
                 raise await _refuse(info, type_name)
@@ -137,9 +149,9 @@ class Query:
         return [CategoryInfo.of(c.key) for c in CATEGORIES]
 
     @strawberry.field(description="Approved apps (public information).")
-    async def app_directory(self, info: Ctx) -> list[DirectoryApp]:
+    async def app_directory(self, info: Ctx) -> list[AppInfo]:
         rows = await info.context.db.run(list_approved_apps)
-        return [DirectoryApp.from_row(r) for r in rows]
+        return [AppInfo.from_row(r) for r in rows]
 
     @strawberry.field(description="The apps this developer account registered (empty for others).")
     async def developer_apps(self, info: Ctx) -> list[DeveloperApp] | None:
@@ -168,17 +180,28 @@ class Query:
     async def activity_log(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
-        app_id: strawberry.ID | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        app_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Keep events about this app.")
+        ] = None,
+        since: Annotated[datetime | None, strawberry.argument(description=SINCE)] = None,
+        until: Annotated[datetime | None, strawberry.argument(description=UNTIL)] = None,
     ) -> ActivityEventConnection | None:
         caller = account_only(info)
-        limit = check_page_size(first, info.context.limits.max_page_size)
-        before_id = None
-        if after is not None:
-            value, before_id = decode_cursor(after)
+        window = page_window(
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            maximum=info.context.limits.max_page_size,
+        )
+        limit = window.size
+        cursor_id = None
+        if window.cursor is not None:
+            value, cursor_id = decode_cursor(window.cursor)
             if not isinstance(value, int):
                 raise BadUserInput("Not a valid cursor.")
         app = expect_global_id(app_id, "App") if app_id is not None else None
@@ -190,11 +213,13 @@ class Query:
             "since": as_utc(since),
             "until": as_utc(until),
         }
-        rows = await db.run(
-            lambda s: list_events(s, **visible, before_id=before_id, limit=limit + 1)
-        )
+        if window.backward:
+            bounds: dict[str, Any] = {"after_id": cursor_id, "oldest_first": True}
+        else:
+            bounds = {"before_id": cursor_id}
+        rows = await db.run(lambda s: list_events(s, **visible, **bounds, limit=limit + 1))
         total = await db.run(lambda s: count_events(s, **visible))
-        page = rows[:limit]
+        page = list(reversed(rows[:limit])) if window.backward else rows[:limit]
         app_ids = list({r.app_id for r in page if r.app_id is not None})
         apps = {a.id: a for a in await db.run(lambda s: get_apps(s, ids=app_ids))}
         edges = []
@@ -206,11 +231,7 @@ class Query:
         return ActivityEventConnection(
             edges=edges,
             total_count=total,
-            page_info=PageInfo.of(
-                [e.cursor for e in edges],
-                has_next=len(rows) > limit,
-                has_previous=after is not None,
-            ),
+            page_info=page_info(edges, window, len(rows) > limit),
         )
 
     @strawberry.field(

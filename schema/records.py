@@ -17,14 +17,13 @@ from schema.types import care, clinical, conditions, observations
 from schema.types.relay import (
     Connection,
     Edge,
-    PageInfo,
-    check_page_size,
+    PageWindow,
     decode_cursor,
     encode_cursor,
+    page_info,
 )
 from sharing.categories import REGISTRY, Category, CategoryKey, Registry
 
-DEFAULT_PAGE_SIZE = 20
 NODE_MODULES = (care, clinical, conditions, observations)
 
 
@@ -81,8 +80,7 @@ async def record_page(
     info: Info[GraphQLContext, Any],
     key: CategoryKey,
     *,
-    first: int,
-    after: str | None,
+    window: PageWindow,
     status: list[str] | None,
     since: date | None,
     until: date | None,
@@ -90,10 +88,10 @@ async def record_page(
     """One page of the caller's patient's records of a category (the guard already ran)."""
     context = info.context
     kind = BY_CATEGORY[key]
-    limit = check_page_size(first, context.limits.max_page_size)
+    limit = window.size
     start: tuple[Any, int] | None = None
-    if after is not None:
-        value, row_id = decode_cursor(after)
+    if window.cursor is not None:
+        value, row_id = decode_cursor(window.cursor)
         # A cursor of another list (a day where this one sorts by time) is not ours either.
         if not isinstance(value, date) or isinstance(value, datetime) != sorts_by_timestamp(
             kind.model
@@ -105,8 +103,13 @@ async def record_page(
         since=since,
         until=until,
     )
-    rows = await context.loaders.pages.load(PageKey(kind.model, where, start, limit + 1))
-    page = rows[:limit]
+    if window.backward:
+        page_key = PageKey(kind.model, where, None, limit + 1, before=start, oldest_first=True)
+    else:
+        page_key = PageKey(kind.model, where, start, limit + 1)
+    rows = await context.loaders.pages.load(page_key)
+    more = len(rows) > limit
+    page = list(reversed(rows[:limit])) if window.backward else rows[:limit]
     context.tally.saw(key, [row.id for row in page])
     edges = [Edge(cursor=encode_cursor(sort_value(r), r.id), node=kind.build(r)) for r in page]
 
@@ -115,8 +118,6 @@ async def record_page(
 
     return Connection(
         edges=edges,
-        page_info=PageInfo.of(
-            [e.cursor for e in edges], has_next=len(rows) > limit, has_previous=after is not None
-        ),
+        page_info=page_info(edges, window, more),
         count=count,
     )

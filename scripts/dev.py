@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import venv
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,10 +51,23 @@ def run() -> None:
     chartshare = BIN / "chartshare"
     _run(chartshare, "migrate")
     _run(chartshare, "seed")
-    host = os.environ.get("CHARTSHARE_HOST", "127.0.0.1")
-    port = os.environ.get("CHARTSHARE_PORT", "8000")
+    host, port, base_url = serve_address(os.environ)
+    os.environ["CHARTSHARE_BASE_URL"] = base_url
+    print(f"serving {base_url} (the issuer; `aud` on authorization requests must equal it)")
     argv = [str(chartshare), "serve", "--host", host, "--port", port]
     os.execv(argv[0], argv)  # noqa: S606 - our own console script, no shell
+
+
+def serve_address(environ: Mapping[str, str]) -> tuple[str, str, str]:
+    """Host, port and base URL for `run`; the issuer follows HOST/PORT unless BASE_URL is set."""
+    host = environ.get("CHARTSHARE_HOST", "127.0.0.1")
+    port = environ.get("CHARTSHARE_PORT", "8000")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise SystemExit(f"CHARTSHARE_PORT: {port!r} is not a port number")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    shown = f"[{shown}]" if ":" in shown else shown
+    base_url = environ.get("CHARTSHARE_BASE_URL") or f"http://{shown}:{port}"
+    return host, port, base_url
 
 
 def test(pytest_args: list[str]) -> None:

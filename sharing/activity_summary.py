@@ -93,6 +93,10 @@ def summarize(event: ActivityEvent, app_name: str | None) -> str:
         return f"You downloaded your record ({saved})." if saved else "You downloaded your record."
     if event.kind == EventKind.ACCESS_DENIED and event.app_id is None:
         return "A request for a record outside this account's access was refused."
+    if event.kind == EventKind.CONSENT and details.get("updated") is True:
+        return f"You updated your consent for {app}."
+    if event.kind == EventKind.REVOCATION and "device_tokens_revoked" in details:
+        return f"{app} signed out on one device; its other devices keep access."
     if event.kind == EventKind.REVOCATION and details.get("reason") == "superseded":
         return f"The earlier access of {app} was replaced by a new consent."
     if event.kind == EventKind.REVOCATION and details.get("reason") == "app_deleted":

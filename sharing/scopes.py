@@ -31,7 +31,9 @@ __all__ = [
     "SpecialScope",
     "categories_of_scope",
     "granted_categories",
+    "is_read_permission",
     "is_special",
+    "phrase_granted",
     "required_scopes",
     "scopes_for",
     "split_scope_string",
@@ -41,6 +43,9 @@ __all__ = [
 # Permissions accepted on a resource scope. SMART v2 `rs` (read + search), its
 # parts, and the v1 `read` alias; chartshare is read-only, so c/u/d are refused.
 READ_PERMISSIONS = frozenset({"rs", "r", "s", "read"})
+# Spellings that mean exactly what chartshare grants (echoed back in the token response).
+EXACT_READ_PERMISSIONS = frozenset({"rs", "read"})
+SMART_V2_PERMISSIONS = "cruds"
 
 
 class SpecialScope(StrEnum):
@@ -50,6 +55,9 @@ class SpecialScope(StrEnum):
     FHIR_USER = "fhirUser"
     LAUNCH_PATIENT = "launch/patient"
     OFFLINE_ACCESS = "offline_access"
+    ONLINE_ACCESS = "online_access"
+    PROFILE = "profile"
+    EMAIL = "email"
 
 
 SPECIAL_EXPLANATIONS: dict[SpecialScope, str] = {
@@ -57,6 +65,9 @@ SPECIAL_EXPLANATIONS: dict[SpecialScope, str] = {
     SpecialScope.FHIR_USER: "Tell the app which person is using it.",
     SpecialScope.LAUNCH_PATIENT: "Tell the app whose record it is reading.",
     SpecialScope.OFFLINE_ACCESS: "Keep access when I am not using the app.",
+    SpecialScope.ONLINE_ACCESS: "Keep access while I am using the app.",
+    SpecialScope.PROFILE: "Tell the app my name.",
+    SpecialScope.EMAIL: "Tell the app my email address.",
 }
 
 
@@ -80,7 +91,7 @@ def categories_of_scope(scope: str, registry: Registry = REGISTRY) -> tuple[Cate
         raise ScopeError(f"unsupported scope {scope!r}")
     resource_part, _, query = scope.removeprefix("patient/").partition("?")
     resource_type, _, permission = resource_part.rpartition(".")
-    if permission not in READ_PERMISSIONS:
+    if not is_read_permission(permission):
         raise ScopeError(f"unsupported permission in {scope!r} (chartshare is read-only)")
     if resource_type == "*":
         if query:
@@ -102,6 +113,20 @@ def categories_of_scope(scope: str, registry: Registry = REGISTRY) -> tuple[Cate
     return narrowed
 
 
+def is_read_permission(permission: str) -> bool:
+    """`rs`, `r`, `s`, v1 `read`, or a SMART v2 permission string whose read/search part we grant.
+
+    `cruds` or `rs` ask for more than chartshare grants only in c/u/d: the read/search
+    part is granted and the rest is not (the token's `scope` says `.rs`). A v1 `*` is
+    read and write, likewise granted as read.
+    """
+    if permission in READ_PERMISSIONS or permission == "*":
+        return True
+    letters = [c for c in SMART_V2_PERMISSIONS if c in permission]
+    in_order = "".join(letters) == permission
+    return bool(permission) and in_order and ("r" in permission or "s" in permission)
+
+
 def granted_categories(scopes: Iterable[str]) -> frozenset[CategoryKey]:
     """Every category any of the (already validated) scopes grants; unknown scopes grant nothing."""
     keys: set[CategoryKey] = set()
@@ -114,7 +139,12 @@ def granted_categories(scopes: Iterable[str]) -> frozenset[CategoryKey]:
 
 
 def split_scope_string(raw: str) -> tuple[list[str], list[str]]:
-    """Split a requested scope string into (accepted, rejected), in order, without repeats."""
+    """Split a requested scope string into (accepted, rejected), in order, without repeats.
+
+    Rejected scopes (`launch` without an EHR context, `user/` and `system/` scopes,
+    write-only permissions, unknown names) are dropped from an authorization request,
+    not fatal (RFC 6749 section 3.3); the token response's `scope` says what was granted.
+    """
     accepted: list[str] = []
     rejected: list[str] = []
     for scope in dict.fromkeys(raw.split()):
@@ -125,6 +155,35 @@ def split_scope_string(raw: str) -> tuple[list[str], list[str]]:
         else:
             accepted.append(scope)
     return accepted, rejected
+
+
+def phrase_granted(
+    requested: Iterable[str], categories: frozenset[CategoryKey], specials: Iterable[str]
+) -> list[str]:
+    """The granted scope in the client's own words where they fit exactly, canonical otherwise.
+
+    A requested `.rs` or v1 `.read` scope whose categories are all granted is echoed as
+    sent; the rest of the granted categories come as canonical scopes. A client that
+    asked only for supported scopes and got everything sees its own scope set back.
+    """
+    granted_specials = list(dict.fromkeys(specials))
+    result: list[str] = []
+    covered: set[CategoryKey] = set()
+    for scope in dict.fromkeys(requested):
+        if scope in granted_specials:
+            result.append(scope)
+            continue
+        permission = scope.partition("?")[0].rpartition(".")[2]
+        try:
+            keys = {c.key for c in categories_of_scope(scope)}
+        except ScopeError:
+            continue
+        if keys and permission in EXACT_READ_PERMISSIONS and keys <= categories:
+            result.append(scope)
+            covered |= keys
+    result.extend(s for s in granted_specials if s not in result)
+    result.extend(scopes_for(categories - covered))
+    return result
 
 
 def scopes_for(

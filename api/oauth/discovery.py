@@ -17,6 +17,7 @@ CAPABILITIES = [
     "client-confidential-symmetric",
     "context-standalone-patient",
     "permission-offline",
+    "permission-online",
     "permission-patient",
     "permission-v1",
     "permission-v2",
@@ -34,6 +35,7 @@ def _common(issuer: str) -> dict[str, Any]:
         "introspection_endpoint": f"{issuer}/oauth/introspect",
         "registration_endpoint": f"{issuer}/oauth/register",
         "jwks_uri": f"{issuer}/.well-known/jwks.json",
+        "userinfo_endpoint": f"{issuer}/oauth/userinfo",
         "scopes_supported": supported_scopes(),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
@@ -72,7 +74,18 @@ def openid_configuration_document(issuer: str) -> dict[str, Any]:
         **_common(issuer),
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "claims_supported": ["iss", "sub", "aud", "exp", "iat", "nonce", "fhirUser"],
+        "claims_supported": [
+            "iss",
+            "sub",
+            "aud",
+            "exp",
+            "iat",
+            "nonce",
+            "fhirUser",
+            "name",
+            "preferred_username",
+            "email",
+        ],
     }
 
 

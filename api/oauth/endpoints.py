@@ -3,7 +3,9 @@
 Who may call:
 * revocation: any client for its own tokens; confidential clients authenticate with
   client_secret_basic or client_secret_post, public clients name their client_id.
-  Revoking a refresh token ends the grant, so every access token under it dies too.
+  Revoking a refresh token ends that device's tokens (every token issued from the same
+  authorization code, refreshes included); when no other device's token is left, it
+  ends the grant too, so the app no longer shows as authorized.
 * introspection: confidential clients only, authenticated, and only for tokens issued
   to them; every other token (unknown, expired, revoked, another client's) is
   exactly `{"active": false}`.
@@ -18,7 +20,7 @@ from api.oauth.models import AppClient, TokenRecord
 from db.activity import EventKind, record_event
 from db.columns import utcnow
 from db.credentials import find_token
-from db.tokens import TokenKind, hash_secret
+from db.tokens import TokenKind, count_live_tokens, hash_secret, revoke_tokens_from_code
 from db.tokens import revoke_token as revoke_token_row
 
 _HINTS = {"access_token": TokenKind.ACCESS, "refresh_token": TokenKind.REFRESH}
@@ -43,6 +45,25 @@ async def _revoke(session: Any, *, record: TokenRecord, source_address: str | No
 
     grant = record.grant
     if record.token.kind == TokenKind.REFRESH:
+        device = record.token.issued_from_code_id
+        if device is not None and grant.revoked_at is None and grant.id is not None:
+            now = utcnow()
+            ended = await revoke_tokens_from_code(session, code_id=device, now=now)
+            if await count_live_tokens(session, grant_id=grant.id, now=now):
+                await record_event(
+                    session,
+                    kind=EventKind.REVOCATION,
+                    patient_id=grant.patient_id,
+                    app_id=grant.app_id,
+                    grant_id=grant.id,
+                    source_address=source_address,
+                    details={
+                        "reason": "revoked_by_app",
+                        "token": "refresh_token",
+                        "device_tokens_revoked": ended,
+                    },
+                )
+                return
         if grant.revoked_at is None:
             await revoke_grant(
                 session,

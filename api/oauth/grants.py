@@ -38,9 +38,10 @@ from db.tokens import (
     claim_refresh_token,
     hash_secret,
 )
-from sharing.scopes import Scopes, SpecialScope, split_scope_string
+from sharing.scopes import Scopes, SpecialScope, phrase_granted, split_scope_string
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+REFRESHABLE = frozenset({SpecialScope.OFFLINE_ACCESS.value, "online_access"})
 # RFC 6749 Appendix A: state is 1*VSCHAR; we also bound its length (it travels in URLs).
 STATE_MAX_LENGTH = 1024
 STATE_PATTERN = re.compile(rf"[\x20-\x7e]{{1,{STATE_MAX_LENGTH}}}")
@@ -121,7 +122,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             redirect_uri=data["redirect_uri"],
             code_challenge=data["code_challenge"],
             code_challenge_method=data["code_challenge_method"],
-            scopes=consent.grant.scopes,
+            scopes=" ".join(_granted_for(data.get("scope", "").split(), consent.grant)),
             nonce=(data.get("nonce") or None),
             expires_at=utcnow() + timedelta(seconds=context.settings.authorization_code_ttl),
         )
@@ -173,9 +174,15 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         return Consent(account_id=grant.account_id, patient_id=grant.patient_id, grant=grant)
 
 
+def _granted_for(requested: list[str], grant: Grant) -> list[str]:
+    """`requested` limited to what the grant allows, in the client's words where they fit."""
+    allowed = Scopes.parse(requested) & Scopes.parse(grant.scopes)
+    return phrase_granted(requested, allowed.categories, allowed.specials)
+
+
 def _narrowed_scope(requested: list[str], grant: Grant) -> str:
-    """`requested` limited to what the grant still allows, in canonical form."""
-    return str(Scopes.parse(requested) & Scopes.parse(grant.scopes))
+    """`requested` limited to what the grant still allows (see `_granted_for`)."""
+    return " ".join(_granted_for(requested, grant))
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
@@ -210,6 +217,11 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             raise InvalidGrantError(AUTHORIZE_AGAIN)
         if record.is_expired():
             raise InvalidGrantError("The refresh token expired; the patient must authorize again.")
+        if not set(record.grant.scopes.split()) & REFRESHABLE:
+            # A later consent (on another device) took away offline and online access.
+            raise InvalidGrantError(
+                "The patient's latest consent does not allow refreshing; authorize again."
+            )
         return record
 
     def _validate_token_scope(self, token: TokenRecord) -> None:

@@ -14,9 +14,10 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.oauth.bridge import OAuthContext
-from api.oauth.models import AppClient, CodeRecord, Consent
+from api.oauth.models import AppClient, CodeRecord, Consent, TokenRecord
 from api.oauth.signing import current_signing_key, id_token_claims, sign_id_token
-from db.accounts import AccountPatient, Relationship
+from api.oauth.userinfo import fhir_user_of
+from db.accounts import AccountPatient
 from db.activity import EventKind, record_event
 from db.columns import utcnow
 from db.keys import SigningKey
@@ -24,6 +25,7 @@ from db.tokens import TokenKind, add_token, hash_secret
 from sharing.scopes import SpecialScope
 
 TOKEN_BYTES = 32  # 256 bits
+REFRESH_SCOPES = frozenset({SpecialScope.OFFLINE_ACCESS.value, SpecialScope.ONLINE_ACCESS.value})
 
 
 def seconds_until(moment: datetime | None, now: datetime) -> int | None:
@@ -54,7 +56,7 @@ def make_token_generator(context: OAuthContext) -> Any:
             "expires_in": lifetime,
             "scope": " ".join(scopes),
         }
-        if include_refresh_token and SpecialScope.OFFLINE_ACCESS in scopes:
+        if include_refresh_token and REFRESH_SCOPES & set(scopes):
             token["refresh_token"] = secrets.token_urlsafe(TOKEN_BYTES)
         return token
 
@@ -73,7 +75,9 @@ async def _store(
     token: dict[str, Any],
     consent: Consent,
     code: CodeRecord | None,
+    device: int | None,
     settings_refresh_ttl: int,
+    online_ttl: int,
     source_address: str | None,
     signing_secret: str,
 ) -> _Stored:
@@ -87,10 +91,13 @@ async def _store(
         grant_id=grant.id,
         scopes=token["scope"],
         expires_at=now + timedelta(seconds=token["expires_in"]),
-        issued_from_code_id=code.code.id if code else None,
+        issued_from_code_id=device,
     )
     if "refresh_token" in token:
-        refresh_end = now + timedelta(seconds=settings_refresh_ttl)
+        # online_access without offline_access: usable while the patient keeps using the
+        # app, i.e. it lapses after a login session's idle time without a refresh.
+        offline = SpecialScope.OFFLINE_ACCESS in token["scope"].split()
+        refresh_end = now + timedelta(seconds=settings_refresh_ttl if offline else online_ttl)
         if grant.expires_at is not None:
             refresh_end = min(refresh_end, grant.expires_at)
         await add_token(
@@ -100,7 +107,7 @@ async def _store(
             grant_id=grant.id,
             scopes=token["scope"],
             expires_at=refresh_end,
-            issued_from_code_id=code.code.id if code else None,
+            issued_from_code_id=device,
         )
     await record_event(
         session,
@@ -123,13 +130,19 @@ def save_token(context: OAuthContext, token: dict[str, Any], request: Any) -> No
     consent: Consent = request.user
     code: CodeRecord | None = request.authorization_code
     client: AppClient = request.client
+    # One device's tokens share the code they began with, also across refreshes: revoking
+    # that device's refresh token ends them and leaves the app's other devices alone.
+    refreshed: TokenRecord | None = getattr(request, "refresh_token", None)
+    device = code.code.id if code else (refreshed.token.issued_from_code_id if refreshed else None)
     stored = context.call(
         _store,
         context.session,
         token=token,
         consent=consent,
         code=code,
+        device=device,
         settings_refresh_ttl=context.settings.refresh_token_ttl,
+        online_ttl=context.settings.session_idle_seconds,
         source_address=context.source_address,
         signing_secret=context.settings.key_encryption_secret,
     )
@@ -137,10 +150,12 @@ def save_token(context: OAuthContext, token: dict[str, Any], request: Any) -> No
     if SpecialScope.LAUNCH_PATIENT in scopes:
         token["patient"] = str(consent.patient_id)
     if stored.key is not None:
-        if stored.relationship == Relationship.SELF:
-            fhir_user = f"{context.issuer}/fhir/Patient/{consent.patient_id}"
-        else:
-            fhir_user = f"{context.issuer}/fhir/RelatedPerson/{consent.account_id}"
+        fhir_user = fhir_user_of(
+            context.issuer,
+            relationship=stored.relationship,
+            patient_id=consent.patient_id,
+            account_id=consent.account_id,
+        )
         claims = id_token_claims(
             issuer=context.issuer,
             subject=str(consent.account_id),

@@ -16,6 +16,12 @@ from db.apps import find_app_by_client_id
 from sharing.scopes import split_scope_string
 
 
+def _quotable(scope: str) -> str:
+    """The scope in quotes if an error_description may carry it (RFC 6749 5.2), else a stand-in."""
+    safe = len(scope) <= 100 and all(0x20 <= ord(c) <= 0x7E and c not in '"\\' for c in scope)
+    return f"'{scope}'" if safe else "the requested scope"
+
+
 class ChartshareServer(AuthorizationServer):
     """Only the code and refresh grants: no implicit, password or client-credentials grant."""
 
@@ -48,9 +54,13 @@ class ChartshareServer(AuthorizationServer):
     def validate_requested_scope(self, scope: str | None) -> None:
         if not scope:
             raise InvalidScopeError("scope is required.")
-        _, rejected = split_scope_string(scope)
-        if rejected:
-            raise InvalidScopeError("The request asks for a scope chartshare does not support.")
+        accepted, rejected = split_scope_string(scope)
+        if not accepted:
+            # Unsupported scopes are dropped; only a request left with nothing is refused.
+            raise InvalidScopeError(
+                f"chartshare supports none of the requested scopes ({_quotable(rejected[0])} is "
+                "not supported; see scopes_supported in /.well-known/smart-configuration)."
+            )
 
     def create_oauth2_request(self, request: Any) -> Any:
         return request  # the views build StarletteOAuth2Request themselves

@@ -164,6 +164,8 @@ TYPES: dict[str, dict[str, Spec]] = {
         "role": coding(text("role_system"), "role_code", "role_display", nullable=False),
         "npi": text("npi"), "organization": text("organization"), "phone": text("phone"),
         "status": text("status"),
+        "startDate": Leaf("day", "{a}.period_start"),
+        "endDate": Leaf("day", "{a}.period_end"),
         "periodStart": Leaf("day", "{a}.period_start"),
         "periodEnd": Leaf("day", "{a}.period_end"),
     }),
@@ -254,6 +256,7 @@ NAME_TEXT = (
 
 PATIENT: dict[str, Spec] = {
     "id": Leaf("id", "Patient"),
+    "fhirId": Leaf("text", "CAST({a}.id AS TEXT)"),
     "name": Demographic(Value({
         "given": text("given_name"), "middle": text("middle_name"),
         "family": text("family_name"), "suffix": text("name_suffix"),

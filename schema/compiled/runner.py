@@ -30,7 +30,7 @@ from schema.document import screen_document
 from schema.errors import BadUserInput
 from schema.execution import record_read
 from schema.graph import SCHEMA
-from schema.types.relay import decode_cursor
+from schema.types.relay import DEFAULT_PAGE_SIZE, decode_cursor
 
 PLAN_CACHE_SIZE = 256
 # How many operations ran on each path in this process (the benchmark reports it), and why
@@ -85,7 +85,10 @@ def _arguments(
         values = get_argument_values(plan.definition, plan.node, variables)
     except GraphQLError:
         return None
-    first, after = values.get("first", 20), values.get("after")
+    if values.get("last") is not None or values.get("before") is not None:
+        return None  # backward pages (and a mix of directions) take the Strawberry path
+    first = values.get("first")
+    first, after = DEFAULT_PAGE_SIZE if first is None else first, values.get("after")
     status, since, until = values.get("status"), values.get("since"), values.get("until")
     if not isinstance(first, int) or not 1 <= first <= context.limits.max_page_size:
         return None

@@ -8,9 +8,10 @@ from typing import Self
 import strawberry
 
 from db.activity import ActivityEvent as ActivityRow
+from db.activity import EventKind
 from db.apps import App, AppStatus, redirect_uris_of
 from db.grants import Grant
-from schema.types.relay import PageInfo, node_values, to_global_id
+from schema.types.relay import Node, PageInfo, node_values, to_global_id
 from sharing.activity_summary import denied_categories
 from sharing.consent import AccessDuration as ConsentDuration
 from sharing.scopes import BY_KEY, CATEGORIES, CategoryKey, SpecialScope, granted_categories
@@ -22,6 +23,30 @@ KEY_VALUES = frozenset(key.value for key in CategoryKey)
 AccessDuration = strawberry.enum(
     ConsentDuration, name="AccessDuration", description="How long an app keeps access."
 )
+
+
+ActivityKind = strawberry.enum(
+    EventKind, name="ActivityKind", description="What an activity log entry records."
+)
+
+
+@strawberry.enum(description="How the recorded attempt ended.")
+class ActivityOutcome(Enum):
+    SUCCESS = "success"
+    PARTIAL = "partial"
+    REJECTED = "rejected"
+    DENIED = "denied"
+    REFUSED = "refused"
+    ERROR = "error"
+    OTHER = "other"
+
+    @classmethod
+    def of(cls, stored: str) -> "ActivityOutcome":
+        """The enum value of a stored outcome; OTHER for one this schema does not name."""
+        try:
+            return cls(stored)
+        except ValueError:
+            return cls.OTHER
 
 
 DeveloperAppStatus = strawberry.enum(
@@ -66,9 +91,8 @@ class Viewer:
     granted_categories: list[CategoryInfo]
 
 
-@strawberry.type(description="A registered app.")
-class AppInfo:
-    id: strawberry.ID
+@strawberry.type(description="A registered app: its public information.")
+class AppInfo(Node):
     client_id: str
     name: str
     description: str | None
@@ -81,11 +105,6 @@ class AppInfo:
     def from_row(cls, row: App) -> Self:
         assert row.id is not None
         return cls(**node_values(cls, row, id=to_global_id("App", row.id)))
-
-
-@strawberry.type(description="Public information about an approved app.")
-class DirectoryApp(AppInfo):
-    pass
 
 
 @strawberry.type(description="An app as its developer manages it.")
@@ -114,9 +133,11 @@ class GrantedBy:
     you: bool = strawberry.field(description="Whether the calling account gave the consent.")
 
 
-@strawberry.type(description="An app the patient has let read part of a record.")
-class AuthorizedApp:
-    grant_id: strawberry.ID
+@strawberry.type(description="An app allowed to read part of a record; one per app and patient.")
+class AuthorizedApp(Node):
+    grant_id: strawberry.ID = strawberry.field(
+        description="The same global ID as `id`; `revokeApp` and `updateAppGrant` take it."
+    )
     app: AppInfo
     granted_by: GrantedBy = strawberry.field(
         description="Who allowed it: the patient, or a representative acting for them."
@@ -140,6 +161,7 @@ class AuthorizedApp:
         assert grant.id is not None
         scopes = grant.scopes.split()
         return cls(
+            id=to_global_id("Grant", grant.id),
             grant_id=to_global_id("Grant", grant.id),
             app=AppInfo.from_row(app),
             granted_by=granted_by,
@@ -163,11 +185,10 @@ class CategoryCount:
 
 
 @strawberry.type(description="One entry of the activity log.")
-class ActivityEvent:
-    id: strawberry.ID
+class ActivityEvent(Node):
     occurred_at: datetime
-    kind: str = strawberry.field(description="data_read, access_denied, consent, revocation, ...")
-    outcome: str
+    kind: ActivityKind  # type: ignore[valid-type]
+    outcome: ActivityOutcome
     app: AppInfo | None
     patient_id: strawberry.ID | None
     source_address: str | None
@@ -190,8 +211,8 @@ class ActivityEvent:
         return cls(
             id=to_global_id("ActivityEvent", row.id),
             occurred_at=row.occurred_at,
-            kind=row.kind,
-            outcome=row.outcome,
+            kind=EventKind(row.kind),
+            outcome=ActivityOutcome.of(row.outcome),
             app=AppInfo.from_row(app) if app else None,
             patient_id=to_global_id("Patient", row.patient_id) if row.patient_id else None,
             source_address=row.source_address,

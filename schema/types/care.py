@@ -13,6 +13,8 @@ from schema.types.common import Coding, main_code
 from schema.types.conditions import Condition, condition_fields
 from schema.types.relay import Node, node_values
 
+DAY_NAMES = "Use startDate/endDate: a day is named `...Date` or `...On`, an instant `...At`."
+
 
 @strawberry.type(description="A clinician or other member of the patient's care team.")
 class CareTeamMember(Node):
@@ -22,13 +24,22 @@ class CareTeamMember(Node):
     organization: str | None
     phone: str | None
     status: str = strawberry.field(description="active, inactive or entered-in-error.")
-    period_start: date
-    period_end: date | None
+    start_date: date = strawberry.field(description="Since when the clinician is on the team.")
+    end_date: date | None = strawberry.field(
+        description="Until when the clinician was on the team, if no longer."
+    )
+    period_start: date = strawberry.field(
+        description="Same as `startDate`.", deprecation_reason=DAY_NAMES
+    )
+    period_end: date | None = strawberry.field(
+        description="Same as `endDate`.", deprecation_reason=DAY_NAMES
+    )
 
     @classmethod
     def from_row(cls, row: clinical.CareTeamMember) -> "CareTeamMember":
         role = Coding(system=row.role_system, code=row.role_code, display=row.role_display)
-        return cls(**node_values(cls, row, role=role))
+        days = {"start_date": row.period_start, "end_date": row.period_end}
+        return cls(**node_values(cls, row, role=role, **days))
 
 
 @strawberry.type(description="A visit: office, hospital stay, emergency, virtual or home.")

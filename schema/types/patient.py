@@ -13,16 +13,18 @@ from db import patients
 from db.code_systems import CDC_RACE_ETHNICITY as RACE_ETHNICITY
 from schema.context import GraphQLContext
 from schema.permissions import RequireCategory, describe, scope_note
-from schema.records import DEFAULT_PAGE_SIZE, RECORD_KINDS, RecordKind, record_page
+from schema.records import RECORD_KINDS, RecordKind, record_page
 from schema.types.common import Coding, HumanName, coding
-from schema.types.relay import Connection, Node, to_global_id
+from schema.types.relay import Connection, Node, page_window, to_global_id
 from sharing.categories import REGISTRY, CategoryKey
 
 # The category of the patient row itself: its fields are the demographics.
 DEMOGRAPHICS: CategoryKey = REGISTRY.by_node_type["Patient"].key
 T = TypeVar("T")
-FIRST = "Items per page, 1 to 100."
-AFTER = "The `endCursor` of the previous page."
+FIRST = "Items per page from the start (newest first), 1 to 100; 20 when no size is given."
+AFTER = "The `endCursor` of the previous page: continue after it (older items)."
+LAST = "Items per page from the end (oldest), 1 to 100; pages backward with `before`."
+BEFORE = "The `startCursor` of a page: the items just before it (newer items)."
 STATUS = "Keep items with any of these statuses (e.g. `active`)."
 SINCE = "Keep items dated on or after this day."
 UNTIL = "Keep items dated on or before this day."
@@ -53,15 +55,22 @@ def _records(kind: RecordKind) -> StrawberryField:
     async def resolve(
         self: "Patient",
         info: Info[GraphQLContext, Any],
-        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_PAGE_SIZE,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
         status: Annotated[list[str] | None, strawberry.argument(description=STATUS)] = None,
         since: Annotated[date | None, strawberry.argument(description=SINCE)] = None,
         until: Annotated[date | None, strawberry.argument(description=UNTIL)] = None,
     ) -> Any:
-        return await record_page(
-            info, key, first=first, after=after, status=status, since=since, until=until
+        window = page_window(
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            maximum=info.context.limits.max_page_size,
         )
+        return await record_page(info, key, window=window, status=status, since=since, until=until)
 
     resolve.__annotations__["return"] = Connection[kind.node] | None  # type: ignore[name-defined]
     field: StrawberryField = strawberry.field(
@@ -90,6 +99,13 @@ def with_connections(kinds: Iterable[RecordKind]) -> Callable[[type[T]], type[T]
 @with_connections(RECORD_KINDS)
 class Patient(Node):
     db_id: strawberry.Private[int]
+    fhir_id: strawberry.ID = strawberry.field(
+        description=(
+            "The patient's id outside GraphQL: the token response's `patient`, the `{id}` of "
+            "`fhirUser` `{issuer}/fhir/Patient/{id}` and of FHIR `Patient/{id}`. The global "
+            "`id` of the same patient is base64 of `Patient:{fhirId}`."
+        )
+    )
     name: HumanName | None = _demographic("The patient's name.")
     birth_date: date | None = _demographic("Date of birth.")
     sex: str | None = _demographic("Birth sex (US Core): F, M or UNK.")
@@ -106,6 +122,7 @@ class Patient(Node):
         return cls(
             id=to_global_id("Patient", row.id),
             db_id=row.id,
+            fhir_id=strawberry.ID(str(row.id)),
             name=HumanName(
                 given=row.given_name,
                 middle=row.middle_name,

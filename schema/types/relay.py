@@ -5,6 +5,7 @@ import binascii
 import dataclasses
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
@@ -184,8 +185,47 @@ class Connection(Generic[NodeType]):
         return await self.count()
 
 
-def check_page_size(first: int, maximum: int) -> int:
+def check_page_size(first: int, maximum: int, argument: str = "first") -> int:
     """A page size between 1 and the maximum, else BadUserInput."""
     if not 1 <= first <= maximum:
-        raise BadUserInput(f"`first` must be between 1 and {maximum}.", maximum=maximum)
+        raise BadUserInput(f"`{argument}` must be between 1 and {maximum}.", maximum=maximum)
     return first
+
+
+DEFAULT_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class PageWindow:
+    """Which page a connection field was asked for: forward from `after`, or back from `before`."""
+
+    backward: bool
+    size: int
+    cursor: str | None
+
+
+def page_window(
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    maximum: int,
+) -> PageWindow:
+    """Relay's arguments as one window: `first`/`after` or `last`/`before`, never a mix."""
+    if (first is not None or after is not None) and (last is not None or before is not None):
+        raise BadUserInput("Page forward with first/after or backward with last/before, not both.")
+    if last is not None or before is not None:
+        size = DEFAULT_PAGE_SIZE if last is None else check_page_size(last, maximum, "last")
+        return PageWindow(backward=True, size=min(size, maximum), cursor=before)
+    size = DEFAULT_PAGE_SIZE if first is None else check_page_size(first, maximum)
+    return PageWindow(backward=False, size=min(size, maximum), cursor=after)
+
+
+def page_info(edges: list[Any], window: PageWindow, more: bool) -> PageInfo:
+    """Relay's PageInfo for a page read in the window's direction (`more`: a further row exists)."""
+    return PageInfo.of(
+        [e.cursor for e in edges],
+        has_next=window.cursor is not None if window.backward else more,
+        has_previous=more if window.backward else window.cursor is not None,
+    )

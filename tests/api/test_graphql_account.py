@@ -155,7 +155,7 @@ async def test_authorized_apps_and_activity_log_show_what_apps_read(
     assert authorized["grantId"] == to_global_id("Grant", access.grant_id)
     assert authorized["categoriesRead"] == [{"key": "LAB_RESULTS", "label": "Lab results"}]
     assert authorized["lastUsedAt"] is not None
-    read = [e["node"] for e in data["activityLog"]["edges"] if e["node"]["kind"] == "data_read"]
+    read = [e["node"] for e in data["activityLog"]["edges"] if e["node"]["kind"] == "DATA_READ"]
     assert read[0]["summary"] == "Demo Health Tracker read 3 lab results."
     assert read[0]["categories"] == [{"category": "LAB_RESULTS", "count": 3}]
     assert data["viewer"]["kind"] == "ACCOUNT"

@@ -92,7 +92,7 @@ async def test_the_whole_record_is_a_valid_fhir_bundle_with_every_row(
 
     log = (await post_graphql(client, LAST_EVENT, headers=csrf)).json()["data"]["activityLog"]
     [edge] = log["edges"]
-    assert edge["node"]["kind"] == "record_exported"
+    assert edge["node"]["kind"] == "RECORD_EXPORTED"
     assert edge["node"]["summary"].startswith("You downloaded your record (")
     read = {c["category"]: c["count"] for c in edge["node"]["categories"]}
     assert read["LAB_RESULTS"] == await _count(session, CategoryKey.LAB_RESULTS, alice.id)

@@ -45,7 +45,7 @@ def _answer(
         }
     else:
         raise AssertionError(f"unexpected page {path} in the OAuth flow")
-    return client.post(path, data=form)
+    return client.post(page.url.copy_with(query=None), data=form)
 
 
 def authorize_params(base_url: str, challenge: str) -> dict[str, str]:
@@ -85,22 +85,30 @@ def redeem_code(client: httpx.Client, code: str, verifier: str) -> dict[str, Any
     return body
 
 
+def patient_in_browser(
+    authorization_url: str, *, redirect_uri: str, login: str = "alice", patient: str = "Alice"
+) -> str:
+    """What a patient does in the browser, scripted: log in, choose, allow; the callback URL."""
+    with httpx.Client(timeout=10) as client:
+        response = client.get(authorization_url)
+        for _ in range(8):
+            assert response.status_code in (302, 303), response.text
+            location = urljoin(str(response.url), response.headers["location"])
+            if location.startswith(redirect_uri):
+                return location
+            page = client.get(location)
+            is_page = page.status_code == 200
+            response = _answer(client, page, login=login, patient=patient) if is_page else page
+    raise AssertionError("the OAuth flow did not reach the redirect URI")
+
+
 def demo_app_token(base_url: str, *, login: str = "alice", patient: str = "Alice") -> str:
     """Authorize the demo app as `login` for `patient` (PKCE S256) and redeem the code."""
     verifier, challenge = pkce_pair()
     params = authorize_params(base_url, challenge)
+    url = f"{base_url}/oauth/authorize?{urlencode(params)}"
+    location = patient_in_browser(url, redirect_uri=REDIRECT_URI, login=login, patient=patient)
     with httpx.Client(base_url=base_url, timeout=10) as client:
-        response = client.get("/oauth/authorize", params=params)
-        for _ in range(8):
-            assert response.status_code in (302, 303), response.text
-            location = urljoin(base_url + "/", response.headers["location"])
-            if location.startswith(REDIRECT_URI):
-                break
-            page = client.get(location)
-            is_page = page.status_code == 200
-            response = _answer(client, page, login=login, patient=patient) if is_page else page
-        else:
-            raise AssertionError("the OAuth flow did not reach the redirect URI")
         answer = query_of(location)
         assert answer["state"] == params["state"], answer
         access_token: str = redeem_code(client, answer["code"], verifier)["access_token"]

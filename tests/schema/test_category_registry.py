@@ -51,7 +51,8 @@ def test_patient_has_one_guarded_nullable_connection_per_category_field() -> Non
         assert not isinstance(field.type, GraphQLNonNull), category.field
         assert str(field.type) == f"{category.node_type}Connection"
     demographic = {name for name, key in guards.items() if key == CategoryKey.DEMOGRAPHICS}
-    assert demographic | set(connections) == set(graph_patient.fields) - {"id"}
+    # `id` and `fhirId` name the patient the token is bound to: no category guards them.
+    assert demographic | set(connections) == set(graph_patient.fields) - {"id", "fhirId"}
 
 
 def test_links_between_node_types_are_the_registry_links() -> None:

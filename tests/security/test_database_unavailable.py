@@ -54,3 +54,5 @@ async def test_unreachable_database_is_503_with_retry_after(
     assert response.status_code == 503, response.text
     assert response.headers["retry-after"] == "5"
     assert "Traceback" not in response.text
+    if path == "/graphql":  # GraphQL clients read `errors` on every status
+        assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"

@@ -13,6 +13,7 @@ from db.apps import App, AppStatus
 from db.grants import Grant
 from db.patients import Patient
 from db.tokens import Token
+from sharing.activity_summary import summarize
 from sharing.consent import (
     AccessDuration,
     ConsentProblem,
@@ -203,21 +204,35 @@ async def test_activity_log_refuses_updates_and_deletes(session: AsyncSession) -
         await session.commit()
 
 
-async def test_a_new_consent_supersedes_the_earlier_grant_and_says_so(
+async def test_a_new_consent_updates_the_grant_and_keeps_other_devices_tokens(
     session: AsyncSession,
 ) -> None:
     account, patient, app = await _arrange(session)
     first = await _consent(session, account, patient, app)
-    token = await issue_token(session, grant=first)
+    await issue_token(session, grant=first)
     second = await _consent(
         session, account, patient, app, approved_categories=frozenset({CategoryKey.GOALS})
     )
-    assert first.revoked_at is not None
-    assert first.revoked_reason == "superseded"
+    assert second.id == first.id
     assert second.revoked_at is None
+    assert granted_categories(second.scopes.split()) == {CategoryKey.GOALS}
     stored = (await session.exec(select(Token))).one()
-    assert stored.token_hash != token
-    assert stored.revoked_at is not None
-    [revocation] = await _events(session, EventKind.REVOCATION)
-    assert revocation.grant_id == first.id
-    assert json.loads(revocation.details) == {"reason": "superseded"}
+    assert stored.revoked_at is None
+    assert await _events(session, EventKind.REVOCATION) == []
+    _, update = await _events(session, EventKind.CONSENT)
+    details = json.loads(update.details)
+    assert details["updated"] is True
+    assert "patient/Goal.rs" in details["granted_scopes"]
+    assert summarize(update, "Tracker") == "You updated your consent for Tracker."
+
+
+async def test_revoking_after_a_second_consent_ends_every_device(session: AsyncSession) -> None:
+    account, patient, app = await _arrange(session)
+    grant = await _consent(session, account, patient, app)
+    await issue_token(session, grant=grant)
+    again = await _consent(session, account, patient, app)
+    await issue_token(session, grant=again)
+    await revoke_app(session, account_id=account.id, grant_id=again.id, source_address=None)
+    tokens = (await session.exec(select(Token))).all()
+    assert len(tokens) == 2
+    assert all(t.revoked_at is not None for t in tokens)

@@ -11,6 +11,7 @@ from sharing.scopes import (
     categories_of_scope,
     granted_categories,
     is_special,
+    phrase_granted,
     required_scopes,
     scopes_for,
     split_scope_string,
@@ -39,10 +40,44 @@ def test_v1_read_is_an_alias_of_rs() -> None:
 
 
 @pytest.mark.parametrize(
+    ("scope", "type_"),
+    [
+        ("patient/Observation.cruds", "Observation"),
+        ("patient/Goal.rs", "Goal"),
+        ("patient/Goal.crs", "Goal"),
+        ("patient/Goal.s", "Goal"),
+        ("patient/Goal.*", "Goal"),
+    ],
+)
+def test_smart_permission_strings_grant_their_read_search_part(scope: str, type_: str) -> None:
+    assert granted_categories([scope]) == {c.key for c in CATEGORIES if c.resource_type == type_}
+
+
+def test_the_grant_is_phrased_in_the_clients_words_where_they_fit() -> None:
+    everything = frozenset(CategoryKey)
+    requested = ["openid", "patient/Observation.read", "patient/Goal.cruds", "patient/*.rs"]
+    assert phrase_granted(
+        requested, granted_categories(["patient/Observation.rs"]), ["openid"]
+    ) == [
+        "openid",
+        "patient/Observation.read",
+    ]
+    assert phrase_granted(requested, everything, ["openid"]) == [
+        "openid",
+        "patient/Observation.read",
+        "patient/*.rs",
+    ]
+    labs_only = frozenset({CategoryKey.LAB_RESULTS})
+    assert phrase_granted(requested, labs_only, []) == [LAB]
+
+
+@pytest.mark.parametrize(
     "scope",
     [
-        "patient/Observation.cruds",
+        "patient/Observation.cud",
+        "patient/Observation.sr",
         "patient/Observation.write",
+        "launch",
         "user/Observation.rs",
         "system/*.rs",
         "patient/Unknown.rs",
@@ -60,10 +95,10 @@ def test_unsupported_scopes_are_refused(scope: str) -> None:
 
 def test_split_keeps_order_drops_repeats_and_reports_rejects() -> None:
     accepted, rejected = split_scope_string(
-        f"openid {LAB} openid patient/Observation.cruds launch/patient"
+        f"openid {LAB} openid patient/Observation.cud launch/patient"
     )
     assert accepted == ["openid", LAB, "launch/patient"]
-    assert rejected == ["patient/Observation.cruds"]
+    assert rejected == ["patient/Observation.cud"]
 
 
 def test_scopes_for_collapses_complete_types_and_everything() -> None:

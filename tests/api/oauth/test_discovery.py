@@ -24,6 +24,7 @@ async def test_smart_configuration(client: httpx.AsyncClient) -> None:
     assert body["registration_endpoint"] == f"{ISSUER}/oauth/register"
     assert body["management_endpoint"] == f"{ISSUER}/account"
     assert body["jwks_uri"] == f"{ISSUER}/.well-known/jwks.json"
+    assert body["userinfo_endpoint"] == f"{ISSUER}/oauth/userinfo"
     assert body["scopes_supported"] == supported_scopes()
     assert body["grant_types_supported"] == ["authorization_code", "refresh_token"]
     assert body["code_challenge_methods_supported"] == ["S256"]
@@ -35,6 +36,7 @@ async def test_smart_configuration(client: httpx.AsyncClient) -> None:
         "context-standalone-patient",
         "launch-standalone",
         "permission-offline",
+        "permission-online",
         "permission-patient",
         "permission-v1",
         "permission-v2",

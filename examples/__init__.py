@@ -1,0 +1,1 @@
+"""An example partner app built on stock third-party clients."""
