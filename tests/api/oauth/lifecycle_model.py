@@ -59,8 +59,20 @@ class Tab:
 
 
 @dataclass
+class Consent:
+    """A grant: one per app and patient while live; a new consent updates it in place."""
+
+    app: App
+    patient_id: int
+    categories: frozenset[CategoryKey]
+    offline: bool
+    grant_id: int
+    live: bool = True
+
+
+@dataclass
 class Family:
-    """A consent (grant): every token issued under it lives and dies with it."""
+    """One device: the tokens that began with one authorization code, refreshes included."""
 
     app: App
     patient_id: int
@@ -68,6 +80,7 @@ class Family:
     offline: bool
     browser: Browser
     grant_id: int
+    consent: Consent
     live: bool = True
 
 
@@ -94,7 +107,14 @@ class TokenModel:
 
     @property
     def live(self) -> bool:
-        return self.family.live and not self.revoked and not self.rotated
+        return (
+            self.family.consent.live and self.family.live and not self.revoked and not self.rotated
+        )
+
+    @property
+    def reads(self) -> frozenset[CategoryKey]:
+        """What the token may read now: its own scopes within the latest consent."""
+        return self.categories & self.family.consent.categories
 
 
 @dataclass
@@ -197,7 +217,7 @@ def categories_shown(data: Any, *, patient_id: int) -> frozenset[CategoryKey]:
 async def check_tokens_and_log(
     world: World, apps: list[App], tokens: list[TokenModel], reads: list[Read]
 ) -> None:
-    """Database and model agree on live tokens (one refresh per grant) and logged reads."""
+    """Database and model agree on live tokens (one refresh per device) and logged reads."""
     app_ids = [a.id for a in apps]
     async with world.app.state.session_factory() as session:
         rows = (
@@ -226,7 +246,7 @@ async def check_tokens_and_log(
         live = live and grant.revoked_at is None
         assert live == model.live, (model.kind, model.revoked, model.rotated)
         if live and token.kind == TokenKind.REFRESH:
-            live_refresh[token.grant_id] += 1
+            live_refresh[token.issued_from_code_id or 0] += 1
     assert all(count <= 1 for count in live_refresh.values()), live_refresh
     assert len(events) == len(reads)
     for event, read in zip(events, reads, strict=True):

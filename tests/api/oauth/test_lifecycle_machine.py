@@ -53,6 +53,7 @@ from tests.api.oauth.lifecycle_browser import (
 from tests.api.oauth.lifecycle_model import (
     Browser,
     Code,
+    Consent,
     Family,
     Read,
     Tab,
@@ -85,6 +86,7 @@ class Lifecycle(RuleBasedStateMachine):
         self.browsers: list[Browser] = []
         self.tabs: list[Tab] = []
         self.families: list[Family] = []
+        self.consents: list[Consent] = []
         self.codes: list[Code] = []
         self.tokens: list[TokenModel] = []
         self.reads: list[Read] = []
@@ -133,13 +135,21 @@ class Lifecycle(RuleBasedStateMachine):
         tab.answered = True
         if not allow:
             return
-        for earlier in self.families:
-            if earlier.app.id == tab.app.id and earlier.patient_id == patient_id:
-                earlier.live = False  # a new consent supersedes the earlier one
         grant_id = self.world.run(
             live_grant_id(self.world, app_id=tab.app.id or 0, patient_id=patient_id)
         )
-        family = Family(tab.app, patient_id, categories, offline, tab.browser, grant_id)
+        # A new consent for the same app and patient updates the live grant and keeps the
+        # other devices' tokens (each limited to the latest consent from now on).
+        consent = next(
+            (c for c in self.consents if c.grant_id == grant_id and c.live),
+            None,
+        )
+        if consent is None:
+            consent = Consent(tab.app, patient_id, categories, offline, grant_id)
+            self.consents.append(consent)
+        else:
+            consent.categories, consent.offline = categories, offline
+        family = Family(tab.app, patient_id, categories, offline, tab.browser, grant_id, consent)
         self.families.append(family)
         self.codes.append(Code(query["code"], tab, family))
 
@@ -193,9 +203,9 @@ class Lifecycle(RuleBasedStateMachine):
         was_used, code.used = code.used, True
         if was_used:
             assert response.status_code == 400, response.text
-            code.family.live = False  # a reused code ends its consent, refreshed tokens too
+            code.family.consent.live = False  # a reused code ends its consent, every device
             return
-        if not right_verifier or not code.family.live:
+        if not right_verifier or not (code.family.live and code.family.consent.live):
             assert response.status_code == 400, response.text
             return
         assert response.status_code == 200, response.text
@@ -236,9 +246,10 @@ class Lifecycle(RuleBasedStateMachine):
         response = await self.partner.post("/oauth/token", data=form, auth=self._auth(app))
         if token.rotated:
             assert response.status_code == 400, response.text
-            token.family.live = False  # a rotated refresh token presented again ends the grant
+            token.family.consent.live = False  # a rotated one presented again ends the grant
             return
-        if not token.live:
+        if not token.live or not token.family.consent.offline:
+            # Dead, or the latest consent (perhaps on another device) allows no refresh.
             assert response.status_code == 400, response.text
             return
         if not asked <= token.categories:
@@ -248,7 +259,8 @@ class Lifecycle(RuleBasedStateMachine):
         token.rotated = True
         body = response.json()
         assert "refresh_token" in body, body
-        self._take_tokens(body, token.family, asked)
+        # The new tokens carry what was asked within the latest consent.
+        self._take_tokens(body, token.family, asked & token.family.consent.categories)
 
     @precondition(lambda self: self.tokens)
     @rule(data=st.data())
@@ -265,8 +277,13 @@ class Lifecycle(RuleBasedStateMachine):
         assert response.status_code == 200, response.text
         if token.kind == "access":
             token.revoked = True
-        else:
-            token.family.live = False  # revoking a refresh token ends the grant
+            return
+        # Revoking a refresh token ends that device; the last device's ends the grant.
+        family = token.family
+        if family.consent.live:
+            family.live = False
+            if not any(t.live for t in self.tokens if t.family.consent is family.consent):
+                family.consent.live = False
 
     @precondition(lambda self: self.families)
     @rule(data=st.data())
@@ -276,9 +293,9 @@ class Lifecycle(RuleBasedStateMachine):
 
     async def _patient_revokes(self, family: Family) -> None:
         payload = await revoke_on_account_page(family)
-        if family.live:
+        if family.consent.live:
             assert payload["userErrors"] == [] and payload["authorizedApp"]["revokedAt"]
-            family.live = False
+            family.consent.live = False
         else:
             assert [e["code"] for e in payload["userErrors"]] == ["ALREADY_REVOKED"]
 
@@ -296,15 +313,16 @@ class Lifecycle(RuleBasedStateMachine):
         assert response.status_code == 200, response.text
         body = response.json()
         patient_id = token.family.patient_id
-        assert leaks(body["data"], patient_id=patient_id, allowed=token.categories) == []
+        allowed = token.reads
+        assert leaks(body["data"], patient_id=patient_id, allowed=allowed) == []
         shown = categories_shown(body["data"], patient_id=patient_id)
-        reachable = set(token.categories)
+        reachable = set(allowed)
         if CategoryKey.ENCOUNTERS not in reachable:
             reachable.discard(CategoryKey.ENCOUNTER_DIAGNOSES)  # only reached through encounters
         assert shown == reachable, (sorted(shown), sorted(reachable))
-        outcome = "success" if token.categories == ALL else "partial"
+        outcome = "success" if allowed == ALL else "partial"
         app_id = token.family.app.id or 0
-        self.reads.append(Read(EventKind.DATA_READ, app_id, patient_id, outcome, token.categories))
+        self.reads.append(Read(EventKind.DATA_READ, app_id, patient_id, outcome, allowed))
 
     async def _post_read(self, token: TokenModel) -> httpx.Response:
         """POST the full record as the app; a token whose access ended is logged as such."""
