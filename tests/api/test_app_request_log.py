@@ -198,7 +198,7 @@ async def test_the_patient_sees_ended_access_and_refused_categories(
     assert (await post_graphql(client, "{ patient { id } }", token=stale)).status_code == 401
     log = (await post_graphql(client, ACTIVITY, headers=csrf)).json()["data"]["activityLog"]
     ended, denied = log["edges"][0]["node"], log["edges"][1]["node"]
-    assert ended["kind"] == "ended_access_used"
+    assert ended["kind"] == "ENDED_ACCESS_USED"
     assert (
         ended["summary"]
         == "Tracker, whose access had ended, tried to read your record and was refused."
