@@ -147,16 +147,21 @@ async def _put(
     item: Prepared | None,
     writers: list[asyncio.Task[None]],
 ) -> None:
-    """Hand a patient to the writers; a writer that failed stops the import with its error."""
-    while True:
-        for writer in writers:
-            if writer.done() and not writer.cancelled() and writer.exception() is not None:
-                writer.result()  # raises the writer's error
-        try:
-            await asyncio.wait_for(queue.put(item), timeout=0.5)
-        except TimeoutError:
-            continue
-        return
+    """Hand a patient to the writers; a writer that failed stops the import with its error.
+
+    Not `asyncio.wait_for`: before Python 3.12 it swallows a cancellation (Ctrl-C) that
+    arrives as the put completes, and the import would carry on to the end.
+    """
+    put = asyncio.ensure_future(queue.put(item))
+    try:
+        while not put.done():
+            for writer in writers:
+                if writer.done() and not writer.cancelled() and writer.exception() is not None:
+                    writer.result()  # raises the writer's error
+            running = [writer for writer in writers if not writer.done()]
+            await asyncio.wait([put, *running], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        put.cancel()
 
 
 async def write_input(
