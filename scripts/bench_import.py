@@ -2,6 +2,7 @@
 """Time `chartshare import` of generated Bulk Data NDJSON into fresh PostgreSQL databases.
 
 .venv/bin/python scripts/bench_import.py [--resources 200000,1000000] [--jobs 2] [--admin-url URL]
+.venv/bin/python scripts/bench_import.py --bundle 100000,400000 [--jobs 2]
 
 For each size it writes a US Core shaped Bulk Data export (one NDJSON file per resource
 type, so every patient is spread over many files; about 200 resources per patient:
@@ -11,6 +12,10 @@ Practitioners), imports it into a new database with the real command in a subpro
 and reports resources per second and the peak resident memory of the import's
 processes. With --again it times a second import of the same files (nothing changes),
 then drops the database. The admin URL defaults to CHARTSHARE_BENCH_POSTGRES_URL or the test server.
+
+With --bundle the same resources go into one `.json` collection Bundle per size instead,
+and the script also reports the peak of Python memory (tracemalloc) while the reader
+goes through the whole Bundle, to show that it does not grow with the file.
 """
 
 import argparse
@@ -24,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -352,6 +358,63 @@ def generate(directory: Path, resources: int, seed: int = 7) -> int:
     return written
 
 
+def generate_bundle(path: Path, resources: int) -> int:
+    """Write the generated resources as one collection Bundle; return the count."""
+    with tempfile.TemporaryDirectory(prefix="chartshare-bench-") as folder:
+        directory = Path(folder)
+        count = generate(directory, resources)
+        with path.open("w", encoding="utf-8") as out:
+            out.write('{"resourceType":"Bundle","type":"collection","entry":[')
+            separator = ""
+            for ndjson in sorted(directory.iterdir()):
+                with ndjson.open(encoding="utf-8") as lines:
+                    for line in lines:
+                        out.write(f'{separator}{{"resource":{line.rstrip()}}}')
+                        separator = ","
+            out.write("]}")
+    return count
+
+
+def reader_peak(path: Path) -> tuple[int, float]:
+    """(resources read, peak MiB of Python memory) for the reader going through a file."""
+    from sharing.fhir.reader import entries, read_chunks
+
+    tracemalloc.start()
+    found = 0
+    for chunk in read_chunks([path]):
+        found += sum(1 for entry in entries(chunk) if entry.resource is not None)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return found, peak / 2**20
+
+
+def run_bundle(size: int, args: argparse.Namespace) -> None:
+    """One Bundle file of about `size` resources: the reader's memory, then the import."""
+    with tempfile.TemporaryDirectory(prefix="chartshare-bench-") as folder:
+        path = Path(folder) / "bundle.json"
+        count = generate_bundle(path, size)
+        megabytes = path.stat().st_size / 1e6
+        found, python_peak = reader_peak(path)
+        if found != count:
+            raise SystemExit(f"the reader found {found} of {count} resources")
+        name = f"chartshare_import_bench_{os.getpid()}_{secrets.token_hex(3)}"
+        asyncio.run(_admin(args.admin_url, f'CREATE DATABASE "{name}"'))
+        url = _dsn(args.admin_url, name)
+        try:
+            upgrade(url)
+            load = os.getloadavg()[0]
+            seconds, cpu, peak, summary = _import(path, url, args.jobs)
+            load = max(load, os.getloadavg()[0])
+        finally:
+            asyncio.run(_admin(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    print(
+        f"| {count:,} | {megabytes:,.0f} MB | {args.jobs} | {seconds:.1f} | {count / seconds:,.0f} "
+        f"| {load:.1f} | {python_peak:,.1f} MiB | {peak:,.0f} MiB |",
+        flush=True,
+    )
+    print(f"    ({summary})", flush=True)
+
+
 def measure_validation(size: int) -> None:
     """CPU time of fhir.resources validation per resource: plain, and as the import does it."""
     from fhir.resources.R4B import get_fhir_model_class
@@ -467,10 +530,22 @@ def main() -> None:
     parser.add_argument(
         "--admin-url", default=os.environ.get("CHARTSHARE_BENCH_POSTGRES_URL", DEFAULT_ADMIN_URL)
     )
+    parser.add_argument(
+        "--bundle", metavar="SIZES", help="import one Bundle file per size, comma-separated"
+    )
     args = parser.parse_args()
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs", flush=True)
     if args.validation:
         measure_validation(args.validation)
+        return
+    if args.bundle:
+        print(
+            "| resources in one Bundle | file | jobs | seconds | resources/s | load avg "
+            "| reader's peak Python memory | peak RSS |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for size in (int(s) for s in args.bundle.split(",")):
+            run_bundle(size, args)
         return
     print(
         "| resources | input | jobs | seconds | resources/s | CPU s | CPU µs/resource "

@@ -141,3 +141,19 @@ def test_export_to_a_place_that_cannot_be_written_is_a_one_line_error(
     code, _, err = _run(["export", "--patient", "x"], capsys)
     assert code == 2
     assert "expected a whole number" in err
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbled"])
+def test_a_broken_bundle_file_is_one_problem_line(
+    damage: str, cli_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = json.dumps(us_core_transaction())
+    # Cut inside the third entry, or break the third entry's JSON where it starts.
+    third = [i for i in range(len(text)) if text.startswith('{"fullUrl"', i)][2]
+    broken = text[: third + 30] if damage == "truncated" else text[:third] + "{,," + text[third:]
+    path = tmp_path / "record.json"
+    path.write_text(broken, "utf-8")
+    code, _, err = _run(["import", str(path)], capsys)
+    assert code == 1
+    assert err.startswith(f"rejected: {path}:entry 2: not valid JSON")
+    assert "Traceback" not in err

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import create_engine
 from migrations import upgrade
+from sharing.fhir import reader
 from tests import databases
 from tests.builders.fhir_inputs import (
     resources_of,
@@ -350,3 +351,46 @@ async def test_the_export_keeps_the_implant_date(
             "valueDate": "2022-09-12",
         }
     ]
+
+
+async def test_a_bundle_larger_than_the_reading_window_imports_like_its_ndjson(
+    engine: AsyncEngine,
+    empty_engine: AsyncEngine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The Bundle is read a few KiB and a few entries at a time, as a large one would be.
+    monkeypatch.setattr(reader, "READ_BYTES", 4096)
+    monkeypatch.setattr(reader, "CHUNK_LINES", 7)
+    record = synthea_record(21, encounters=12)
+    bundle = write_json(tmp_path / "record.json", record)
+    assert bundle.stat().st_size > 10 * reader.READ_BYTES
+    assert len(record["entry"]) > 5 * reader.CHUNK_LINES
+    folder = tmp_path / "bulk"
+    folder.mkdir()
+    write_ndjson(folder / "all.ndjson", _bulk_data(record))
+    from_bundle, bundle_problems = await run_import(engine, bundle)
+    from_ndjson, ndjson_problems = await run_import(empty_engine, folder)
+    assert (bundle_problems, ndjson_problems) == ([], [])
+    assert from_bundle.counts == from_ndjson.counts
+    assert sum(sum(c.values()) for c in from_bundle.counts.values()) == len(record["entry"])
+    assert _same_records(await export_all(engine), await export_all(empty_engine))
+
+
+async def test_a_truncated_bundle_keeps_the_entries_before_the_cut(
+    engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reader, "READ_BYTES", 4096)
+    record = synthea_record(22, encounters=6)
+    text = json.dumps(record)
+    path = tmp_path / "record.json"
+    path.write_text(text[: len(text) * 2 // 3], "utf-8")
+    report, problems = await run_import(engine, path)
+    [problem] = [p for p in problems if not p.kept]
+    index = int(problem.where.rpartition(":entry ")[2])
+    assert problem.reason == "not valid JSON (the file ends too early: truncated?)"
+    assert 0 < index < len(record["entry"])
+    # Every entry before the cut is counted (imported, merged or skipped), none after it.
+    outcomes = sum(sum(c.values()) for c in report.counts.values())
+    assert outcomes == index + 1  # the cut entry itself is counted as rejected
+    assert await count(engine, "patient") == 1

@@ -93,7 +93,7 @@ async def test_each_broken_piece_is_reported_and_the_rest_is_stored(
 
     reasons = _reasons(problems)
     results = f"{folder}/b-results.ndjson"
-    assert reasons[f"{folder}/a-bad.json"].startswith("not valid JSON")
+    assert reasons[f"{folder}/a-bad.json:entry 0"].startswith("not valid JSON")
     assert reasons[f"{results}:line 2"].startswith("not valid FHIR R4: status")
     assert (
         "coded in http://example.org/local, expected http://loinc.org"

@@ -1,6 +1,7 @@
 """The reverse mapping's building blocks and the input reader, without a database."""
 
 from datetime import UTC, date, datetime
+import json
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,62 @@ def test_a_file_that_vanishes_after_listing_is_an_input_error(tmp_path: Path) ->
     path.unlink()
     with pytest.raises(InputError, match=r"gone\.ndjson: cannot be read \(No such file"):
         list(read_chunks([listed]))
+
+
+def _found(path: Path, **sizes: int) -> list[tuple[str, str | None]]:
+    return [
+        (e.where.removeprefix(f"{path}"), e.error or (e.resource and e.resource["id"]))
+        for c in read_chunks([path], **sizes)
+        for e in entries(c)
+    ]
+
+
+def test_a_bundle_is_read_entry_by_entry_in_any_property_order(tmp_path: Path) -> None:
+    items = [
+        {"fullUrl": f"urn:uuid:{n}", "resource": {"resourceType": "Goal", "id": f"g{n}"}}
+        for n in range(30)
+    ]
+    expected = [(f":entry {n}", f"g{n}") for n in range(30)]
+    first = tmp_path / "first.json"
+    first.write_text(
+        json.dumps({"resourceType": "Bundle", "type": "collection", "entry": items}, indent=2)
+    )
+    chunks = list(read_chunks([first], chunk_lines=4, read_bytes=64))
+    assert [c.first_entry for c in chunks if c.lines] == list(range(0, 30, 4))
+    assert sum(c.size for c in chunks) == first.stat().st_size
+    assert _found(first, chunk_lines=4, read_bytes=64) == expected
+    # `entry` before `type`: passed over, then read again once the Bundle's type is known.
+    last = tmp_path / "last.json"
+    last.write_text(json.dumps({"entry": items, "type": "batch", "resourceType": "Bundle"}))
+    assert _found(last, chunk_lines=4, read_bytes=64) == expected
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps({"entry": items, "type": "history", "resourceType": "Bundle"}))
+    assert _found(history, read_bytes=64) == [("", "a Bundle of type 'history' is not imported")]
+    # A List has an `entry` too; a resource that is not a Bundle is one resource.
+    listed = tmp_path / "list.json"
+    listed.write_text(json.dumps({"entry": [{"item": {}}], "resourceType": "List", "id": "l"}))
+    assert _found(listed, read_bytes=8) == [("", "l")]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "reason"),
+    [
+        ("", "", "not valid JSON (the file is empty)"),
+        ("[1, 2]", "", "not a FHIR resource (expected a JSON object)"),
+        ("hello", "", "not valid JSON (expected a JSON object on line 1)"),
+        ('{"resourceType": "Patient", "id": "p"} {}', "", "not valid JSON (extra data"),
+        ('{"resourceType": "Bundle", "type": "collection", "entry": {}}', "", "Bundle.entry is"),
+        ('{"resourceType": "Bundle", "type": "collection", "entry": [{}, {', ":entry 1", "not "),
+        ('{"resourceType": "Bundle", "type": "collection",\n"entry": [{}, x]}', ":entry 1", "not"),
+        ('{"resourceType": "Bundle", "type": "collection", "entry": [{}, {}', ":entry 2", "not "),
+        ('{"resourceType": "Bundle", "type": "collection", "entry": [{"id": "\\u00', ":entry 0", "no"),
+    ],
+)
+def test_a_broken_json_file_is_one_problem(
+    text: str, where: str, reason: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text(text, "utf-8")
+    [(found_where, found_reason)] = _found(path, read_bytes=16)
+    assert found_where == where
+    assert str(found_reason).startswith(reason)
