@@ -403,7 +403,7 @@ def run_bundle(size: int, args: argparse.Namespace) -> None:
         try:
             upgrade(url)
             load = os.getloadavg()[0]
-            seconds, cpu, peak, summary = _import(path, url, args.jobs)
+            seconds, _, peak, summary = _import(path, url, args.jobs)
             load = max(load, os.getloadavg()[0])
         finally:
             asyncio.run(_admin(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
