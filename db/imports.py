@@ -48,8 +48,12 @@ def _rules(table: Table) -> ColumnRules:
 RULES: dict[str, ColumnRules] = {name: _rules(table) for name, table in TABLES.items()}
 
 
-def _postgres_upsert(table: Table) -> str:
-    """One statement per table: rows arrive as one array per column (unnest), any count."""
+def _postgres_upsert(table: Table, *, fresh: bool = False) -> str:
+    """One statement per table: rows arrive as one array per column (unnest), any count.
+
+    `fresh`: a plain INSERT, for a patient created in this transaction (no row can conflict,
+    and PostgreSQL skips the speculative insertion that ON CONFLICT needs for every row).
+    """
     columns = RULES[table.name].columns
     dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
     arrays = ", ".join(
@@ -60,10 +64,14 @@ def _postgres_upsert(table: Table) -> str:
     updates = ", ".join(f'"{name}" = EXCLUDED."{name}"' for name in columns)
     current = ", ".join(f't."{name}"' for name in columns)
     proposed = ", ".join(f'EXCLUDED."{name}"' for name in columns)
-    return (
+    insert = (
         f'INSERT INTO "{table.name}" AS t (patient_id, source_system, source_id, {names}) '  # noqa: S608 - our names
         f"SELECT $1::integer, $2::varchar, * FROM unnest({arrays}) "
-        "ON CONFLICT (patient_id, source_system, source_id) "
+    )
+    if fresh:
+        return f"{insert}RETURNING source_id, id"
+    return (
+        f"{insert}ON CONFLICT (patient_id, source_system, source_id) "
         f"DO UPDATE SET {updates} WHERE ({current}) IS DISTINCT FROM ({proposed}) "
         "RETURNING source_id, id"
     )
@@ -71,6 +79,9 @@ def _postgres_upsert(table: Table) -> str:
 
 POSTGRES_UPSERTS = {
     name: _postgres_upsert(table) for name, table in TABLES.items() if name != "patient"
+}
+POSTGRES_INSERTS = {
+    name: _postgres_upsert(table, fresh=True) for name, table in TABLES.items() if name != "patient"
 }
 
 
@@ -150,8 +161,13 @@ async def upsert_rows(
     patient_id: int,
     source_system: str,
     rows: list[dict[str, Any]],
+    fresh: bool = False,
 ) -> dict[str, int]:
-    """Insert new and update changed rows of one table; source id -> id of those written."""
+    """Insert new and update changed rows of one table; source id -> id of those written.
+
+    `fresh` says the patient was created in this transaction: every row is new, and plain
+    inserts do.
+    """
     if not rows:
         return {}
     target = TABLES[table]
@@ -162,14 +178,19 @@ async def upsert_rows(
         if driver is None:
             raise RuntimeError("the PostgreSQL driver connection is gone")
         arrays = [[row.get(name) for row in rows] for name in ("source_id", *columns)]
-        found = await driver.fetch(POSTGRES_UPSERTS[table], patient_id, source_system, *arrays)
+        statement = (POSTGRES_INSERTS if fresh else POSTGRES_UPSERTS)[table]
+        found = await driver.fetch(statement, patient_id, source_system, *arrays)
         return {str(record[0]): int(record[1]) for record in found}
     statement = _insert(connection, target)
-    statement = statement.on_conflict_do_update(
-        index_elements=["patient_id", "source_system", "source_id"],
-        set_={name: statement.excluded[name] for name in columns},
-        where=or_(*[target.c[name].is_distinct_from(statement.excluded[name]) for name in columns]),
-    ).returning(target.c.source_id, target.c.id)
+    if not fresh:
+        statement = statement.on_conflict_do_update(
+            index_elements=["patient_id", "source_system", "source_id"],
+            set_={name: statement.excluded[name] for name in columns},
+            where=or_(
+                *[target.c[name].is_distinct_from(statement.excluded[name]) for name in columns]
+            ),
+        )
+    statement = statement.returning(target.c.source_id, target.c.id)
     fixed = {"patient_id": patient_id, "source_system": source_system}
     params = [fixed | {name: row.get(name) for name in columns} | {"source_id": row["source_id"]}
               for row in rows]  # fmt: skip

@@ -55,8 +55,11 @@ class _Writer:
         self.ids: dict[str, dict[str, int]] = {}
         self.existed: set[tuple[str, str]] = set()
         self.problems: list[Problem] = []
+        # The patient was created in this transaction: it has no rows to update yet.
+        self.fresh = True
 
     async def load_existing(self) -> None:
+        self.fresh = False
         found = await imports.imported_rows(
             self.connection, patient_id=self.patient_id, source_system=self.source_system
         )
@@ -118,6 +121,7 @@ class _Writer:
             patient_id=self.patient_id,
             source_system=self.source_system,
             rows=list(by_source.values()),
+            fresh=self.fresh,
         )
         self.ids.setdefault(table, {}).update(written)
         outcomes = []

@@ -394,3 +394,25 @@ async def test_a_truncated_bundle_keeps_the_entries_before_the_cut(
     outcomes = sum(sum(c.values()) for c in report.counts.values())
     assert outcomes == index + 1  # the cut entry itself is counted as rejected
     assert await count(engine, "patient") == 1
+
+
+async def test_a_new_patient_written_with_plain_inserts_matches_the_upsert_path(
+    engine: AsyncEngine, empty_engine: AsyncEngine, tmp_path: Path
+) -> None:
+    record = synthea_record(23, encounters=5)
+    path = write_json(tmp_path / "record.json", record)
+    # Into `engine` the patient is new: its rows go in with plain INSERTs.
+    first, _ = await run_import(engine, path)
+    # Into `empty_engine` the patient exists already (imported alone): every row is upserted.
+    patient_only = write_json(
+        tmp_path / "patient.json",
+        record
+        | {"entry": [e for e in record["entry"] if e["resource"]["resourceType"] == "Patient"]},
+    )
+    await run_import(empty_engine, patient_only)
+    second, _ = await run_import(empty_engine, path)
+    assert first.total("imported") == second.total("imported") + 1  # the Patient, before
+    assert second.counts["Patient"]["unchanged"] == 1
+    fresh, upserted = await table_rows(engine), await table_rows(empty_engine)
+    assert {k: len(v) for k, v in fresh.items()} == {k: len(v) for k, v in upserted.items()}
+    assert _same_records(await export_all(engine), await export_all(empty_engine))

@@ -1,7 +1,7 @@
 """The reverse mapping's building blocks and the input reader, without a database."""
 
-from datetime import UTC, date, datetime
 import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -176,7 +176,7 @@ def test_a_bundle_is_read_entry_by_entry_in_any_property_order(tmp_path: Path) -
         ('{"resourceType": "Bundle", "type": "collection", "entry": [{}, {', ":entry 1", "not "),
         ('{"resourceType": "Bundle", "type": "collection",\n"entry": [{}, x]}', ":entry 1", "not"),
         ('{"resourceType": "Bundle", "type": "collection", "entry": [{}, {}', ":entry 2", "not "),
-        ('{"resourceType": "Bundle", "type": "collection", "entry": [{"id": "\\u00', ":entry 0", "no"),
+        ('{"resourceType": "Bundle", "type": "batch", "entry": [{"id": "\\u00', ":entry 0", "not"),
     ],
 )
 def test_a_broken_json_file_is_one_problem(
