@@ -132,7 +132,7 @@ def test_a_file_that_vanishes_after_listing_is_an_input_error(tmp_path: Path) ->
 
 def _found(path: Path, **sizes: int) -> list[tuple[str, str | None]]:
     return [
-        (e.where.removeprefix(f"{path}"), e.error or (e.resource and e.resource["id"]))
+        (e.where.removeprefix(f"{path}"), e.error or str((e.resource or {}).get("id")))
         for c in read_chunks([path], **sizes)
         for e in entries(c)
     ]
