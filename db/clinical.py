@@ -123,9 +123,8 @@ class Goal(PatientOwned, table=True):
     expressed_by: str | None = Field(default=None, max_length=200)
     # The day it is ordered and filtered by: the start date, else the target date, else the
     # day its status was set (a Goal's statusDate) or, for a row made here, was recorded.
-    listed_on: date | None = Field(
-        default=None, nullable=False, sa_column_kwargs={"default": _listed_on}
-    )
+    # Never NULL: left out (None), the column default fills it in.
+    listed_on: date = Field(default=None, sa_column_kwargs={"default": _listed_on})
 
 
 class Immunization(ClinicalRecord, table=True):
