@@ -3,6 +3,7 @@
 
 .venv/bin/python scripts/bench_import.py [--resources 200000,1000000] [--jobs 2] [--admin-url URL]
 .venv/bin/python scripts/bench_import.py --bundle 100000,400000 [--jobs 2]
+.venv/bin/python scripts/bench_import.py --resources 1000000 --baseline OTHER_CHECKOUT [--rounds 2]
 
 For each size it writes a US Core shaped Bulk Data export (one NDJSON file per resource
 type, so every patient is spread over many files; about 200 resources per patient:
@@ -469,17 +470,20 @@ async def _count(url: str, table: str) -> int:
         await connection.close()
 
 
-def _import(directory: Path, url: str, jobs: int) -> tuple[float, float, float, str]:
+def _import(
+    directory: Path, url: str, jobs: int, code: Path | None = None
+) -> tuple[float, float, float, str]:
     """Run the real command; (seconds, CPU seconds, peak RSS MiB, its summary's last line).
 
     CPU seconds are user + system time of the command and its worker processes (not of
-    the PostgreSQL server); peak RSS is the largest of those processes.
+    the PostgreSQL server); peak RSS is the largest of those processes. `code`: run the
+    command of another checkout of chartshare (its directory) instead of this one.
     """
     command = [sys.executable, "-m", "api.cli", "import", str(directory), "--jobs", str(jobs)]
     environment = os.environ | {"CHARTSHARE_DATABASE_URL": url}
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
-        process = subprocess.Popen(command, env=environment, stdout=out, stderr=err)
+        process = subprocess.Popen(command, env=environment, stdout=out, stderr=err, cwd=code)
         # wait4 reports the largest resident set of the process and the workers it waited for.
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
@@ -490,6 +494,49 @@ def _import(directory: Path, url: str, jobs: int) -> tuple[float, float, float, 
             raise SystemExit(f"import failed ({process.returncode}): {err.read()[-2000:]}")
         cpu = usage.ru_utime + usage.ru_stime
         return seconds, cpu, usage.ru_maxrss / 1024, out.read().strip().splitlines()[-1]
+
+
+def _upgrade_with(url: str, code: Path | None) -> None:
+    """Migrate a new database with the migrations of a checkout (this one if None)."""
+    if code is None:
+        upgrade(url)
+        return
+    script = "import sys; from migrations import upgrade; upgrade(sys.argv[1])"
+    subprocess.run([sys.executable, "-c", script, url], cwd=code, check=True)
+
+
+def compare(size: int, args: argparse.Namespace) -> None:
+    """Import the same input with another checkout and with this one, in turns, on fresh databases.
+
+    On a shared machine the load changes from minute to minute; taking turns and
+    reporting each pair's ratio keeps the comparison fair.
+    """
+    with tempfile.TemporaryDirectory(prefix="chartshare-bench-") as folder:
+        directory = Path(folder)
+        count = generate(directory, size)
+        for round_number in range(1, args.rounds + 1):
+            results = {}
+            for label, code in (("baseline", args.baseline), ("this", None)):
+                name = f"chartshare_import_bench_{os.getpid()}_{secrets.token_hex(3)}"
+                asyncio.run(_admin(args.admin_url, f'CREATE DATABASE "{name}"'))
+                url = _dsn(args.admin_url, name)
+                try:
+                    _upgrade_with(url, code)
+                    load = os.getloadavg()[0]
+                    seconds, cpu, peak, summary = _import(directory, url, args.jobs, code)
+                    load = max(load, os.getloadavg()[0])
+                finally:
+                    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+                    asyncio.run(_admin(args.admin_url, drop))
+                results[label] = seconds
+                print(
+                    f"| {round_number} | {label} | {count:,} | {seconds:.1f} "
+                    f"| {count / seconds:,.0f} | {cpu:.1f} | {load:.1f} | {peak:,.0f} MiB "
+                    f"| {summary} |",
+                    flush=True,
+                )
+            ratio = results["baseline"] / results["this"]
+            print(f"| {round_number} | speed-up | | | {ratio:.2f}x | | | | |", flush=True)
 
 
 def run_size(size: int, args: argparse.Namespace) -> None:
@@ -533,10 +580,27 @@ def main() -> None:
     parser.add_argument(
         "--bundle", metavar="SIZES", help="import one Bundle file per size, comma-separated"
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="another checkout (e.g. a git worktree of an older commit): import with it and "
+        "with this one in turns, and report the speed-up",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="turns taken with --baseline")
     args = parser.parse_args()
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs", flush=True)
     if args.validation:
         measure_validation(args.validation)
+        return
+    if args.baseline:
+        print(
+            "| round | code | resources | seconds | resources/s | CPU s | load avg | peak RSS "
+            "| summary |"
+        )
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---|")
+        for size in (int(s) for s in args.resources.split(",")):
+            compare(size, args)
         return
     if args.bundle:
         print(
