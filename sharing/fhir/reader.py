@@ -170,7 +170,9 @@ class _Window:
             self.line += self.text.count("\n", 0, self.pos)
             self.text = self.text[self.pos :]
             self.pos = 0
-        data = self.stream.read(self.read_bytes)
+        # A value longer than the window doubles it, so that a long one is decoded again
+        # only a few times.
+        data = self.stream.read(max(self.read_bytes, len(self.text)))
         if not data:
             self.eof = True
             self._decode(b"", final=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from sharing.fhir import reader
 from sharing.fhir.parse import Unmappable, coded, reference_key, to_date, to_datetime
 from sharing.fhir.parse_observations import NotHeld, condition, observation
 from sharing.fhir.reader import InputError, entries, input_files, read_chunks
@@ -187,3 +188,19 @@ def test_a_broken_json_file_is_one_problem(
     [(found_where, found_reason)] = _found(path, read_bytes=16)
     assert found_where == where
     assert str(found_reason).startswith(reason)
+
+
+def test_an_entry_too_long_to_hold_is_reported_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reader, "MAX_ENTRY_CHARS", 1000)
+    small = {"resource": {"resourceType": "Goal", "id": "small"}}
+    large = {"resource": {"resourceType": "Goal", "id": "large", "note": [{"text": "x" * 5000}]}}
+    path = tmp_path / "large.json"
+    path.write_text(
+        json.dumps({"resourceType": "Bundle", "type": "collection", "entry": [small, large]})
+    )
+    assert _found(path, read_bytes=64) == [
+        (":entry 0", "small"),
+        (":entry 1", "a value longer than 1,000 characters"),
+    ]
