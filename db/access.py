@@ -4,11 +4,12 @@ Looked up on every request (never cached), so a revoked or narrowed grant, a sus
 app or an expired token takes effect on the very next request in every worker.
 """
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,15 +33,13 @@ class LiveAccess:
     last_used_at: datetime | None
 
 
-async def find_live_access(
-    session: AsyncSession, *, token_hash: str, now: datetime
-) -> LiveAccess | None:
-    """The grant and app behind an access token, if it may be used right now."""
+def live_access_statement(*, token_hash: str, now: datetime) -> Select[*tuple[Any, ...]]:
+    """The token check as one SELECT of `LiveAccess`'s columns (no row: not live)."""
     columns = (
         Grant.id, Grant.account_id, Grant.patient_id, App.id, App.name, App.client_id,
         Token.scopes, Grant.scopes, Grant.last_used_at,
     )  # fmt: skip
-    statement = (
+    return (
         select(*(col(c) for c in columns))
         .join(Grant, col(Grant.id) == col(Token.grant_id))
         .join(App, col(App.id) == col(Grant.app_id))
@@ -53,6 +52,21 @@ async def find_live_access(
             col(App.status) == AppStatus.APPROVED,
         )
     )
+
+
+ACCESS_COLUMNS = len(fields(LiveAccess))
+
+
+def access_of(row: Sequence[Any]) -> LiveAccess:
+    """The `LiveAccess` in the first columns of a row of `live_access_statement`."""
+    return LiveAccess(*row[:ACCESS_COLUMNS])
+
+
+async def find_live_access(
+    session: AsyncSession, *, token_hash: str, now: datetime
+) -> LiveAccess | None:
+    """The grant and app behind an access token, if it may be used right now."""
+    statement = live_access_statement(token_hash=token_hash, now=now)
     connection = await session.connection()
     row: Any = (await connection.execute(statement)).first()
-    return None if row is None else LiveAccess(*row[:9])
+    return None if row is None else access_of(row)

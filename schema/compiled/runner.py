@@ -6,13 +6,14 @@ without decoding it) or None when the operation needs the Strawberry executor.
 
 import json
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError, parse
 from graphql.execution.values import get_argument_values, get_variable_values
-from sqlalchemy import ARRAY, Date, Integer, String, bindparam, text
+from sqlalchemy import ARRAY, Date, Integer, Select, String, bindparam, column, select, text, true
 from sqlalchemy.sql.elements import BindParameter, TextClause
 from sqlalchemy.types import TypeEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -45,6 +46,25 @@ class _Unsupported:
 
 
 PLANS: LRU[Plan | _Unsupported] = LRU(PLAN_CACHE_SIZE)
+
+
+@dataclass(frozen=True)
+class FoldedCheck:
+    """A token check to run in the data statement itself (one round trip instead of two).
+
+    The plan is chosen for the caller an earlier check proved (`assumed`); `statement`
+    checks the token again, now, and `proven` turns its row (None: no row, the token is
+    not live) into the caller it proves, or None if that is not `assumed`'s patient and
+    categories. Then the data are thrown away unread and `AccessChangedError` is raised.
+    """
+
+    assumed: AppCaller
+    statement: Select[*tuple[Any, ...]]
+    proven: Callable[[Sequence[Any] | None], AppCaller | None]
+
+
+class AccessChangedError(Exception):
+    """The folded token check did not prove the caller the plan was chosen for."""
 
 
 def _plan(context: GraphQLContext, query: str, operation: str | None, names: Any) -> Plan | str:
@@ -147,8 +167,13 @@ async def run_compiled(
     query: str,
     variables: dict[str, Any] | None,
     operation_name: str | None,
+    check: FoldedCheck | None = None,
 ) -> bytes | None:
-    """The response body (its DATA_READ event recorded), or None if Strawberry must run it."""
+    """The response body (its DATA_READ event recorded), or None if Strawberry must run it.
+
+    With `check`, the context's caller is `check.assumed` until the folded check proves
+    the caller (which then replaces it); AccessChangedError if it does not.
+    """
     caller = context.caller
     dialect = _dialect(context)
     if not isinstance(caller, AppCaller) or dialect not in ("postgresql", "sqlite"):
@@ -175,8 +200,19 @@ async def run_compiled(
     statement = _statement(plan, dialect, shapes, params)
 
     async def fetch(session: AsyncSession) -> tuple[str, str]:
-        row = (await (await session.connection()).execute(statement, params)).one()
-        return row[0], row[1]
+        connection = await session.connection()
+        if check is None:
+            row = (await connection.execute(statement, params)).one()
+            return row[0], row[1]
+        access = check.statement.subquery("a")
+        data = statement.columns(column("data"), column("meta")).subquery("d")
+        folded = select(access, data.c.data, data.c.meta).select_from(access).join(data, true())
+        found = (await connection.execute(folded, params)).first()
+        proven = check.proven(None if found is None else tuple(found))
+        if found is None or proven is None:
+            raise AccessChangedError
+        context.caller = proven
+        return found[-2], found[-1]
 
     data, meta = await context.db.run(fetch)
     context.executed = True
