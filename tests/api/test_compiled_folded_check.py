@@ -88,7 +88,7 @@ async def test_a_token_that_expired_after_its_first_request_is_refused_on_the_ne
     access = await grant_app(session, patient, ["patient/*.rs"])
     assert (await post_graphql(client, LABS, token=access.token)).status_code == 200
 
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Token)
         .where(col(Token.token_hash) == hash_secret(access.token))
         .values(expires_at=utcnow() - timedelta(seconds=1))
