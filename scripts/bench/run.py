@@ -34,11 +34,18 @@ sys.path[:0] = [str(ROOT)]
 from db.seed.runner import run_seed  # noqa: E402
 from migrations import upgrade  # noqa: E402
 from scripts.bench import postgraphile  # noqa: E402
+from scripts.bench.account_page import (  # noqa: E402
+    REFRESHABLE,
+    account_page_requests,
+    mint_refresh_tokens,
+    open_patient_sessions,
+    refresh_requests,
+)
 from scripts.bench.checks import executors, floor_statements, same_records  # noqa: E402
 from scripts.bench.load import Requests, run_wrk  # noqa: E402
 from scripts.bench.queries import EVERYTHING, LABS_ONLY, THREE_CATEGORIES, W1, W2  # noqa: E402
 from scripts.bench.seeding import seed_options  # noqa: E402
-from scripts.bench.tokens import mint_tokens  # noqa: E402
+from scripts.bench.tokens import DEMO_APP, mint_tokens  # noqa: E402
 
 DEFAULT_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 WORKLOADS = {"W1": (W1, EVERYTHING), "W2": (W2, LABS_ONLY), "W3": (W1, THREE_CATEGORIES)}
@@ -184,6 +191,14 @@ def main() -> None:
         )
         for index, (name, (_, scopes)) in enumerate(WORKLOADS.items())
     }
+    # W4: a session of a new account for each W1 patient (whose record the W1 app reads, so
+    # the page lists that app and its reads). W5: grants with offline access for patients of
+    # their own, and a refresh token under each.
+    sessions = asyncio.run(open_patient_sessions(url, [pid for pid, _ in tokens["W1"]]))
+    offset = len(WORKLOADS) * args.tokens
+    refreshable = asyncio.run(
+        mint_tokens(url, patients=args.tokens, scopes=REFRESHABLE, label="W5", offset=offset)
+    )
     folder = Path(tempfile.mkdtemp(prefix="chartshare-bench-"))
     (folder / "floor.json").write_text(json.dumps(floor_statements({"W1": W1, "W2": W2})))
     ports = {"chartshare": _free_port(), "floor": _free_port(), "postgraphile": _free_port()}
@@ -245,6 +260,7 @@ def main() -> None:
                 ),
             },
             "W3": {"chartshare": _chartshare_requests(W1, tokens["W3"])},
+            "W4": {"chartshare": account_page_requests(sessions, base["chartshare"])},
         }
         for concurrency in [int(c) for c in args.concurrency.split(",")]:
             for workload, by_server in loads.items():
@@ -255,6 +271,15 @@ def main() -> None:
                         _measure(server, servers[server], base[server], workload,
                                  by_server[server], concurrency, args.seconds, folder)
                     )  # fmt: skip
+        # Last: each refresh token is used up by the request that presents it, so each run
+        # starts with new ones.
+        for concurrency in [int(c) for c in args.concurrency.split(",")]:
+            refresh_tokens = asyncio.run(mint_refresh_tokens(url, [p for p, _ in refreshable]))
+            results["runs"].append(
+                _measure("chartshare", servers["chartshare"], base["chartshare"], "W5",
+                         refresh_requests(refresh_tokens, DEMO_APP), concurrency, args.seconds,
+                         folder)
+            )  # fmt: skip
     finally:
         for process in servers.values():
             process.terminate()
