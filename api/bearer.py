@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.access import LiveAccess, access_of, find_live_access, live_access_statement
+from db.access import LiveAccess, access_of, find_live_access, live_access_parameters
 from db.columns import utcnow
 from db.tokens import hash_secret
 from schema.compiled.cache import LRU
@@ -96,6 +96,6 @@ def folded_check(header: str, now: datetime) -> FoldedCheck | None:
 
     return FoldedCheck(
         assumed=assumed,
-        statement=live_access_statement(token_hash=token_hash, now=now),
+        parameters=live_access_parameters(token_hash=token_hash, now=now),
         proven=proven,
     )

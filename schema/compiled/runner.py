@@ -13,11 +13,23 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError, parse
 from graphql.execution.values import get_argument_values, get_variable_values
-from sqlalchemy import ARRAY, Date, Integer, Select, String, bindparam, column, select, text, true
-from sqlalchemy.sql.elements import BindParameter, TextClause
+from sqlalchemy import (
+    ARRAY,
+    Date,
+    Executable,
+    Integer,
+    String,
+    bindparam,
+    column,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.access import LIVE_ACCESS
 from db.columns import UTCDateTime
 from schema.compiled.cache import LRU
 from schema.compiled.dialects import POSTGRES, SQLITE
@@ -52,14 +64,15 @@ PLANS: LRU[Plan | _Unsupported] = LRU(PLAN_CACHE_SIZE)
 class FoldedCheck:
     """A token check to run in the data statement itself (one round trip instead of two).
 
-    The plan is chosen for the caller an earlier check proved (`assumed`); `statement`
-    checks the token again, now, and `proven` turns its row (None: no row, the token is
+    The plan is chosen for the caller an earlier check proved (`assumed`); the data
+    statement checks the token again, now (`db.access.LIVE_ACCESS` with `parameters`), and
+    `proven` turns its row (None: no row, the token is
     not live) into the caller it proves, or None if that is not `assumed`'s patient and
     categories. Then the data are thrown away unread and `AccessChangedError` is raised.
     """
 
     assumed: AppCaller
-    statement: Select[*tuple[Any, ...]]
+    parameters: dict[str, Any]
     proven: Callable[[Sequence[Any] | None], AppCaller | None]
 
 
@@ -134,12 +147,18 @@ def _arguments(
     return shape, params
 
 
-def _statement(plan: Plan, dialect: str, shapes: list[Shape], params: dict[str, Any]) -> TextClause:
-    key = (dialect, tuple(shapes))
-    sql = plan.statements.get(key)
-    if sql is None:
-        sql = build_statement(POSTGRES if dialect == "postgresql" else SQLITE, plan, shapes)
-        plan.statements[key] = sql
+def _statement(
+    plan: Plan, dialect: str, shapes: list[Shape], params: dict[str, Any], folded: bool
+) -> Executable:
+    """The plan's statement for these filters (built once per plan and filter combination).
+
+    `folded`: with the token check `LIVE_ACCESS` in front, its columns first.
+    """
+    key = (dialect, tuple(shapes), folded)
+    found: Executable | None = plan.statements.get(key)
+    if found is not None:
+        return found
+    sql = build_statement(POSTGRES if dialect == "postgresql" else SQLITE, plan, shapes)
     binds: list[BindParameter[Any]] = [bindparam("pid", type_=Integer())]
     for name in params:
         if name.startswith(("av", "sn", "un")):
@@ -148,7 +167,13 @@ def _statement(plan: Plan, dialect: str, shapes: list[Shape], params: dict[str, 
             binds.append(bindparam(name, type_=moment))
         elif name.startswith("st") and dialect == "postgresql":
             binds.append(bindparam(name, type_=ARRAY(String())))
-    return text(sql).bindparams(*binds)
+    statement: Executable = text(sql).bindparams(*binds)
+    if folded:
+        access = LIVE_ACCESS.subquery("a")
+        data = text(sql).bindparams(*binds).columns(column("data"), column("meta")).subquery("d")
+        statement = select(access, data.c.data, data.c.meta).select_from(access).join(data, true())
+    plan.statements[key] = statement
+    return statement
 
 
 def _dialect(context: GraphQLContext) -> str:
@@ -197,17 +222,14 @@ async def run_compiled(
             return None
         shapes.append(found[0])
         params.update(found[1])
-    statement = _statement(plan, dialect, shapes, params)
+    statement = _statement(plan, dialect, shapes, params, folded=check is not None)
 
     async def fetch(session: AsyncSession) -> tuple[str, str]:
         connection = await session.connection()
         if check is None:
             row = (await connection.execute(statement, params)).one()
             return row[0], row[1]
-        access = check.statement.subquery("a")
-        data = statement.columns(column("data"), column("meta")).subquery("d")
-        folded = select(access, data.c.data, data.c.meta).select_from(access).join(data, true())
-        found = (await connection.execute(folded, params)).first()
+        found = (await connection.execute(statement, params | check.parameters)).first()
         proven = check.proven(None if found is None else tuple(found))
         if found is None or proven is None:
             raise AccessChangedError
