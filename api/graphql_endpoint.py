@@ -23,7 +23,7 @@ from api.settings import Settings
 from db.accounts import Account, list_account_patients
 from db.bookkeeping import Bookkeeper
 from db.columns import utcnow
-from db.engine import reading_unit, unit_of_work
+from db.engine import one_read, reading_unit, unit_of_work
 from db.grants import grant_use_due, mark_grant_used
 from db.web_sessions import touch_session
 from schema.compiled.runner import AccessChangedError, run_compiled
@@ -273,7 +273,7 @@ async def _answer_folded(
     if check is None:
         return True
     bookkeeping: list[Bookkeeping] = []
-    async with reading_unit(request.app.state.session_factory) as session:
+    async with one_read(request.app.state.session_factory) as session:
         context = _context(request, session, check.assumed, bookkeeping)
         try:
             body = await run_compiled(

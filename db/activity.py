@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -78,11 +78,30 @@ class ActivityEvent(SQLModel, table=True):
 EVENTS: Table = ActivityEvent.__table__  # type: ignore[attr-defined]
 
 
+@dataclass
+class NewEvent:
+    """An event not stored yet: the columns of an `ActivityEvent` row, cheap to build."""
+
+    chain: str
+    kind: str
+    outcome: str
+    account_id: int | None
+    patient_id: int | None
+    app_id: int | None
+    grant_id: int | None
+    source_address: str | None
+    details: str
+    occurred_at: datetime = field(default_factory=utcnow)
+    id: int | None = None
+    prev_hash: str = ""
+    hash: str = ""
+
+
 @dataclass(frozen=True)
 class PendingEvent:
     """An event to append later, as bookkeeping: `db.bookkeeping` appends a batch's at once."""
 
-    event: ActivityEvent
+    event: NewEvent
 
     async def __call__(self, session: AsyncSession) -> None:
         await append_to_chains(session, [self.event], EVENTS)
@@ -98,9 +117,9 @@ def new_event(
     grant_id: int | None = None,
     source_address: str | None = None,
     details: dict[str, Any] | None = None,
-) -> ActivityEvent:
+) -> NewEvent:
     """An event, not yet stored, in its chain (`append_events` or `record_event` store it)."""
-    return ActivityEvent(
+    return NewEvent(
         chain=chain_of(patient_id=patient_id, account_id=account_id),
         kind=kind,
         outcome=outcome,
@@ -113,7 +132,7 @@ def new_event(
     )
 
 
-async def append_events(session: AsyncSession, events: Sequence[ActivityEvent]) -> None:
+async def append_events(session: AsyncSession, events: Sequence[NewEvent]) -> None:
     """Append events to their hash chains (committed with the caller's unit of work)."""
     await append_to_chains(session, events, EVENTS)
 
@@ -129,7 +148,7 @@ async def record_event(
     grant_id: int | None = None,
     source_address: str | None = None,
     details: dict[str, Any] | None = None,
-) -> ActivityEvent:
+) -> NewEvent:
     """Append one event to its hash chain (committed with the caller's unit of work)."""
     event = new_event(
         kind=kind,

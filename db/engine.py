@@ -282,7 +282,7 @@ async def _rolled_back(session: AsyncSession) -> AsyncIterator[None]:
 
 @asynccontextmanager
 async def _unit(
-    factory: async_sessionmaker[AsyncSession], *, writes: bool
+    factory: async_sessionmaker[AsyncSession], *, writes: bool, one_statement: bool = False
 ) -> AsyncIterator[AsyncSession]:
     engine = _engine_of(factory)
     unit = _Unit(
@@ -294,7 +294,9 @@ async def _unit(
         async with factory() as session:
             try:
                 async with session.begin() if writes else _rolled_back(session):
-                    info = (await session.connection()).info
+                    # One statement is its own snapshot: no BEGIN and ROLLBACK round trips.
+                    options = {"isolation_level": "AUTOCOMMIT"} if one_statement else None
+                    info = (await session.connection(execution_options=options)).info
                     info[_UNIT_KEY] = unit
                     try:
                         yield session
@@ -326,6 +328,17 @@ def reading_unit(
 ) -> AbstractAsyncContextManager[AsyncSession]:
     """A transaction that only reads: any write in it raises ReadOnlyUnit."""
     return _unit(factory, writes=False)
+
+
+def one_read(
+    factory: async_sessionmaker[AsyncSession],
+) -> AbstractAsyncContextManager[AsyncSession]:
+    """A reading unit for work that is one statement: without a transaction around it.
+
+    A single statement sees one snapshot of the database by itself, so the BEGIN and
+    ROLLBACK a reading unit sends would only cost round trips. Writes raise ReadOnlyUnit.
+    """
+    return _unit(factory, writes=False, one_statement=True)
 
 
 async def database_is_reachable(engine: AsyncEngine) -> bool:
