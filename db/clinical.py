@@ -1,7 +1,7 @@
 """Clinical tables other than observations and conditions: one table per USCDI category."""
 
-from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from datetime import date, datetime
+from typing import ClassVar
 
 from sqlmodel import Field
 
@@ -90,41 +90,21 @@ class CarePlan(ClinicalRecord, table=True):
     encounter_id: int | None = Field(default=None, foreign_key="encounter.id", ondelete="SET NULL")
 
 
-def _listed_on(context: Any) -> date:
-    """A goal's `listed_on` when not given: its start date, else its target date, else today.
-
-    The import always gives it (see `sharing.fhir.parse_records.goal`).
-    """
-    values = context.get_current_parameters()
-    return values.get("start_date") or values.get("target_date") or datetime.now(UTC).date()
-
-
-class Goal(PatientOwned, table=True):
-    """A patient goal; the code is SNOMED CT (or LOINC for a measurable target), or none.
-
-    US Core lets a goal be described in text alone and lack a start date, so the code
-    columns and `start_date` may be NULL; goals are listed by `listed_on`, which never is.
-    """
+class Goal(ClinicalRecord, table=True):
+    """A patient goal; the code is SNOMED CT (or LOINC for a measurable target)."""
 
     __tablename__ = "goal"
-    record_date: ClassVar[str] = "listed_on"
+    record_date: ClassVar[str] = "start_date"
     record_status: ClassVar[str] = "lifecycle_status"
     __table_args__ = (recency_index("goal", record_date), source_index("goal"))
 
     id: int | None = Field(default=None, primary_key=True)
-    code_system: str | None = Field(default=None, max_length=120)
-    code: str | None = Field(default=None, max_length=40)
-    code_display: str | None = Field(default=None, max_length=255)
     description: str
     lifecycle_status: str = Field(max_length=20)
     achievement_status: str | None = Field(default=None, max_length=30)
-    start_date: date | None = None
+    start_date: date
     target_date: date | None = None
     expressed_by: str | None = Field(default=None, max_length=200)
-    # The day it is ordered and filtered by: the start date, else the target date, else the
-    # day its status was set (a Goal's statusDate) or, for a row made here, was recorded.
-    # Never NULL: left out (None), the column default fills it in.
-    listed_on: date = Field(default=None, sa_column_kwargs={"default": _listed_on})
 
 
 class Immunization(ClinicalRecord, table=True):

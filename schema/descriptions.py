@@ -118,10 +118,7 @@ BY_FIELD = {
     "CarePlan.plan": "The plan of treatment.",
     "Goal.description": "The goal, in words.",
     "Goal.achievementStatus": "How far along it is (in-progress, achieved, ...).",
-    "Goal.startDate": (
-        "When work on the goal began; null if the record does not say. Goals are listed "
-        "by their start date, else their target date, else the day their status was set."
-    ),
+    "Goal.startDate": "When work on the goal began.",
     "Goal.targetDate": "When it should be reached.",
     "Goal.expressedBy": "Who set the goal.",
     "Immunization.occurredAt": "When the vaccine was given.",

@@ -108,7 +108,7 @@ def _goals(person: Person, batch: Batch, ids: Ids) -> None:
         expressed_by = person.full_name if rng.random() < 0.4 else person.names[person.pcp_id]
         batch.rows["goal"].append((
             ids.take("goal"), person.id, goal.system, goal.code, goal.display, goal.description,
-            lifecycle, achievement, start, target, expressed_by, start,
+            lifecycle, achievement, start, target, expressed_by,
         ))  # fmt: skip
 
 

@@ -42,7 +42,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "goal": (
         "id", "patient_id", "code_system", "code", "code_display", "description",
         "lifecycle_status", "achievement_status", "start_date", "target_date", "expressed_by",
-        "listed_on",
     ),
     "immunization": (
         "id", "patient_id", "code_system", "code", "code_display", "status", "occurred_at",

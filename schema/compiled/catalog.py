@@ -196,8 +196,7 @@ TYPES: dict[str, dict[str, Spec]] = {
         "diagnoses": Diagnoses(),
     }),
     "Goal": _record("Goal", {
-        "code": coding(text("code_system"), "code", "code_display", nullable=True),
-        "description": text("description"),
+        "code": main_code(), "description": text("description"),
         "lifecycleStatus": text("lifecycle_status"),
         "achievementStatus": text("achievement_status"),
         "startDate": Leaf("day", "{a}.start_date"), "targetDate": Leaf("day", "{a}.target_date"),

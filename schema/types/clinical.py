@@ -73,21 +73,17 @@ class CarePlan(Node, FromEncounter):
 
 @strawberry.type(description="A health goal agreed by the patient and clinicians.")
 class Goal(Node):
-    code: Coding | None = strawberry.field(
-        description="SNOMED CT (or LOINC for a measurable target); null for a goal described "
-        "in words only."
-    )
+    code: Coding = strawberry.field(description="SNOMED CT (or LOINC for a measurable target).")
     description: str
     lifecycle_status: str = strawberry.field(description="proposed, active, completed, ...")
     achievement_status: str | None
-    start_date: date | None
+    start_date: date
     target_date: date | None
     expressed_by: str | None
 
     @classmethod
     def from_row(cls, row: clinical.Goal) -> "Goal":
-        code = main_code(row) if row.code_system and row.code else None
-        return cls(**node_values(cls, row, code=code))
+        return cls(**node_values(cls, row, code=main_code(row)))
 
 
 @strawberry.type(description="A vaccine given or refused.")

@@ -11,7 +11,6 @@ from sharing.fhir.parse import (
     Unmappable,
     any_coded,
     coded,
-    codings,
     display,
     first,
     optional_date,
@@ -164,29 +163,16 @@ def encounter(resource: Resource, source_id: str) -> list[Row]:
 
 
 def goal(resource: Resource, source_id: str) -> list[Row]:
-    """A Goal with its target date; US Core lets it lack a start date and a coded description."""
+    """A Goal with its target date."""
     description = resource.get("description") or {}
     target = first(resource.get("target")) or {}
-    if codings(description):
-        code = coded(description, (SNOMED, LOINC), "Goal.description")
-    elif description.get("text"):  # described in words only
-        code = {"code_system": None, "code": None, "code_display": None}
-    else:
-        raise Unmappable("Goal.description has neither a coding nor a text")
-    start = optional_date(resource.get("startDate"), "Goal.startDate")
-    due = optional_date(target.get("dueDate"), "Goal.target.dueDate")
-    # What goals are listed by: the start, else the target, else when its status was set.
-    listed = start or due or optional_date(resource.get("statusDate"), "Goal.statusDate")
-    if listed is None:
-        raise Unmappable("a Goal needs a startDate, a target.dueDate or a statusDate")
-    values = code | {
+    values = coded(description, (SNOMED, LOINC), "Goal.description") | {
         "description": description.get("text") or text(description),
         "lifecycle_status": resource.get("lifecycleStatus"),
         "achievement_status": status_code(resource.get("achievementStatus")),
-        "start_date": start,
-        "target_date": due,
+        "start_date": to_date(resource.get("startDate"), "Goal.startDate"),
+        "target_date": optional_date(target.get("dueDate"), "Goal.target.dueDate"),
         "expressed_by": display(resource.get("expressedBy")),
-        "listed_on": listed,
     }
     return [Row("goal", source_id, values)]
 

@@ -150,13 +150,6 @@ def encounter(row: clinical.Encounter, refs: References) -> Resource:
     )
 
 
-def _goal_coding(row: clinical.Goal) -> list[dict[str, Any]]:
-    """A goal's coding; none for a goal described in words only."""
-    if not (row.code_system and row.code):
-        return []
-    return [coding(row.code_system, row.code, row.code_display)]
-
-
 def goal(row: clinical.Goal, refs: References) -> Resource:
     """A Goal with its target date."""
     achievement = None
@@ -168,16 +161,12 @@ def goal(row: clinical.Goal, refs: References) -> Resource:
             "meta": meta("us-core-goal"),
             "lifecycleStatus": row.lifecycle_status,
             "achievementStatus": achievement,
-            "description": concept(*_goal_coding(row), text=row.description),
-            "subject": refs.patient,
-            "startDate": day(row.start_date) if row.start_date else None,
-            "target": [{"dueDate": day(row.target_date)}] if row.target_date else None,
-            # Listed by neither date: by the day its status was set (see the import).
-            "statusDate": (
-                day(row.listed_on)
-                if row.listed_on and not (row.start_date or row.target_date)
-                else None
+            "description": concept(
+                coding(row.code_system, row.code, row.code_display), text=row.description
             ),
+            "subject": refs.patient,
+            "startDate": day(row.start_date),
+            "target": [{"dueDate": day(row.target_date)}] if row.target_date else None,
             "expressedBy": {"display": row.expressed_by} if row.expressed_by else None,
         }
     )

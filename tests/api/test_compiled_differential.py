@@ -100,8 +100,8 @@ async def _fresh_database(backend: str, request: pytest.FixtureRequest, director
 async def _odd_rows(session: AsyncSession, patient: Patient) -> None:
     """Rows whose values are easy to print differently.
 
-    Microseconds, whole and tiny floats, quotes, backslashes, non-ASCII, empty and missing
-    codes, missing dates, ties on the ordering date.
+    Microseconds, whole and tiny floats, quotes, backslashes, non-ASCII, empty codes,
+    ties on the ordering date.
     """
     tie = datetime(2021, 3, 4, 5, 6, 7, 891000, tzinfo=UTC)
     odd_text = 'Zoë "quoted" \\ back\tslash 雪 \u2028'
@@ -112,11 +112,6 @@ async def _odd_rows(session: AsyncSession, patient: Patient) -> None:
                           value_code_system="", value_code="x", value_unit="")  # fmt: skip
     await make_record(session, K.ALLERGIES, patient, tag="odd", n=1, reaction_code=None,
                       reaction_severity="", recorded_at=tie, criticality="é \"x\" \\")  # fmt: skip
-    # Goals in words only, without a start date, listed on the same day as a coded one.
-    for n, start in enumerate([None, tie.date(), None]):
-        await make_record(session, K.GOALS, patient, tag=f"odd-{n}", n=n, code_system=None,
-                          code=None, code_display=None, start_date=start, target_date=tie.date(),
-                          listed_on=tie.date())  # fmt: skip
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -228,29 +223,3 @@ def test_the_compiler_covers_the_whole_patient_type() -> None:
         found = SCHEMA._schema.get_type(type_name)
         assert isinstance(found, GraphQLObjectType)
         assert set(found.fields) == set(specs), type_name
-
-
-async def test_goals_without_a_code_or_a_start_date_read_alike(world: World) -> None:
-    """Every page of the first patient's goals (NULL codes and start dates among them)."""
-    token = await world.token_for(world.patient_ids[0], ["patient/*.rs"])
-    headers = {"Authorization": f"Bearer {token}"}
-    fields = "cursor node { code { system code display } description startDate targetDate }"
-    query = (
-        "query($after: String) { patient { goals(first: 2, after: $after) { totalCount "
-        f"pageInfo {{ hasNextPage endCursor }} edges {{ {fields} }} }} }} }}"
-    )
-    after, seen = None, []
-    while True:
-        body = {"query": query, "variables": {"after": after}}
-        before = EXECUTORS["compiled"]
-        compiled = await world.compiled.post("/graphql", json=body, headers=headers)
-        assert EXECUTORS["compiled"] > before
-        expected = await world.strawberry.post("/graphql", json=body, headers=headers)
-        assert compiled.json() == expected.json()
-        goals = expected.json()["data"]["patient"]["goals"]
-        seen += [edge["node"] for edge in goals["edges"]]
-        if not goals["pageInfo"]["hasNextPage"]:
-            break
-        after = goals["pageInfo"]["endCursor"]
-    assert len(seen) == goals["totalCount"]
-    assert sum(node["code"] is None and node["startDate"] is None for node in seen) == 2

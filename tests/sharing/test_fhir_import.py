@@ -19,7 +19,6 @@ from tests import databases
 from tests.builders.fhir_inputs import (
     resources_of,
     synthea_record,
-    us_core_patient,
     us_core_transaction,
     write_json,
     write_ndjson,
@@ -417,63 +416,3 @@ async def test_a_new_patient_written_with_plain_inserts_matches_the_upsert_path(
     fresh, upserted = await table_rows(engine), await table_rows(empty_engine)
     assert {k: len(v) for k, v in fresh.items()} == {k: len(v) for k, v in upserted.items()}
     assert _same_records(await export_all(engine), await export_all(empty_engine))
-
-
-def _goal(goal_id: str, **elements: Any) -> dict[str, Any]:
-    return {
-        "resourceType": "Goal",
-        "id": goal_id,
-        "lifecycleStatus": "active",
-        "description": {"text": f"Words only: {goal_id}"},
-        "subject": {"reference": "Patient/goal-keeper"},
-        **elements,
-    }
-
-
-async def test_goals_in_words_only_and_without_a_start_date_round_trip(
-    engine: AsyncEngine, empty_engine: AsyncEngine, tmp_path: Path
-) -> None:
-    patient = us_core_patient() | {"id": "goal-keeper"}
-    goals = [
-        # As US Core's own example: a text description and a target date only.
-        _goal("target-only", target=[{"dueDate": "2016-04-05"}]),
-        _goal("status-date-only", statusDate="2016-02-14"),
-        _goal("started", startDate="2016-01-10"),
-        _goal("no-date-at-all"),
-        _goal("no-words", description={}, startDate="2016-01-10"),
-    ]
-    bundle_in = {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "entry": [{"resource": resource} for resource in [patient, *goals]],
-    }
-    report, problems = await run_import(engine, write_json(tmp_path / "goals.json", bundle_in))
-    assert report.counts["Goal"]["imported"] == 3
-    assert {p.where.rsplit(" ", 1)[1]: p.reason for p in problems} == {
-        "Goal/no-date-at-all": "a Goal needs a startDate, a target.dueDate or a statusDate",
-        "Goal/no-words": "Goal.description has neither a coding nor a text",
-    }
-    sql = "SELECT source_id, code, start_date, target_date, listed_on FROM goal ORDER BY 1"
-    async with engine.connect() as connection:
-        rows = (await connection.execute(text(sql))).all()
-    # str(): SQLite hands back text, PostgreSQL dates.
-    assert [tuple(v if v is None else str(v) for v in row) for row in rows] == [
-        ("started", None, "2016-01-10", None, "2016-01-10"),
-        ("status-date-only", None, None, None, "2016-02-14"),
-        ("target-only", None, None, "2016-04-05", "2016-04-05"),
-    ]
-    [bundle] = await export_all(engine)
-    exported = [r for r in resources_of(bundle) if r["resourceType"] == "Goal"]
-    by_words = {r["description"]["text"].removeprefix("Words only: "): r for r in exported}
-    assert by_words["target-only"]["description"] == {"text": "Words only: target-only"}
-    assert "startDate" not in by_words["target-only"]
-    assert by_words["status-date-only"]["statusDate"] == "2016-02-14"
-    assert "statusDate" not in by_words["started"]
-    # Export -> import into an empty database -> export again: the same resources.
-    again = write_bundles(tmp_path / "exported", [bundle])
-    report, problems = await run_import(empty_engine, *again)
-    assert (report.counts["Goal"]["imported"], problems) == (3, [])
-    assert _same_records(await export_all(empty_engine), [bundle])
-    # And importing the export again changes nothing.
-    report, _ = await run_import(empty_engine, *again)
-    assert report.counts["Goal"]["unchanged"] == 3
