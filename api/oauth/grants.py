@@ -41,7 +41,7 @@ from db.tokens import (
 from sharing.scopes import Scopes, SpecialScope, phrase_granted, split_scope_string
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
-REFRESHABLE = frozenset({SpecialScope.OFFLINE_ACCESS.value, "online_access"})
+REFRESHABLE = frozenset({SpecialScope.OFFLINE_ACCESS, SpecialScope.ONLINE_ACCESS})
 # RFC 6749 Appendix A: state is 1*VSCHAR; we also bound its length (it travels in URLs).
 STATE_MAX_LENGTH = 1024
 STATE_PATTERN = re.compile(rf"[\x20-\x7e]{{1,{STATE_MAX_LENGTH}}}")
@@ -217,7 +217,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             raise InvalidGrantError(AUTHORIZE_AGAIN)
         if record.is_expired():
             raise InvalidGrantError("The refresh token expired; the patient must authorize again.")
-        if not set(record.grant.scopes.split()) & REFRESHABLE:
+        if not REFRESHABLE.intersection(Scopes.parse(record.grant.scopes).specials):
             # A later consent (on another device) took away offline and online access.
             raise InvalidGrantError(
                 "The patient's latest consent does not allow refreshing; authorize again."

@@ -13,7 +13,7 @@ from db.accounts import Account, AccountPatient, Relationship
 from db.columns import utcnow
 from db.credentials import find_live_access_token
 from db.tokens import hash_secret
-from sharing.scopes import SpecialScope
+from sharing.scopes import Scopes, SpecialScope
 
 MAX_TOKEN_LENGTH = 512
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -48,7 +48,7 @@ async def _claims(session: AsyncSession, token: str, issuer: str) -> dict[str, s
         )
     token_row, grant, _ = found
     # As for data: what the token was issued with, limited by the patient's latest consent.
-    scopes = set(token_row.scopes.split()) & set(grant.scopes.split())
+    scopes = (Scopes.parse(token_row.scopes) & Scopes.parse(grant.scopes)).specials
     if SpecialScope.OPENID not in scopes:
         return _bearer_error(403, "insufficient_scope", "userinfo needs the openid scope.")
     account = await session.get(Account, grant.account_id)
