@@ -17,7 +17,7 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
 from api.oauth.models import AppClient, TokenRecord
-from db.activity import EventKind, record_event
+from db.activity import EventKind
 from db.columns import utcnow
 from db.credentials import find_token
 from db.tokens import TokenKind, count_live_tokens, hash_secret, revoke_tokens_from_code
@@ -41,7 +41,7 @@ def _lookup(server: Any, token_string: str, hint: str | None) -> TokenRecord | N
 
 
 async def _revoke(session: Any, *, record: TokenRecord, source_address: str | None) -> None:
-    from db.grants import revoke_grant
+    from db.grants import record_grant_event, revoke_grant
 
     grant = record.grant
     if record.token.kind == TokenKind.REFRESH:
@@ -50,12 +50,11 @@ async def _revoke(session: Any, *, record: TokenRecord, source_address: str | No
             now = utcnow()
             ended = await revoke_tokens_from_code(session, code_id=device, now=now)
             if await count_live_tokens(session, grant_id=grant.id, now=now):
-                await record_event(
+                await record_grant_event(
                     session,
+                    grant=grant,
                     kind=EventKind.REVOCATION,
-                    patient_id=grant.patient_id,
-                    app_id=grant.app_id,
-                    grant_id=grant.id,
+                    account_id=None,
                     source_address=source_address,
                     details={
                         "reason": "revoked_by_app",
@@ -75,12 +74,11 @@ async def _revoke(session: Any, *, record: TokenRecord, source_address: str | No
         return
     assert record.token.id is not None
     await revoke_token_row(session, token_id=record.token.id, now=utcnow())
-    await record_event(
+    await record_grant_event(
         session,
+        grant=grant,
         kind=EventKind.REVOCATION,
-        patient_id=grant.patient_id,
-        app_id=grant.app_id,
-        grant_id=grant.id,
+        account_id=None,
         source_address=source_address,
         details={"reason": "revoked_by_app", "token": "access_token"},
     )

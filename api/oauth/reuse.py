@@ -2,9 +2,9 @@
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.activity import EventKind, record_event
+from db.activity import EventKind
 from db.columns import utcnow
-from db.grants import Grant, revoke_grant
+from db.grants import Grant, record_grant_event, revoke_grant
 from db.tokens import AuthorizationCode, revoke_tokens_from_code
 
 
@@ -18,14 +18,12 @@ async def code_presented_again(
     """
     assert code.id is not None
     revoked = await revoke_tokens_from_code(session, code_id=code.id, now=utcnow())
-    await record_event(
+    await record_grant_event(
         session,
+        grant=grant,
         kind=EventKind.TOKEN_REUSE,
         outcome="refused",
         account_id=grant.account_id,
-        patient_id=grant.patient_id,
-        app_id=grant.app_id,
-        grant_id=grant.id,
         source_address=source_address,
         details={
             "credential": "authorization_code",
@@ -47,14 +45,12 @@ async def refresh_token_presented_again(
     session: AsyncSession, *, grant: Grant, source_address: str | None
 ) -> None:
     """End the whole grant (every token under it) and log the reuse."""
-    await record_event(
+    await record_grant_event(
         session,
+        grant=grant,
         kind=EventKind.TOKEN_REUSE,
         outcome="refused",
         account_id=grant.account_id,
-        patient_id=grant.patient_id,
-        app_id=grant.app_id,
-        grant_id=grant.id,
         source_address=source_address,
         details={"credential": "refresh_token", "grant_revoked": grant.revoked_at is None},
     )
