@@ -4,11 +4,10 @@ import strawberry
 
 from db.accounts import AccountRole
 from db.apps import find_developer_app
-from schema.errors import BadUserInput
 from schema.mutations.payloads import Ctx, user_error
 from schema.permissions import account_only
 from schema.types.account import AppInfo, DeveloperApp, UserError
-from schema.types.relay import expect_global_id
+from schema.types.relay import global_id_or_none
 from sharing.apps import AppMetadata, RegistrationProblem, register_app, rotate_client_secret
 
 REGISTRATION_FIELDS = {
@@ -106,10 +105,7 @@ class AppMutations:
     ) -> RotateClientSecretPayload | None:
         caller = account_only(info)
         context = info.context
-        try:
-            app_id: int | None = expect_global_id(input.app_id, "App")
-        except BadUserInput:
-            app_id = None
+        app_id = global_id_or_none(input.app_id, "App")
         app = None
         if app_id is not None and caller.role == AccountRole.DEVELOPER:
             app = await context.db.run(

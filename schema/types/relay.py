@@ -85,6 +85,16 @@ def expect_global_id(global_id: str, type_name: str) -> int:
     return db_id
 
 
+def global_id_or_none(global_id: str | None, type_name: str) -> int | None:
+    """The database id of a `type_name` ID; None when missing, malformed or of another type."""
+    if global_id is None:
+        return None
+    try:
+        return expect_global_id(global_id, type_name)
+    except BadUserInput:
+        return None
+
+
 def encode_cursor(value: date | datetime | int, row_id: int) -> str:
     """An opaque cursor of the row's sort value and id."""
     if isinstance(value, datetime):
