@@ -187,6 +187,16 @@ async def revoke_grant(
     return grant
 
 
+async def revoke_live_grant(
+    session: AsyncSession, *, grant: Grant, reason: str, source_address: str | None
+) -> None:
+    """End a grant unless it has already ended; no account acts (the app or a replay caused it)."""
+    if grant.revoked_at is None:
+        await revoke_grant(
+            session, grant=grant, reason=reason, account_id=None, source_address=source_address
+        )
+
+
 async def narrow_grant(
     session: AsyncSession,
     *,
