@@ -24,12 +24,6 @@ MAX_CURSOR_LENGTH = 200
 MAX_ID_LENGTH = 200
 
 
-def type_name_of(cls: type) -> str:
-    """The GraphQL name of a Strawberry object type."""
-    definition = get_object_definition(cls, strict=True)
-    return definition.name
-
-
 def node_values(cls: type, row: Any, **computed: Any) -> dict[str, Any]:
     """A node's values: its global id, the plain fields read from same-named columns, the rest.
 
