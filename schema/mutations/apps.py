@@ -21,15 +21,10 @@ REGISTRATION_FIELDS = {
 
 
 @strawberry.input
-class RegisterAppInput:
-    name: str
-    redirect_uris: list[str]
-    confidential: bool
-    description: str | None = None
-    homepage_url: str | None = None
-    logo_url: str | None = None
-    privacy_policy_url: str | None = None
-    terms_url: str | None = None
+class RegisterAppInput(AppMetadata):
+    """The registration metadata as GraphQL input; scopes are not part of it."""
+
+    scope: strawberry.Private[str] = ""
 
 
 @strawberry.type
@@ -71,7 +66,7 @@ class AppMutations:
                 client_secret=None,
                 user_errors=user_error("FORBIDDEN", None, "Only developer accounts register apps."),
             )
-        metadata = AppMetadata(**vars(input))
+        metadata = input
         hasher = context.hasher
         try:
             registered = await context.db.run(
