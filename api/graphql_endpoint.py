@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from api.app_request_log import mark_logged
 from api.bearer import app_caller as _app_caller
+from api.bearer import folded_check
 from api.context import hasher_of
 from api.graphql_media import GRAPHQL_RESPONSE, negotiate, with_media_type
 from api.json_body import MalformedJson, parse_json_body
@@ -22,10 +23,10 @@ from api.settings import Settings
 from db.accounts import Account, list_account_patients
 from db.bookkeeping import Bookkeeper
 from db.columns import utcnow
-from db.engine import reading_unit, unit_of_work
+from db.engine import one_read, reading_unit, unit_of_work
 from db.grants import grant_use_due, mark_grant_used
 from db.web_sessions import touch_session
-from schema.compiled.runner import run_compiled
+from schema.compiled.runner import AccessChangedError, run_compiled
 from schema.context import (
     AccountCaller,
     AppCaller,
@@ -200,25 +201,21 @@ async def _answer(request: Request) -> Response:
     limits = settings.limits
     operation = prepare_operation(query, operation_name, max_tokens=limits.max_tokens)
     writes = isinstance(operation, Operation) and operation.is_mutation
+    compiled_reads = settings.compiled_reads and isinstance(operation, Operation) and not writes
+    if compiled_reads:
+        folded = await _answer_folded(request, query, variables, operation_name)
+        if isinstance(folded, Response):
+            return folded
+        compiled_reads = folded  # False: the compiled path already declined this operation
     factory = request.app.state.session_factory
     bookkeeping: list[Bookkeeping] = []
     async with (unit_of_work if writes else reading_unit)(factory) as session:
         caller = await _caller(request, session, settings, bookkeeping)
         if isinstance(caller, Response):
             return caller
-        db = SerialSession(session)
-        context = GraphQLContext(
-            caller=caller,
-            db=db,
-            source_address=source_address(request, settings),
-            limits=limits,
-            loaders=Loaders(db, caller.patient_id),
-            base_url=settings.base_url,
-            hasher=hasher_of(request),
-            bookkeeping=bookkeeping,
-        )
+        context = _context(request, session, caller, bookkeeping)
         compiled = None
-        if settings.compiled_reads and isinstance(operation, Operation):
+        if compiled_reads:
             compiled = await run_compiled(
                 context, query=query, variables=variables, operation_name=operation_name
             )
@@ -232,8 +229,67 @@ async def _answer(request: Request) -> Response:
     if isinstance(caller, AppCaller):
         mark_logged(request)  # its DATA_READ event is committed; the middleware adds none
     if compiled is not None:
-        # The compiled path answers only operations it executed: always data, always 200.
-        return Response(compiled, media_type=request.state.graphql_media)
+        return _compiled_response(request, compiled)
     return Response(
         outcome.body, status_code=outcome.status, media_type=request.state.graphql_media
     )
+
+
+def _context(
+    request: Request, session: AsyncSession, caller: Caller, bookkeeping: list[Bookkeeping]
+) -> GraphQLContext:
+    settings: Settings = request.app.state.settings
+    db = SerialSession(session)
+    return GraphQLContext(
+        caller=caller,
+        db=db,
+        source_address=source_address(request, settings),
+        limits=settings.limits,
+        loaders=Loaders(db, caller.patient_id),
+        base_url=settings.base_url,
+        hasher=hasher_of(request),
+        bookkeeping=bookkeeping,
+    )
+
+
+def _compiled_response(request: Request, body: bytes) -> Response:
+    # The compiled path answers only operations it executed: always data, always 200.
+    return Response(body, media_type=request.state.graphql_media)
+
+
+async def _answer_folded(
+    request: Request, query: str, variables: dict[str, Any] | None, operation_name: str | None
+) -> Response | bool:
+    """An app's query on the compiled path with the token checked in the data statement.
+
+    Only for a token an earlier request checked (`api.bearer.folded_check`): the response,
+    or whether the usual path should still try the compiled path (False when it declined
+    this operation for these categories; True when there was nothing to fold or the
+    check proved something else than was assumed).
+    """
+    header = request.headers.get("authorization")
+    now = utcnow()
+    check = None if header is None else folded_check(header, now)
+    if check is None:
+        return True
+    bookkeeping: list[Bookkeeping] = []
+    async with one_read(request.app.state.session_factory) as session:
+        context = _context(request, session, check.assumed, bookkeeping)
+        try:
+            body = await run_compiled(
+                context, query=query, variables=variables, operation_name=operation_name,
+                check=check,
+            )  # fmt: skip
+        except AccessChangedError:
+            return True  # revoked, expired or narrowed since: the usual path says what now
+    if body is None:
+        return False
+    caller = context.caller
+    assert isinstance(caller, AppCaller)  # the folded check proves an app
+    if grant_use_due(caller.last_used_at, now):
+        grant_id = caller.grant_id
+        bookkeeping.insert(0, lambda s: mark_grant_used(s, grant_id=grant_id, at=now))
+    bookkeeper: Bookkeeper = request.app.state.bookkeeper
+    await bookkeeper.write(bookkeeping)
+    mark_logged(request)  # its DATA_READ event is committed; the middleware adds none
+    return _compiled_response(request, body)

@@ -4,15 +4,17 @@ Looked up on every request (never cached), so a revoked or narrowed grant, a sus
 app or an expired token takes effect on the very next request in every worker.
 """
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, String, bindparam, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.apps import App, AppStatus
+from db.columns import UTCDateTime
 from db.grants import Grant, live_grant_clause
 from db.tokens import Token, TokenKind
 
@@ -32,20 +34,18 @@ class LiveAccess:
     last_used_at: datetime | None
 
 
-async def find_live_access(
-    session: AsyncSession, *, token_hash: str, now: datetime
-) -> LiveAccess | None:
-    """The grant and app behind an access token, if it may be used right now."""
+def _live_access_statement() -> Select[*tuple[Any, ...]]:
     columns = (
         Grant.id, Grant.account_id, Grant.patient_id, App.id, App.name, App.client_id,
         Token.scopes, Grant.scopes, Grant.last_used_at,
     )  # fmt: skip
-    statement = (
+    now = bindparam("access_now", type_=UTCDateTime())
+    return (
         select(*(col(c) for c in columns))
         .join(Grant, col(Grant.id) == col(Token.grant_id))
         .join(App, col(App.id) == col(Grant.app_id))
         .where(
-            col(Token.token_hash) == token_hash,
+            col(Token.token_hash) == bindparam("access_token_hash", type_=String()),
             col(Token.kind) == TokenKind.ACCESS,
             col(Token.revoked_at).is_(None),
             col(Token.expires_at) > now,
@@ -53,6 +53,31 @@ async def find_live_access(
             col(App.status) == AppStatus.APPROVED,
         )
     )
+
+
+# The token check as one SELECT of `LiveAccess`'s columns (no row: not live), built once:
+# its parameters come from `live_access_parameters`.
+LIVE_ACCESS = _live_access_statement()
+
+
+def live_access_parameters(*, token_hash: str, now: datetime) -> dict[str, Any]:
+    """The parameters of `LIVE_ACCESS` for one token at one moment."""
+    return {"access_token_hash": token_hash, "access_now": now}
+
+
+ACCESS_COLUMNS = len(fields(LiveAccess))
+
+
+def access_of(row: Sequence[Any]) -> LiveAccess:
+    """The `LiveAccess` in the first columns of a row of `LIVE_ACCESS`."""
+    return LiveAccess(*row[:ACCESS_COLUMNS])
+
+
+async def find_live_access(
+    session: AsyncSession, *, token_hash: str, now: datetime
+) -> LiveAccess | None:
+    """The grant and app behind an access token, if it may be used right now."""
     connection = await session.connection()
-    row: Any = (await connection.execute(statement)).first()
-    return None if row is None else LiveAccess(*row[:9])
+    parameters = live_access_parameters(token_hash=token_hash, now=now)
+    row: Any = (await connection.execute(LIVE_ACCESS, parameters)).first()
+    return None if row is None else access_of(row)

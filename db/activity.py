@@ -1,15 +1,17 @@
 """The append-only activity log: reads, logins, consents, denials, revocations, registrations."""
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, func, or_
+from sqlalchemy import Index, Table, func, or_
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.activity_chain import SYSTEM_CHAIN, append_to_chain, chain_of
+from db.activity_chain import SYSTEM_CHAIN, append_to_chains, chain_of
 from db.columns import UTCDateTime, utcnow
 
 
@@ -73,6 +75,68 @@ class ActivityEvent(SQLModel, table=True):
     hash: str = Field(max_length=64, default="")
 
 
+EVENTS: Table = ActivityEvent.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class NewEvent:
+    """An event not stored yet: the columns of an `ActivityEvent` row, cheap to build."""
+
+    chain: str
+    kind: str
+    outcome: str
+    account_id: int | None
+    patient_id: int | None
+    app_id: int | None
+    grant_id: int | None
+    source_address: str | None
+    details: str
+    occurred_at: datetime = field(default_factory=utcnow)
+    id: int | None = None
+    prev_hash: str = ""
+    hash: str = ""
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """An event to append later, as bookkeeping: `db.bookkeeping` appends a batch's at once."""
+
+    event: NewEvent
+
+    async def __call__(self, session: AsyncSession) -> None:
+        await append_to_chains(session, [self.event], EVENTS)
+
+
+def new_event(
+    *,
+    kind: EventKind,
+    outcome: str = "success",
+    account_id: int | None = None,
+    patient_id: int | None = None,
+    app_id: int | None = None,
+    grant_id: int | None = None,
+    source_address: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> NewEvent:
+    """An event, not yet stored, in its chain (`append_events` or `record_event` store it)."""
+    return NewEvent(
+        chain=chain_of(patient_id=patient_id, account_id=account_id),
+        kind=kind,
+        outcome=outcome,
+        account_id=account_id,
+        patient_id=patient_id,
+        app_id=app_id,
+        grant_id=grant_id,
+        source_address=source_address,
+        details=json.dumps(details or {}, sort_keys=True, default=str),
+    )
+
+
+async def append_events(session: AsyncSession, events: Sequence[NewEvent]) -> None:
+    """Append events to their hash chains (committed with the caller's unit of work)."""
+    await append_to_chains(session, events, EVENTS)
+
+
 async def record_event(
     session: AsyncSession,
     *,
@@ -84,10 +148,9 @@ async def record_event(
     grant_id: int | None = None,
     source_address: str | None = None,
     details: dict[str, Any] | None = None,
-) -> ActivityEvent:
+) -> NewEvent:
     """Append one event to its hash chain (committed with the caller's unit of work)."""
-    event = ActivityEvent(
-        chain=chain_of(patient_id=patient_id, account_id=account_id),
+    event = new_event(
         kind=kind,
         outcome=outcome,
         account_id=account_id,
@@ -95,9 +158,9 @@ async def record_event(
         app_id=app_id,
         grant_id=grant_id,
         source_address=source_address,
-        details=json.dumps(details or {}, sort_keys=True, default=str),
+        details=details,
     )
-    await append_to_chain(session, event)
+    await append_events(session, [event])
     return event
 
 

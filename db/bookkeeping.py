@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.activity import PendingEvent, append_events
 from db.engine import unit_of_work
 
 Write = Callable[[AsyncSession], Awaitable[object]]
@@ -41,9 +42,13 @@ class Bookkeeper:
         batch, self._pending = self._pending, []
         try:
             async with unit_of_work(self._factory) as session:
+                # Events go into their chains together, in two statements (db/activity_chain.py).
+                events = [w.event for ws, _ in batch for w in ws if isinstance(w, PendingEvent)]
                 for writes, _ in batch:
                     for write in writes:
-                        await write(session)
+                        if not isinstance(write, PendingEvent):
+                            await write(session)
+                await append_events(session, events)
         except Exception as error:
             for _, done in batch:
                 done.set_exception(error)

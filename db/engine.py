@@ -27,7 +27,13 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    DisconnectionError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_only
@@ -203,6 +209,19 @@ def restrict_sqlite_files(database: str) -> None:
         return
 
 
+def _ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Check a pooled PostgreSQL connection before it is handed out: one round trip.
+
+    SQLAlchemy's `pool_pre_ping` does the same in three (BEGIN, the ping, ROLLBACK), more
+    than a small read costs. A connection the server dropped (a restart, an idle timeout)
+    is discarded and the pool checks out or opens another, so no request sees it.
+    """
+    try:
+        await_only(dbapi_connection.driver_connection.fetchrow(";"))
+    except Exception as exc:
+        raise DisconnectionError("the pooled connection no longer answers") from exc
+
+
 def create_engine(
     url: URL | str,
     *,
@@ -234,9 +253,9 @@ def create_engine(
             pool_timeout=pool_timeout,
             pool_size=pool_size,
             max_overflow=0,
-            pool_pre_ping=True,
             connect_args=connect_args,
         )
+        event.listen(engine.sync_engine.pool, "checkout", _ping)
     # A writer waits its turn for longer than for a connection: turns are short, and only
     # a database that stopped answering keeps it waiting this long.
     _GATE_TIMEOUTS[engine.sync_engine] = max(pool_timeout, WRITE_GATE_TIMEOUT)
@@ -282,7 +301,7 @@ async def _rolled_back(session: AsyncSession) -> AsyncIterator[None]:
 
 @asynccontextmanager
 async def _unit(
-    factory: async_sessionmaker[AsyncSession], *, writes: bool
+    factory: async_sessionmaker[AsyncSession], *, writes: bool, one_statement: bool = False
 ) -> AsyncIterator[AsyncSession]:
     engine = _engine_of(factory)
     unit = _Unit(
@@ -294,7 +313,9 @@ async def _unit(
         async with factory() as session:
             try:
                 async with session.begin() if writes else _rolled_back(session):
-                    info = (await session.connection()).info
+                    # One statement is its own snapshot: no BEGIN and ROLLBACK round trips.
+                    options = {"isolation_level": "AUTOCOMMIT"} if one_statement else None
+                    info = (await session.connection(execution_options=options)).info
                     info[_UNIT_KEY] = unit
                     try:
                         yield session
@@ -326,6 +347,17 @@ def reading_unit(
 ) -> AbstractAsyncContextManager[AsyncSession]:
     """A transaction that only reads: any write in it raises ReadOnlyUnit."""
     return _unit(factory, writes=False)
+
+
+def one_read(
+    factory: async_sessionmaker[AsyncSession],
+) -> AbstractAsyncContextManager[AsyncSession]:
+    """A reading unit for work that is one statement: without a transaction around it.
+
+    A single statement sees one snapshot of the database by itself, so the BEGIN and
+    ROLLBACK a reading unit sends would only cost round trips. Writes raise ReadOnlyUnit.
+    """
+    return _unit(factory, writes=False, one_statement=True)
 
 
 async def database_is_reachable(engine: AsyncEngine) -> bool:

@@ -38,7 +38,7 @@ def grant_is_live(grant: Grant, now: datetime) -> bool:
     return grant.revoked_at is None and (grant.expires_at is None or grant.expires_at > now)
 
 
-def live_grant_clause(now: datetime) -> ColumnElement[bool]:
+def live_grant_clause(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """`grant_is_live` as a SQL condition on the grant table."""
     return and_(
         col(Grant.revoked_at).is_(None),

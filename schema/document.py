@@ -121,8 +121,22 @@ def _pick(document: DocumentNode, name: str | None) -> OperationDefinitionNode |
     return operations[0]
 
 
+# Documents longer than this are prepared afresh each time rather than kept in the cache.
+PREPARED_MAX_LENGTH = 16_384
+
+
 def prepare_operation(query: str, name: str | None, *, max_tokens: int) -> Operation | Refusal:
-    """Screen and parse a document and pick its operation, or say why not."""
+    """Screen and parse a document and pick its operation, or say why not.
+
+    A pure function of its arguments (documents only, never data): the answers for
+    recent documents are kept.
+    """
+    if len(query) > PREPARED_MAX_LENGTH:
+        return _prepare(query, name, max_tokens)
+    return _prepare_cached(query, name, max_tokens)
+
+
+def _prepare(query: str, name: str | None, max_tokens: int) -> Operation | Refusal:
     refusal = screen_document(query, max_tokens=max_tokens)
     if refusal is not None:
         return refusal
@@ -136,3 +150,6 @@ def prepare_operation(query: str, name: str | None, *, max_tokens: int) -> Opera
     if picked.operation == OperationType.SUBSCRIPTION:
         return Refusal("Subscriptions are not supported.", GRAPHQL_VALIDATION_FAILED)
     return Operation(query, name, picked.operation == OperationType.MUTATION)
+
+
+_prepare_cached = lru_cache(maxsize=PARSED_CACHE_SIZE)(_prepare)

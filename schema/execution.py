@@ -15,7 +15,7 @@ from graphql import GraphQLError
 from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.types import ExecutionResult
 
-from db.activity import EventKind, record_event
+from db.activity import EventKind, PendingEvent, new_event
 from db.engine import is_statement_timeout
 from db.errors import OutOfTime
 from schema.context import AppCaller, GraphQLContext
@@ -170,16 +170,17 @@ def record_read(context: GraphQLContext, operation_name: str | None, outcome: st
         "denied": sorted(key.value for key in context.tally.denied),
     }
     context.later(
-        lambda s: record_event(
-            s,
-            kind=EventKind.DATA_READ,
-            outcome=outcome,
-            account_id=caller.account_id,
-            patient_id=caller.patient_id,
-            app_id=caller.app_id,
-            grant_id=caller.grant_id,
-            source_address=context.source_address,
-            details=details,
+        PendingEvent(
+            new_event(
+                kind=EventKind.DATA_READ,
+                outcome=outcome,
+                account_id=caller.account_id,
+                patient_id=caller.patient_id,
+                app_id=caller.app_id,
+                grant_id=caller.grant_id,
+                source_address=context.source_address,
+                details=details,
+            )
         )
     )
 

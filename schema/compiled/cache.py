@@ -28,5 +28,9 @@ class LRU(Generic[V]):
         while len(self._items) > self.size:
             self._items.popitem(last=False)
 
+    def forget(self, key: Hashable) -> None:
+        """Drop `key` if present."""
+        self._items.pop(key, None)
+
     def __len__(self) -> int:
         return len(self._items)

@@ -154,7 +154,8 @@ class Plan:
     operation: OperationDefinitionNode
     root: list[Scalar | PatientPlan]
     connections: list[Connection]
-    statements: dict[Any, str] = field(default_factory=dict)
+    # The SQL statements built for it, per dialect and filter combination (runner.py).
+    statements: dict[Any, Any] = field(default_factory=dict)
 
     def patients(self) -> list[PatientPlan]:
         return [f for f in self.root if isinstance(f, PatientPlan)]

@@ -6,17 +6,30 @@ without decoding it) or None when the operation needs the Strawberry executor.
 
 import json
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError, parse
 from graphql.execution.values import get_argument_values, get_variable_values
-from sqlalchemy import ARRAY, Date, Integer, String, bindparam, text
-from sqlalchemy.sql.elements import BindParameter, TextClause
+from sqlalchemy import (
+    ARRAY,
+    Date,
+    Executable,
+    Integer,
+    String,
+    bindparam,
+    column,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.access import LIVE_ACCESS
 from db.columns import UTCDateTime
 from schema.compiled.cache import LRU
 from schema.compiled.dialects import POSTGRES, SQLITE
@@ -45,6 +58,26 @@ class _Unsupported:
 
 
 PLANS: LRU[Plan | _Unsupported] = LRU(PLAN_CACHE_SIZE)
+
+
+@dataclass(frozen=True)
+class FoldedCheck:
+    """A token check to run in the data statement itself (one round trip instead of two).
+
+    The plan is chosen for the caller an earlier check proved (`assumed`); the data
+    statement checks the token again, now (`db.access.LIVE_ACCESS` with `parameters`), and
+    `proven` turns its row (None: no row, the token is
+    not live) into the caller it proves, or None if that is not `assumed`'s patient and
+    categories. Then the data are thrown away unread and `AccessChangedError` is raised.
+    """
+
+    assumed: AppCaller
+    parameters: dict[str, Any]
+    proven: Callable[[Sequence[Any] | None], AppCaller | None]
+
+
+class AccessChangedError(Exception):
+    """The folded token check did not prove the caller the plan was chosen for."""
 
 
 def _plan(context: GraphQLContext, query: str, operation: str | None, names: Any) -> Plan | str:
@@ -114,12 +147,18 @@ def _arguments(
     return shape, params
 
 
-def _statement(plan: Plan, dialect: str, shapes: list[Shape], params: dict[str, Any]) -> TextClause:
-    key = (dialect, tuple(shapes))
-    sql = plan.statements.get(key)
-    if sql is None:
-        sql = build_statement(POSTGRES if dialect == "postgresql" else SQLITE, plan, shapes)
-        plan.statements[key] = sql
+def _statement(
+    plan: Plan, dialect: str, shapes: list[Shape], params: dict[str, Any], folded: bool
+) -> Executable:
+    """The plan's statement for these filters (built once per plan and filter combination).
+
+    `folded`: with the token check `LIVE_ACCESS` in front, its columns first.
+    """
+    key = (dialect, tuple(shapes), folded)
+    found: Executable | None = plan.statements.get(key)
+    if found is not None:
+        return found
+    sql = build_statement(POSTGRES if dialect == "postgresql" else SQLITE, plan, shapes)
     binds: list[BindParameter[Any]] = [bindparam("pid", type_=Integer())]
     for name in params:
         if name.startswith(("av", "sn", "un")):
@@ -128,7 +167,13 @@ def _statement(plan: Plan, dialect: str, shapes: list[Shape], params: dict[str, 
             binds.append(bindparam(name, type_=moment))
         elif name.startswith("st") and dialect == "postgresql":
             binds.append(bindparam(name, type_=ARRAY(String())))
-    return text(sql).bindparams(*binds)
+    statement: Executable = text(sql).bindparams(*binds)
+    if folded:
+        access = LIVE_ACCESS.subquery("a")
+        data = text(sql).bindparams(*binds).columns(column("data"), column("meta")).subquery("d")
+        statement = select(access, data.c.data, data.c.meta).select_from(access).join(data, true())
+    plan.statements[key] = statement
+    return statement
 
 
 def _dialect(context: GraphQLContext) -> str:
@@ -147,8 +192,13 @@ async def run_compiled(
     query: str,
     variables: dict[str, Any] | None,
     operation_name: str | None,
+    check: FoldedCheck | None = None,
 ) -> bytes | None:
-    """The response body (its DATA_READ event recorded), or None if Strawberry must run it."""
+    """The response body (its DATA_READ event recorded), or None if Strawberry must run it.
+
+    With `check`, the context's caller is `check.assumed` until the folded check proves
+    the caller (which then replaces it); AccessChangedError if it does not.
+    """
     caller = context.caller
     dialect = _dialect(context)
     if not isinstance(caller, AppCaller) or dialect not in ("postgresql", "sqlite"):
@@ -172,11 +222,19 @@ async def run_compiled(
             return None
         shapes.append(found[0])
         params.update(found[1])
-    statement = _statement(plan, dialect, shapes, params)
+    statement = _statement(plan, dialect, shapes, params, folded=check is not None)
 
     async def fetch(session: AsyncSession) -> tuple[str, str]:
-        row = (await (await session.connection()).execute(statement, params)).one()
-        return row[0], row[1]
+        connection = await session.connection()
+        if check is None:
+            row = (await connection.execute(statement, params)).one()
+            return row[0], row[1]
+        found = (await connection.execute(statement, params | check.parameters)).first()
+        proven = check.proven(None if found is None else tuple(found))
+        if found is None or proven is None:
+            raise AccessChangedError
+        context.caller = proven
+        return found[-2], found[-1]
 
     data, meta = await context.db.run(fetch)
     context.executed = True

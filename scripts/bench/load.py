@@ -10,10 +10,7 @@ LUA = """
 local bodies = %(bodies)s
 local headers = %(headers)s
 math.randomseed(%(seed)d)
-request = function()
-  local i = math.random(#bodies)
-  return wrk.format("POST", "%(path)s", headers[i], bodies[i])
-end
+%(request)s
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
@@ -23,12 +20,40 @@ end
 """
 
 
+RANDOM = """
+request = function()
+  local i = math.random(#bodies)
+  return wrk.format("POST", "%(path)s", headers[i], bodies[i])
+end
+"""
+# Each body ends with `<field>=<secret>`; a response's new `<field>` replaces the one used,
+# so that every secret is sent once (refresh tokens rotate).
+ROTATING = """
+local ready = {}
+for i = 1, #bodies do ready[i] = bodies[i] end
+local prefix = string.match(bodies[1], "^(.*%(field)s=)")
+request = function()
+  local body = table.remove(ready, 1) or (prefix .. "none-left")
+  return wrk.format("POST", "%(path)s", headers[1], body)
+end
+response = function(status, response_headers, body)
+  local secret = string.match(body, '"%(field)s"%%s*:%%s*"([^"]+)"')
+  if secret then table.insert(ready, prefix .. secret) end
+end
+"""
+
+
 @dataclass(frozen=True)
 class Requests:
-    """The requests one load run picks from at random: (headers, body) pairs."""
+    """The requests one load run sends: (headers, body) pairs, picked at random.
+
+    With `rotate`, each body is sent once and replaced by the same body carrying the
+    `rotate` field of its response (a request with none left counts as an error).
+    """
 
     path: str
     items: list[tuple[dict[str, str], str]]
+    rotate: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,13 +90,15 @@ def run_wrk(
     """Run wrk against `base` and return what it measured."""
     folder.mkdir(parents=True, exist_ok=True)
     script = folder / f"load-{abs(hash((base, requests.path, concurrency)))}.lua"
+    template = RANDOM if requests.rotate is None else ROTATING
+    request = template % {"path": requests.path, "field": requests.rotate}
     script.write_text(
         LUA
         % {
             "bodies": _lua_table([body for _, body in requests.items]),
             "headers": _lua_headers([headers for headers, _ in requests.items]),
             "seed": 7,
-            "path": requests.path,
+            "request": request,
         }
     )
     command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "10s",

@@ -23,8 +23,8 @@ def render(results: dict[str, Any]) -> str:
         f"{results['seconds']} s per run; one server process each.",
         "",
         "| workload | conc. | server | req/s | p50 ms | p95 ms | p99 ms | CPU ms/req "
-        "| peak RSS MiB | vs PostGraphile | vs floor |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| peak RSS MiB | errors | vs PostGraphile | vs floor |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in sorted(runs, key=lambda r: (r["concurrency"], r["workload"], r["server"])):
         baseline = "W1" if r["workload"] == "W3" else r["workload"]
@@ -34,7 +34,7 @@ def render(results: dict[str, Any]) -> str:
         lines.append(
             f"| {r['workload']} | {r['concurrency']} | {r['server']} | {rate:,.1f} "
             f"| {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} "
-            f"| {r['cpu_ms_per_request']:.2f} | {r['peak_rss_mib']:.0f} "
+            f"| {r['cpu_ms_per_request']:.2f} | {r['peak_rss_mib']:.0f} | {r['errors']} "
             f"| {_ratio(rate, graphile['requests_per_second'] if graphile else None)} "
             f"| {_ratio(rate, floor['requests_per_second'] if floor else None)} |"
         )

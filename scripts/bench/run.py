@@ -34,23 +34,32 @@ sys.path[:0] = [str(ROOT)]
 from db.seed.runner import run_seed  # noqa: E402
 from migrations import upgrade  # noqa: E402
 from scripts.bench import postgraphile  # noqa: E402
+from scripts.bench.account_page import (  # noqa: E402
+    REFRESHABLE,
+    account_page_requests,
+    mint_refresh_tokens,
+    open_patient_sessions,
+    refresh_requests,
+)
 from scripts.bench.checks import executors, floor_statements, same_records  # noqa: E402
 from scripts.bench.load import Requests, run_wrk  # noqa: E402
 from scripts.bench.queries import EVERYTHING, LABS_ONLY, THREE_CATEGORIES, W1, W2  # noqa: E402
 from scripts.bench.seeding import seed_options  # noqa: E402
-from scripts.bench.tokens import mint_tokens  # noqa: E402
+from scripts.bench.tokens import DEMO_APP, mint_tokens  # noqa: E402
 
 DEFAULT_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 WORKLOADS = {"W1": (W1, EVERYTHING), "W2": (W2, LABS_ONLY), "W3": (W1, THREE_CATEGORIES)}
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def _wait(url: str) -> None:
+def wait_for(url: str) -> None:
+    """Wait until a server answers at `url` (SystemExit after a minute)."""
     for _ in range(300):
         try:
             httpx.get(url, timeout=1)
@@ -71,7 +80,8 @@ def _process_stats(pid: int) -> tuple[float, int]:
     return cpu, peak
 
 
-def _database(admin: str, name: str, patients: int, reuse: bool) -> str:
+def create_database(admin: str, name: str, patients: int, reuse: bool) -> str:
+    """The URL of a migrated database `name` seeded with `patients` (kept with `reuse`)."""
     import asyncpg
 
     async def admin_sql(sql: str) -> None:
@@ -92,7 +102,8 @@ def _database(admin: str, name: str, patients: int, reuse: bool) -> str:
     return url
 
 
-def _chartshare_requests(query: str, tokens: list[tuple[int, str]]) -> Requests:
+def chartshare_requests(query: str, tokens: list[tuple[int, str]]) -> Requests:
+    """The query with each token as a Bearer header."""
     body = json.dumps({"query": query})
     return Requests("/graphql", [
         ({"Content-Type": "application/json", "Authorization": f"Bearer {token}"}, body)
@@ -104,10 +115,11 @@ def _plain_requests(path: str, bodies: list[str]) -> Requests:
     return Requests(path, [({"Content-Type": "application/json"}, body) for body in bodies])
 
 
-def _measure(
+def measure(
     name: str, process: subprocess.Popen[bytes], base: str, workload: str, requests: Requests,
     concurrency: int, seconds: int, folder: Path,
 ) -> dict[str, Any]:  # fmt: skip
+    """Load `base` with wrk and note the server process's CPU time and peak memory."""
     cpu_before, _ = _process_stats(process.pid)
     measured = run_wrk(base, requests, concurrency=concurrency, seconds=seconds, folder=folder)
     cpu_after, peak = _process_stats(process.pid)
@@ -134,19 +146,19 @@ def _sqlite_runs(path: Path, args: argparse.Namespace, folder: Path) -> list[dic
                                       label=f"sqlite-{name}", offset=index * args.tokens))
         for index, name in enumerate(("W1", "W2"))
     }  # fmt: skip
-    port = _free_port()
+    port = free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CHARTSHARE_")}
     env = {**clean, "CHARTSHARE_DATABASE_URL": url, "CHARTSHARE_LOG_LEVEL": "WARNING"}
     server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # fmt: skip
     rows = []
     try:
-        _wait(f"http://127.0.0.1:{port}/")
+        wait_for(f"http://127.0.0.1:{port}/")
         for concurrency in [int(c) for c in args.concurrency.split(",")]:
             for name in ("W1", "W2"):
-                requests = _chartshare_requests(WORKLOADS[name][0], tokens[name])
+                requests = chartshare_requests(WORKLOADS[name][0], tokens[name])
                 base = f"http://127.0.0.1:{port}"
-                rows.append(_measure("chartshare-sqlite", server, base, name, requests,
+                rows.append(measure("chartshare-sqlite", server, base, name, requests,
                                      concurrency, args.seconds, folder))  # fmt: skip
     finally:
         server.terminate()
@@ -175,7 +187,7 @@ def main() -> None:
         if args.output:
             args.output.write_text(json.dumps({"runs": rows}, indent=2) + "\n")
         return
-    url = _database(args.admin_url, "chartshare_bench", args.patients, args.reuse)
+    url = create_database(args.admin_url, "chartshare_bench", args.patients, args.reuse)
     tokens = {
         name: asyncio.run(
             mint_tokens(
@@ -184,9 +196,17 @@ def main() -> None:
         )
         for index, (name, (_, scopes)) in enumerate(WORKLOADS.items())
     }
+    # W4: a session of a new account for each W1 patient (whose record the W1 app reads, so
+    # the page lists that app and its reads). W5: grants with offline access for patients of
+    # their own, and a refresh token under each.
+    sessions = asyncio.run(open_patient_sessions(url, [pid for pid, _ in tokens["W1"]]))
+    offset = len(WORKLOADS) * args.tokens
+    refreshable = asyncio.run(
+        mint_tokens(url, patients=args.tokens, scopes=REFRESHABLE, label="W5", offset=offset)
+    )
     folder = Path(tempfile.mkdtemp(prefix="chartshare-bench-"))
     (folder / "floor.json").write_text(json.dumps(floor_statements({"W1": W1, "W2": W2})))
-    ports = {"chartshare": _free_port(), "floor": _free_port(), "postgraphile": _free_port()}
+    ports = {"chartshare": free_port(), "floor": free_port(), "postgraphile": free_port()}
     # chartshare refuses unknown CHARTSHARE_* variables: pass it only its own settings.
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CHARTSHARE_")}
     env = {**clean, "CHARTSHARE_DATABASE_URL": url, "CHARTSHARE_LOG_LEVEL": "WARNING",
@@ -215,7 +235,7 @@ def main() -> None:
     }  # fmt: skip
     try:
         for port in ports.values():
-            _wait(f"http://127.0.0.1:{port}/")
+            wait_for(f"http://127.0.0.1:{port}/")
         base = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         results["same_records"] = same_records(base, tokens)
         results["executors"] = asyncio.run(executors(url, WORKLOADS, tokens))
@@ -223,7 +243,7 @@ def main() -> None:
         lab_patients = [pid for pid, _ in tokens["W2"]]
         loads = {
             "W1": {
-                "chartshare": _chartshare_requests(W1, tokens["W1"]),
+                "chartshare": chartshare_requests(W1, tokens["W1"]),
                 "floor": _plain_requests("/W1", [json.dumps({"patient": p}) for p in patients]),
                 "postgraphile": _plain_requests(
                     "/graphql",
@@ -234,7 +254,7 @@ def main() -> None:
                 ),
             },
             "W2": {
-                "chartshare": _chartshare_requests(W2, tokens["W2"]),
+                "chartshare": chartshare_requests(W2, tokens["W2"]),
                 "floor": _plain_requests("/W2", [json.dumps({"patient": p}) for p in lab_patients]),
                 "postgraphile": _plain_requests(
                     "/graphql",
@@ -244,7 +264,8 @@ def main() -> None:
                     ],
                 ),
             },
-            "W3": {"chartshare": _chartshare_requests(W1, tokens["W3"])},
+            "W3": {"chartshare": chartshare_requests(W1, tokens["W3"])},
+            "W4": {"chartshare": account_page_requests(sessions, base["chartshare"])},
         }
         for concurrency in [int(c) for c in args.concurrency.split(",")]:
             for workload, by_server in loads.items():
@@ -252,9 +273,18 @@ def main() -> None:
                 random.shuffle(order)  # interleaved, in no fixed order
                 for server in order:
                     results["runs"].append(
-                        _measure(server, servers[server], base[server], workload,
+                        measure(server, servers[server], base[server], workload,
                                  by_server[server], concurrency, args.seconds, folder)
                     )  # fmt: skip
+        # Last: each refresh token is used up by the request that presents it, so each run
+        # starts with new ones.
+        for concurrency in [int(c) for c in args.concurrency.split(",")]:
+            refresh_tokens = asyncio.run(mint_refresh_tokens(url, [p for p, _ in refreshable]))
+            results["runs"].append(
+                measure("chartshare", servers["chartshare"], base["chartshare"], "W5",
+                         refresh_requests(refresh_tokens, DEMO_APP), concurrency, args.seconds,
+                         folder)
+            )  # fmt: skip
     finally:
         for process in servers.values():
             process.terminate()

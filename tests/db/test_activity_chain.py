@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.cli import main
-from db.activity import ActivityEvent, EventKind, record_event
+from db.activity import ActivityEvent, EventKind, append_events, new_event, record_event
 from db.activity_chain import ActivityChainHead, chain_of, event_digest
 from db.activity_verify import verify_activity_chains
 from db.columns import utcnow
@@ -191,3 +191,48 @@ def test_the_chain_label_follows_patient_then_account() -> None:
     assert chain_of(patient_id=3, account_id=4) == "patient:3"
     assert chain_of(patient_id=None, account_id=4) == "account:4"
     assert chain_of(patient_id=None, account_id=None) == "system"
+
+
+async def test_a_batch_of_events_in_several_chains_links_each_chain_in_order(
+    engine: AsyncEngine,
+) -> None:
+    factory = create_session_factory(engine)
+    async with unit_of_work(factory) as session:
+        await _log(session, 2, patient_id=1, account_id=7)  # heads that exist already
+    batch = [
+        new_event(kind=EventKind.DATA_READ, patient_id=patient, account_id=7, details={"n": n})
+        for n, patient in enumerate([1, 3, 1, 1, 3, 4])
+    ]
+    async with unit_of_work(factory) as session:
+        await append_events(session, batch)
+    async with unit_of_work(factory) as session:
+        await _log(session, 1, patient_id=3, account_id=7)  # a writer after the batch links on
+    async with factory() as session:
+        report = await verify_activity_chains(session)
+        heads = {h.chain: h.length for h in (await session.exec(select(ActivityChainHead))).all()}
+        rows = (await session.exec(select(ActivityEvent).order_by(col(ActivityEvent.id)))).all()
+    assert (report.events, report.chains, report.broken) == (9, 3, None)
+    assert heads == {"patient:1": 5, "patient:3": 3, "patient:4": 1}
+    in_chain_1 = [json.loads(r.details)["n"] for r in rows if r.chain == "patient:1"]
+    assert in_chain_1 == [0, 1, 0, 2, 3]  # the batch's events follow the earlier ones, in order
+
+
+async def test_the_bookkeeper_appends_concurrent_requests_events_as_one_batch(
+    engine: AsyncEngine,
+) -> None:
+    from db.activity import PendingEvent
+    from db.bookkeeping import Bookkeeper
+
+    factory = create_session_factory(engine)
+    keeper = Bookkeeper(factory)
+
+    async def request(i: int) -> None:
+        event = new_event(kind=EventKind.DATA_READ, patient_id=i % 3, account_id=1)
+        await keeper.write([PendingEvent(event)])
+
+    await asyncio.gather(*(request(i) for i in range(30)))
+    async with factory() as session:
+        report = await verify_activity_chains(session)
+        heads = {h.chain: h.length for h in (await session.exec(select(ActivityChainHead))).all()}
+    assert (report.events, report.chains, report.broken) == (30, 3, None)
+    assert heads == {"patient:0": 10, "patient:1": 10, "patient:2": 10}

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Scaling and memory checks of the read path: W2 at several database sizes, RSS over a soak.
+
+.venv/bin/python scripts/bench/scaling.py [--sizes 1000,100000] [--soak 100000] [--output FILE]
+
+For each size, a PostgreSQL database `chartshare_bench_<size>` is seeded (kept with
+--reuse), chartshare serves it alone (one process) and W2 (10 newest labs, labs-only
+grant) runs at concurrency 16 with a random patient per request; the latencies at each
+size are compared with the smallest. Then, on the largest database, the soak sends W2
+until --soak requests have been answered, and the server's resident memory is read
+after 20% of them and at the end (the target: within 10%).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT)]
+
+from scripts.bench.load import run_wrk  # noqa: E402
+from scripts.bench.queries import LABS_ONLY, W2  # noqa: E402
+from scripts.bench.run import (  # noqa: E402
+    DEFAULT_ADMIN,
+    chartshare_requests,
+    create_database,
+    free_port,
+    measure,
+    wait_for,
+)
+from scripts.bench.tokens import mint_tokens  # noqa: E402
+
+SOAK_STEP_SECONDS = 5
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHARTSHARE_")}
+    env = {**clean, "CHARTSHARE_DATABASE_URL": url, "CHARTSHARE_LOG_LEVEL": "WARNING",
+           "CHARTSHARE_BASE_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
+    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    wait_for(base + "/")
+    return server, base
+
+
+def _soak(url: str, tokens: list[tuple[int, str]], total: int, folder: Path) -> dict[str, Any]:
+    server, base = _serve(url)
+    requests = chartshare_requests(W2, tokens)
+    answered, early = 0, None
+    try:
+        while answered < total:
+            result = run_wrk(base, requests, concurrency=16, seconds=SOAK_STEP_SECONDS,
+                             folder=folder)  # fmt: skip
+            answered += result.requests
+            if early is None and answered >= total // 5:
+                early = {"requests": answered, "rss_mib": round(_rss_mib(server.pid), 1)}
+        late = {"requests": answered, "rss_mib": round(_rss_mib(server.pid), 1)}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert early is not None
+    growth = late["rss_mib"] / early["rss_mib"] - 1
+    row = {"early": early, "late": late, "growth": round(growth, 3)}
+    print(json.dumps({"soak": row}), flush=True)
+    return row
+
+
+def main() -> None:
+    """Run the scaling check and the soak."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument("--tokens", type=int, default=200)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--soak", type=int, default=100_000, help="requests (0: no soak)")
+    parser.add_argument("--reuse", action="store_true", help="keep the seeded databases")
+    parser.add_argument("--admin-url", default=os.environ.get("CHARTSHARE_BENCH_POSTGRES_URL",
+                                                              DEFAULT_ADMIN))  # fmt: skip
+    parser.add_argument("--output", type=Path)
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="chartshare-scaling-"))
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results: dict[str, Any] = {"sizes": {}, "seconds": args.seconds}
+    urls: dict[int, str] = {}
+    tokens: dict[int, list[tuple[int, str]]] = {}
+    for size in sizes:
+        urls[size] = create_database(args.admin_url, f"chartshare_bench_{size}", size, args.reuse)
+        # Patients spread over the whole table, not only the first ones.
+        step = max(size // args.tokens, 1)
+        minted = [
+            asyncio.run(mint_tokens(urls[size], patients=1, scopes=LABS_ONLY,
+                                    label=f"scaling-{size}", offset=offset))
+            for offset in range(0, size, step)
+        ][: args.tokens]  # fmt: skip
+        tokens[size] = [pair for batch in minted for pair in batch]
+    for size in sizes:  # measured one after the other, on a machine doing nothing else
+        server, base = _serve(urls[size])
+        try:
+            rows = [measure("chartshare", server, base, "W2", chartshare_requests(W2, tokens[size]),
+                            16, args.seconds, folder)]  # fmt: skip
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        results["sizes"][size] = rows[0]
+    smallest = results["sizes"][sizes[0]]
+    for size in sizes:
+        row = results["sizes"][size]
+        row["p50_vs_smallest"] = round(row["p50_ms"] / smallest["p50_ms"], 2)
+        row["p99_vs_smallest"] = round(row["p99_ms"] / smallest["p99_ms"], 2)
+        print(json.dumps({"size": size, **row}), flush=True)
+    if args.soak:
+        largest = sizes[-1]
+        results["soak"] = _soak(urls[largest], tokens[largest], args.soak, folder)
+    if args.output:
+        args.output.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
