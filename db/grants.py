@@ -86,7 +86,6 @@ async def create_grant(
         grant.account_id = account_id
         grant.scopes = " ".join(scopes)
         grant.expires_at = expires_at
-        session.add(grant)
     else:
         grant = Grant(
             account_id=account_id,
@@ -96,7 +95,7 @@ async def create_grant(
             created_at=now,
             expires_at=expires_at,
         )
-        session.add(grant)
+    session.add(grant)
     await session.flush()
     await record_grant_event(
         session,
