@@ -41,7 +41,6 @@ def bearer_token(header: str) -> str | None:
 
 def _caller_of(access: LiveAccess) -> AppCaller:
     # The grant may have been narrowed after the token was issued: both must allow a category.
-    scopes = Scopes.parse(access.token_scopes) & Scopes.parse(access.grant_scopes)
     return AppCaller(
         grant_id=access.grant_id,
         app_id=access.app_id,
@@ -49,8 +48,7 @@ def _caller_of(access: LiveAccess) -> AppCaller:
         client_id=access.client_id,
         account_id=access.account_id,
         patient_id=access.patient_id,
-        scopes=tuple(scopes.canonical()),
-        categories=scopes.categories,
+        scopes=Scopes.parse(access.token_scopes) & Scopes.parse(access.grant_scopes),
         last_used_at=access.last_used_at,
     )
 

@@ -6,7 +6,7 @@ from typing import ClassVar
 from sqlmodel import Field
 
 from db.columns import UTCDateTime
-from db.records import ClinicalRecord, PatientOwned, recency_index, source_index
+from db.records import ClinicalRecord, PatientOwned
 
 
 class CareTeamMember(PatientOwned, table=True):
@@ -14,10 +14,6 @@ class CareTeamMember(PatientOwned, table=True):
 
     __tablename__ = "care_team_member"
     record_date: ClassVar[str] = "period_start"
-    __table_args__ = (
-        recency_index("care_team_member", record_date),
-        source_index("care_team_member"),
-    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -39,10 +35,6 @@ class AllergyIntolerance(ClinicalRecord, table=True):
     __tablename__ = "allergy_intolerance"
     record_date: ClassVar[str] = "recorded_at"
     record_status: ClassVar[str] = "clinical_status"
-    __table_args__ = (
-        recency_index("allergy_intolerance", record_date),
-        source_index("allergy_intolerance"),
-    )
 
     id: int | None = Field(default=None, primary_key=True)
     clinical_status: str = Field(max_length=20)
@@ -61,7 +53,6 @@ class Encounter(ClinicalRecord, table=True):
 
     __tablename__ = "encounter"
     record_date: ClassVar[str] = "start_at"
-    __table_args__ = (recency_index("encounter", record_date), source_index("encounter"))
 
     id: int | None = Field(default=None, primary_key=True)
     # HL7 v3 ActCode encounter class: AMB, IMP, EMER, VR, HH.
@@ -80,7 +71,6 @@ class CarePlan(ClinicalRecord, table=True):
 
     __tablename__ = "care_plan"
     record_date: ClassVar[str] = "authored_at"
-    __table_args__ = (recency_index("care_plan", record_date), source_index("care_plan"))
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -96,7 +86,6 @@ class Goal(ClinicalRecord, table=True):
     __tablename__ = "goal"
     record_date: ClassVar[str] = "start_date"
     record_status: ClassVar[str] = "lifecycle_status"
-    __table_args__ = (recency_index("goal", record_date), source_index("goal"))
 
     id: int | None = Field(default=None, primary_key=True)
     description: str
@@ -112,7 +101,6 @@ class Immunization(ClinicalRecord, table=True):
 
     __tablename__ = "immunization"
     record_date: ClassVar[str] = "occurred_at"
-    __table_args__ = (recency_index("immunization", record_date), source_index("immunization"))
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -128,10 +116,6 @@ class ImplantableDevice(ClinicalRecord, table=True):
 
     __tablename__ = "implantable_device"
     record_date: ClassVar[str] = "implanted_on"
-    __table_args__ = (
-        recency_index("implantable_device", record_date),
-        source_index("implantable_device"),
-    )
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -151,10 +135,6 @@ class MedicationRequest(ClinicalRecord, table=True):
 
     __tablename__ = "medication_request"
     record_date: ClassVar[str] = "authored_at"
-    __table_args__ = (
-        recency_index("medication_request", record_date),
-        source_index("medication_request"),
-    )
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -174,7 +154,6 @@ class Procedure(ClinicalRecord, table=True):
 
     __tablename__ = "procedure"
     record_date: ClassVar[str] = "performed_at"
-    __table_args__ = (recency_index("procedure", record_date), source_index("procedure"))
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)
@@ -188,7 +167,6 @@ class Referral(ClinicalRecord, table=True):
 
     __tablename__ = "referral"
     record_date: ClassVar[str] = "authored_at"
-    __table_args__ = (recency_index("referral", record_date), source_index("referral"))
 
     id: int | None = Field(default=None, primary_key=True)
     status: str = Field(max_length=20)

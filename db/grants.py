@@ -1,6 +1,7 @@
 """Grants: an account's consent that an app may read parts of one patient's record."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Index, and_, or_, update
 from sqlmodel import Field, SQLModel, col, select
@@ -85,7 +86,6 @@ async def create_grant(
         grant.account_id = account_id
         grant.scopes = " ".join(scopes)
         grant.expires_at = expires_at
-        session.add(grant)
     else:
         grant = Grant(
             account_id=account_id,
@@ -95,15 +95,13 @@ async def create_grant(
             created_at=now,
             expires_at=expires_at,
         )
-        session.add(grant)
+    session.add(grant)
     await session.flush()
-    await record_event(
+    await record_grant_event(
         session,
+        grant=grant,
         kind=EventKind.CONSENT,
         account_id=account_id,
-        patient_id=patient_id,
-        app_id=app_id,
-        grant_id=grant.id,
         source_address=source_address,
         details=details,
     )
@@ -118,6 +116,30 @@ async def get_grant_for_account(
     if grant is None or grant.patient_id not in patient_ids:
         raise NotFound("no such grant")
     return grant
+
+
+async def record_grant_event(
+    session: AsyncSession,
+    *,
+    grant: Grant,
+    kind: EventKind,
+    account_id: int | None,
+    source_address: str | None,
+    details: dict[str, Any],
+    outcome: str = "success",
+) -> None:
+    """Log an event about one grant: its patient and app from the row, who acted as given."""
+    await record_event(
+        session,
+        kind=kind,
+        outcome=outcome,
+        account_id=account_id,
+        patient_id=grant.patient_id,
+        app_id=grant.app_id,
+        grant_id=grant.id,
+        source_address=source_address,
+        details=details,
+    )
 
 
 async def _end_grant(
@@ -136,13 +158,11 @@ async def _end_grant(
     session.add(grant)
     await revoke_grant_tokens(session, grant_id=grant.id, now=now)
     await session.flush()
-    await record_event(
+    await record_grant_event(
         session,
+        grant=grant,
         kind=EventKind.REVOCATION,
         account_id=account_id,
-        patient_id=grant.patient_id,
-        app_id=grant.app_id,
-        grant_id=grant.id,
         source_address=source_address,
         details={"reason": reason},
     )
@@ -166,6 +186,16 @@ async def revoke_grant(
     return grant
 
 
+async def revoke_live_grant(
+    session: AsyncSession, *, grant: Grant, reason: str, source_address: str | None
+) -> None:
+    """End a grant unless it has already ended; no account acts (the app or a replay caused it)."""
+    if grant.revoked_at is None:
+        await revoke_grant(
+            session, grant=grant, reason=reason, account_id=None, source_address=source_address
+        )
+
+
 async def narrow_grant(
     session: AsyncSession,
     *,
@@ -181,13 +211,11 @@ async def narrow_grant(
     grant.scopes = " ".join(scopes)
     session.add(grant)
     await session.flush()
-    await record_event(
+    await record_grant_event(
         session,
+        grant=grant,
         kind=EventKind.GRANT_NARROWED,
         account_id=account_id,
-        patient_id=grant.patient_id,
-        app_id=grant.app_id,
-        grant_id=grant.id,
         source_address=source_address,
         details={"previous_scopes": previous, "granted_scopes": scopes},
     )

@@ -6,7 +6,7 @@ from typing import ClassVar
 from sqlmodel import Field
 
 from db.columns import UTCDateTime
-from db.records import ClinicalRecord, recency_index, source_index
+from db.records import ClinicalRecord
 
 
 class ObservationBase(ClinicalRecord):
@@ -32,7 +32,6 @@ class LabResult(ObservationBase, table=True):
 
     __tablename__ = "lab_result"
     record_date: ClassVar[str] = "effective_at"
-    __table_args__ = (recency_index("lab_result", record_date), source_index("lab_result"))
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -42,7 +41,6 @@ class VitalSign(ObservationBase, table=True):
 
     __tablename__ = "vital_sign"
     record_date: ClassVar[str] = "effective_at"
-    __table_args__ = (recency_index("vital_sign", record_date), source_index("vital_sign"))
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -52,7 +50,6 @@ class SmokingStatus(ObservationBase, table=True):
 
     __tablename__ = "smoking_status"
     record_date: ClassVar[str] = "effective_at"
-    __table_args__ = (recency_index("smoking_status", record_date), source_index("smoking_status"))
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -62,10 +59,6 @@ class FunctionalStatus(ObservationBase, table=True):
 
     __tablename__ = "functional_status"
     record_date: ClassVar[str] = "effective_at"
-    __table_args__ = (
-        recency_index("functional_status", record_date),
-        source_index("functional_status"),
-    )
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -75,7 +68,6 @@ class MentalStatus(ObservationBase, table=True):
 
     __tablename__ = "mental_status"
     record_date: ClassVar[str] = "effective_at"
-    __table_args__ = (recency_index("mental_status", record_date), source_index("mental_status"))
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -98,7 +90,6 @@ class Problem(ConditionBase, table=True):
     __tablename__ = "problem"
     record_date: ClassVar[str] = "recorded_at"
     record_status: ClassVar[str] = "clinical_status"
-    __table_args__ = (recency_index("problem", record_date), source_index("problem"))
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -109,7 +100,6 @@ class HealthConcern(ConditionBase, table=True):
     __tablename__ = "health_concern"
     record_date: ClassVar[str] = "recorded_at"
     record_status: ClassVar[str] = "clinical_status"
-    __table_args__ = (recency_index("health_concern", record_date), source_index("health_concern"))
 
     id: int | None = Field(default=None, primary_key=True)
 
@@ -120,10 +110,6 @@ class EncounterDiagnosis(ConditionBase, table=True):
     __tablename__ = "encounter_diagnosis"
     record_date: ClassVar[str] = "recorded_at"
     record_status: ClassVar[str] = "clinical_status"
-    __table_args__ = (
-        recency_index("encounter_diagnosis", record_date),
-        source_index("encounter_diagnosis"),
-    )
 
     id: int | None = Field(default=None, primary_key=True)
     encounter_id: int = Field(foreign_key="encounter.id", ondelete="CASCADE", index=True)

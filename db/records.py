@@ -3,6 +3,7 @@
 from typing import ClassVar
 
 from sqlalchemy import Index
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 # A FHIR id has at most 64 characters; split observation components add a suffix.
@@ -28,6 +29,12 @@ class PatientOwned(Sourced):
     record_status: ClassVar[str] = "status"
 
     patient_id: int = Field(foreign_key="patient.id", ondelete="CASCADE")
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Index, ...]:
+        """Every patient's table: its rows newest first, and one row per imported resource."""
+        table = str(cls.__tablename__)
+        return (recency_index(table, cls.record_date), source_index(table))
 
 
 class Coded(SQLModel):

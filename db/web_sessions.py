@@ -65,19 +65,15 @@ async def find_live_session(
     ).first()
     if row is None:
         return None
-    if row.expires_at <= now or row.last_seen_at + timedelta(seconds=idle_seconds) <= now:
-        if not touch:
-            return None
-        row.ended_at = now
+    ended = row.expires_at <= now or row.last_seen_at + timedelta(seconds=idle_seconds) <= now
+    if touch:
+        if ended:
+            row.ended_at = now
+        else:
+            row.last_seen_at = now
         session.add(row)
         await session.flush()
-        return None
-    if not touch:
-        return row
-    row.last_seen_at = now
-    session.add(row)
-    await session.flush()
-    return row
+    return None if ended else row
 
 
 async def touch_session(session: AsyncSession, *, session_id: int, at: datetime) -> None:

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.serial import SerialSession
 from schema.loaders import Loaders
 from sharing.categories import CATEGORIES, CategoryKey
+from sharing.scopes import Scopes
 
 __all__ = [
     "AccountCaller",
@@ -36,9 +37,13 @@ class AppCaller:
     client_id: str
     account_id: int
     patient_id: int
-    scopes: tuple[str, ...]
-    categories: frozenset[CategoryKey]
+    scopes: Scopes  # the token's, within its grant's (which may have narrowed since)
     last_used_at: datetime | None = None  # the grant's, as read with the token
+
+    @property
+    def categories(self) -> frozenset[CategoryKey]:
+        """The categories the token may read."""
+        return self.scopes.categories
 
 
 @dataclass(frozen=True)

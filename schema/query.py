@@ -107,7 +107,7 @@ class Query:
                 app_name=caller.app_name,
                 client_id=caller.client_id,
                 patient_id=patient,
-                granted_scopes=list(caller.scopes),
+                granted_scopes=caller.scopes.canonical(),
                 granted_categories=category_infos(caller.categories),
             )
         return Viewer(

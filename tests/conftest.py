@@ -5,7 +5,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
@@ -13,7 +12,6 @@ from starlette.applications import Starlette
 from api.app import create_app
 from api.settings import Settings
 from db.engine import create_engine, create_session_factory
-from db.tables import metadata
 from migrations import upgrade
 from tests import databases
 
@@ -40,16 +38,6 @@ def postgres_url() -> Iterator[str]:
         databases.drop_postgres_database(url)
 
 
-async def _truncate_postgres(url: str) -> None:
-    engine = create_engine(url)
-    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture(params=BACKENDS)
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A migrated, empty database for one test (a copied SQLite file or a truncated PostgreSQL)."""
@@ -57,7 +45,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield databases.copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
         return
     url: str = request.getfixturevalue("postgres_url")
-    await _truncate_postgres(url)
+    await databases.truncate_postgres(url)
     yield url
 
 

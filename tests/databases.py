@@ -15,8 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from db.engine import create_engine
+from db.tables import metadata
 from migrations import upgrade
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -91,3 +95,23 @@ def copy_sqlite(template: Path, directory: Path) -> str:
     target = directory / "chartshare.db"
     shutil.copyfile(template, target)
     return f"sqlite+aiosqlite:///{target}"
+
+
+async def truncate_postgres(url: str) -> None:
+    """Empty every table of a PostgreSQL database; ids start at 1 again."""
+    engine = create_engine(url)
+    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
+
+
+async def fresh_database(backend: str, request: pytest.FixtureRequest, directory: Path) -> str:
+    """An empty migrated database for one module: a SQLite copy, or the run's PostgreSQL emptied."""
+    if backend == "sqlite":
+        return copy_sqlite(request.getfixturevalue("sqlite_template"), directory)
+    url: str = request.getfixturevalue("postgres_url")
+    await truncate_postgres(url)
+    return url

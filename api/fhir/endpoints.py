@@ -118,13 +118,21 @@ async def metadata(request: Request) -> Response:
     return resource_response(document, headers=discovery.PUBLIC_CACHE)
 
 
-async def type_endpoint(request: Request) -> Response:
-    """`GET /fhir/{type}?…`: search by the query string."""
-    resource_type = request.path_params["type"]
+def _searched_type(request: Request, method: str) -> str | Response:
+    """The resource type a search names, or the answer to an unknown type or a wrong method."""
+    resource_type: str = request.path_params["type"]
     if resource_type not in PARAMETERS:
         return _unknown_type(resource_type)
-    if request.method != "GET":
-        return _not_allowed("GET")
+    if request.method != method:
+        return _not_allowed(method)
+    return resource_type
+
+
+async def type_endpoint(request: Request) -> Response:
+    """`GET /fhir/{type}?…`: search by the query string."""
+    resource_type = _searched_type(request, "GET")
+    if isinstance(resource_type, Response):
+        return resource_type
     params = list(request.query_params.multi_items())
     return await _as_app(
         request, "search", resource_type, lambda ix: search(ix, resource_type, params)
@@ -133,11 +141,9 @@ async def type_endpoint(request: Request) -> Response:
 
 async def search_endpoint(request: Request) -> Response:
     """`POST /fhir/{type}/_search`: search by a form body (and the query string)."""
-    resource_type = request.path_params["type"]
-    if resource_type not in PARAMETERS:
-        return _unknown_type(resource_type)
-    if request.method != "POST":
-        return _not_allowed("POST")
+    resource_type = _searched_type(request, "POST")
+    if isinstance(resource_type, Response):
+        return resource_type
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     params = list(request.query_params.multi_items())
     if media_type == FORM:

@@ -33,7 +33,7 @@ from sharing.fhir.served import (
     served_related_person,
     served_row,
 )
-from sharing.scopes import ALL_PATIENT_DATA, BY_KEY, CATEGORIES, CategoryKey, SpecialScope
+from sharing.scopes import ALL_PATIENT_DATA, BY_KEY, CATEGORIES, CategoryKey
 
 K = CategoryKey
 Resource = dict[str, Any]
@@ -59,7 +59,7 @@ class Interaction:
 
     @property
     def specials(self) -> frozenset[str]:
-        return frozenset(s for s in self.caller.scopes if s in SpecialScope.__members__.values())
+        return frozenset(self.caller.scopes.specials)
 
     @property
     def refs(self) -> GrantedReferences:

@@ -17,9 +17,10 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
 from api.oauth.models import AppClient, TokenRecord
-from db.activity import EventKind, record_event
+from db.activity import EventKind
 from db.columns import utcnow
 from db.credentials import find_token
+from db.grants import Grant, record_grant_event, revoke_live_grant
 from db.tokens import TokenKind, count_live_tokens, hash_secret, revoke_tokens_from_code
 from db.tokens import revoke_token as revoke_token_row
 
@@ -41,8 +42,6 @@ def _lookup(server: Any, token_string: str, hint: str | None) -> TokenRecord | N
 
 
 async def _revoke(session: Any, *, record: TokenRecord, source_address: str | None) -> None:
-    from db.grants import revoke_grant
-
     grant = record.grant
     if record.token.kind == TokenKind.REFRESH:
         device = record.token.issued_from_code_id
@@ -50,39 +49,29 @@ async def _revoke(session: Any, *, record: TokenRecord, source_address: str | No
             now = utcnow()
             ended = await revoke_tokens_from_code(session, code_id=device, now=now)
             if await count_live_tokens(session, grant_id=grant.id, now=now):
-                await record_event(
-                    session,
-                    kind=EventKind.REVOCATION,
-                    patient_id=grant.patient_id,
-                    app_id=grant.app_id,
-                    grant_id=grant.id,
-                    source_address=source_address,
-                    details={
-                        "reason": "revoked_by_app",
-                        "token": "refresh_token",
-                        "device_tokens_revoked": ended,
-                    },
-                )
+                details = {"token": "refresh_token", "device_tokens_revoked": ended}
+                await _log_revocation(session, grant, source_address, details)
                 return
-        if grant.revoked_at is None:
-            await revoke_grant(
-                session,
-                grant=grant,
-                reason="revoked_by_app",
-                account_id=None,
-                source_address=source_address,
-            )
+        await revoke_live_grant(
+            session, grant=grant, reason="revoked_by_app", source_address=source_address
+        )
         return
     assert record.token.id is not None
     await revoke_token_row(session, token_id=record.token.id, now=utcnow())
-    await record_event(
+    await _log_revocation(session, grant, source_address, {"token": "access_token"})
+
+
+async def _log_revocation(
+    session: Any, grant: Grant, source_address: str | None, details: dict[str, Any]
+) -> None:
+    """Log what the app revoked when its grant lives on (one token, or one device's tokens)."""
+    await record_grant_event(
         session,
+        grant=grant,
         kind=EventKind.REVOCATION,
-        patient_id=grant.patient_id,
-        app_id=grant.app_id,
-        grant_id=grant.id,
+        account_id=None,
         source_address=source_address,
-        details={"reason": "revoked_by_app", "token": "access_token"},
+        details={"reason": "revoked_by_app", **details},
     )
 
 

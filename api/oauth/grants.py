@@ -12,6 +12,7 @@
 """
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from authlib.oauth2.rfc6749.errors import (
 )
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7636.challenge import CODE_VERIFIER_PATTERN, compare_s256_code_challenge
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.oauth.bridge import OAuthContext
 from api.oauth.models import AppClient, CodeRecord, Consent, TokenRecord
@@ -41,7 +43,7 @@ from db.tokens import (
 from sharing.scopes import Scopes, SpecialScope, phrase_granted, split_scope_string
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
-REFRESHABLE = frozenset({SpecialScope.OFFLINE_ACCESS.value, "online_access"})
+REFRESHABLE = frozenset({SpecialScope.OFFLINE_ACCESS, SpecialScope.ONLINE_ACCESS})
 # RFC 6749 Appendix A: state is 1*VSCHAR; we also bound its length (it travels in URLs).
 STATE_MAX_LENGTH = 1024
 STATE_PATTERN = re.compile(rf"[\x20-\x7e]{{1,{STATE_MAX_LENGTH}}}")
@@ -149,19 +151,16 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     def create_token_response(self) -> Any:
         record: CodeRecord = self.request.authorization_code
         context = self.server.context
-        assert record.code.id is not None
-        won = context.call(
-            claim_authorization_code, context.session, code_id=record.code.id, now=utcnow()
+        code_id = record.code.id
+        assert code_id is not None
+        _claim_once(
+            context,
+            lambda s: claim_authorization_code(s, code_id=code_id, now=utcnow()),
+            lambda s: code_presented_again(
+                s, code=record.code, grant=record.grant, source_address=context.source_address
+            ),
+            "Invalid 'code' in request.",
         )
-        if not won:
-            context.call(
-                code_presented_again,
-                context.session,
-                code=record.code,
-                grant=record.grant,
-                source_address=context.source_address,
-            )
-            raise InvalidGrantError("Invalid 'code' in request.")
         return super().create_token_response()
 
     def delete_authorization_code(self, authorization_code: CodeRecord) -> None:
@@ -172,6 +171,18 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         if not grant_is_live(grant, utcnow()):
             raise InvalidGrantError(AUTHORIZE_AGAIN)
         return Consent(account_id=grant.account_id, patient_id=grant.patient_id, grant=grant)
+
+
+def _claim_once(
+    context: OAuthContext,
+    claim: Callable[[AsyncSession], Awaitable[bool]],
+    presented_again: Callable[[AsyncSession], Awaitable[None]],
+    refusal: str,
+) -> None:
+    """Use up a one-time credential atomically; a second presentation is handled, then refused."""
+    if not context.call(claim, context.session):
+        context.call(presented_again, context.session)
+        raise InvalidGrantError(refusal)
 
 
 def _granted_for(requested: list[str], grant: Grant) -> list[str]:
@@ -217,7 +228,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             raise InvalidGrantError(AUTHORIZE_AGAIN)
         if record.is_expired():
             raise InvalidGrantError("The refresh token expired; the patient must authorize again.")
-        if not set(record.grant.scopes.split()) & REFRESHABLE:
+        if not REFRESHABLE.intersection(Scopes.parse(record.grant.scopes).specials):
             # A later consent (on another device) took away offline and online access.
             raise InvalidGrantError(
                 "The patient's latest consent does not allow refreshing; authorize again."
@@ -256,18 +267,16 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     def create_token_response(self) -> Any:
         record: TokenRecord = self.request.refresh_token
         context = self.server.context
-        assert record.token.id is not None
-        won = context.call(
-            claim_refresh_token, context.session, token_id=record.token.id, now=utcnow()
+        token_id = record.token.id
+        assert token_id is not None
+        _claim_once(
+            context,
+            lambda s: claim_refresh_token(s, token_id=token_id, now=utcnow()),
+            lambda s: refresh_token_presented_again(
+                s, grant=record.grant, source_address=context.source_address
+            ),
+            "This refresh token was already used.",
         )
-        if not won:
-            context.call(
-                refresh_token_presented_again,
-                context.session,
-                grant=record.grant,
-                source_address=context.source_address,
-            )
-            raise InvalidGrantError("This refresh token was already used.")
         return super().create_token_response()
 
     def revoke_old_credential(self, refresh_token: TokenRecord) -> None:

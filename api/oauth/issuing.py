@@ -84,15 +84,9 @@ async def _store(
     grant = consent.grant
     assert grant.id is not None
     now = utcnow()
-    await add_token(
-        session,
-        token_hash=hash_secret(token["access_token"]),
-        kind=TokenKind.ACCESS,
-        grant_id=grant.id,
-        scopes=token["scope"],
-        expires_at=now + timedelta(seconds=token["expires_in"]),
-        issued_from_code_id=device,
-    )
+    issued = [
+        (TokenKind.ACCESS, token["access_token"], now + timedelta(seconds=token["expires_in"]))
+    ]
     if "refresh_token" in token:
         # online_access without offline_access: usable while the patient keeps using the
         # app, i.e. it lapses after a login session's idle time without a refresh.
@@ -100,13 +94,15 @@ async def _store(
         refresh_end = now + timedelta(seconds=settings_refresh_ttl if offline else online_ttl)
         if grant.expires_at is not None:
             refresh_end = min(refresh_end, grant.expires_at)
+        issued.append((TokenKind.REFRESH, token["refresh_token"], refresh_end))
+    for kind, raw, expires_at in issued:
         await add_token(
             session,
-            token_hash=hash_secret(token["refresh_token"]),
-            kind=TokenKind.REFRESH,
+            token_hash=hash_secret(raw),
+            kind=kind,
             grant_id=grant.id,
             scopes=token["scope"],
-            expires_at=refresh_end,
+            expires_at=expires_at,
             issued_from_code_id=device,
         )
     await record_event(

@@ -7,7 +7,9 @@ wrong token, another client's token, an unknown client_id and an app without a t
 `sharing.apps.update_app_metadata`, the rules every registration path shares.
 """
 
+import functools
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from anyio import to_thread
@@ -70,16 +72,32 @@ async def _authenticated_app(request: Request, session: AsyncSession) -> tuple[A
     return None if app is None else (app, token)
 
 
-async def read_registration(request: Request) -> Response:
+RegistrationHandler = Callable[[Request, AsyncSession, App, str], Awaitable[Response]]
+
+
+def _managed_registration(handler: RegistrationHandler) -> Callable[[Request], Awaitable[Response]]:
+    """An RFC 7592 endpoint: 401 unless the registration access token names this client."""
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        async with database(request) as session:
+            found = await _authenticated_app(request, session)
+            if found is None:
+                return _invalid_token()
+            app, token = found
+            return await handler(request, session, app, token)
+
+    return endpoint
+
+
+@_managed_registration
+async def read_registration(
+    request: Request, session: AsyncSession, app: App, token: str
+) -> Response:
     """GET: 200 with the current client information (never the secret or the token's hash)."""
-    async with database(request) as session:
-        found = await _authenticated_app(request, session)
-        if found is None:
-            return _invalid_token()
-        app, token = found
-        body = client_information(
-            app, issuer=settings_of(request).base_url, registration_access_token=token
-        )
+    body = client_information(
+        app, issuer=settings_of(request).base_url, registration_access_token=token
+    )
     return JSONResponse(body, headers=NO_STORE)
 
 
@@ -108,58 +126,54 @@ async def _secret_matches(request: Request, app: App, presented: Any) -> bool:
     )
 
 
-async def update_registration(request: Request) -> Response:
+@_managed_registration
+async def update_registration(
+    request: Request, session: AsyncSession, app: App, token: str
+) -> Response:
     """PUT: replace the metadata (all fields; omitted ones are cleared) and answer 200."""
-    async with database(request) as session:
-        found = await _authenticated_app(request, session)
-        if found is None:
-            return _invalid_token()
-        app, token = found
-        body = await _json_object(request)
-        if isinstance(body, JSONResponse):
-            return body
-        if body.get("client_id") != app.client_id:
-            return metadata_error(INVALID_METADATA, "client_id must be this client's identifier.")
-        # null is the same as leaving the secret out (RFC 7592 treats null as omitted).
-        if body.get("client_secret") is not None and not await _secret_matches(
-            request, app, body["client_secret"]
-        ):
-            return metadata_error(
-                INVALID_METADATA,
-                "client_secret must be the current secret; a client cannot choose its secret.",
-            )
-        for field in SERVER_FIELDS:
-            body.pop(field, None)
-        current_method = "client_secret_basic" if app.is_confidential else "none"
-        try:
-            metadata = parse_metadata(body, default_auth_method=current_method)
-            updated = await update_app_metadata(
-                session,
-                app=app,
-                metadata=metadata,
-                account_id=None,
-                via="dynamic",
-                source_address=source_address(request, settings_of(request)),
-            )
-        except RegistrationProblem as problem:
-            return problem_response(problem)
-        answer = client_information(
-            updated, issuer=settings_of(request).base_url, registration_access_token=token
+    body = await _json_object(request)
+    if isinstance(body, JSONResponse):
+        return body
+    if body.get("client_id") != app.client_id:
+        return metadata_error(INVALID_METADATA, "client_id must be this client's identifier.")
+    # null is the same as leaving the secret out (RFC 7592 treats null as omitted).
+    if body.get("client_secret") is not None and not await _secret_matches(
+        request, app, body["client_secret"]
+    ):
+        return metadata_error(
+            INVALID_METADATA,
+            "client_secret must be the current secret; a client cannot choose its secret.",
         )
+    for field in SERVER_FIELDS:
+        body.pop(field, None)
+    current_method = "client_secret_basic" if app.is_confidential else "none"
+    try:
+        metadata = parse_metadata(body, default_auth_method=current_method)
+        updated = await update_app_metadata(
+            session,
+            app=app,
+            metadata=metadata,
+            account_id=None,
+            via="dynamic",
+            source_address=source_address(request, settings_of(request)),
+        )
+    except RegistrationProblem as problem:
+        return problem_response(problem)
+    answer = client_information(
+        updated, issuer=settings_of(request).base_url, registration_access_token=token
+    )
     return JSONResponse(answer, headers=NO_STORE)
 
 
-async def delete_registration(request: Request) -> Response:
+@_managed_registration
+async def delete_registration(
+    request: Request, session: AsyncSession, app: App, token: str
+) -> Response:
     """DELETE: 204; the app is deactivated for good and every grant and token revoked."""
-    async with database(request) as session:
-        found = await _authenticated_app(request, session)
-        if found is None:
-            return _invalid_token()
-        app, _ = found
-        await delete_app_registration(
-            session,
-            app=app,
-            account_id=None,
-            source_address=source_address(request, settings_of(request)),
-        )
+    await delete_app_registration(
+        session,
+        app=app,
+        account_id=None,
+        source_address=source_address(request, settings_of(request)),
+    )
     return Response(status_code=204, headers=NO_STORE)

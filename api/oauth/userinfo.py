@@ -8,14 +8,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from api.bearer import bearer_token
 from api.context import database, settings_of
 from db.accounts import Account, AccountPatient, Relationship
 from db.columns import utcnow
 from db.credentials import find_live_access_token
 from db.tokens import hash_secret
-from sharing.scopes import SpecialScope
+from sharing.scopes import Scopes, SpecialScope
 
-MAX_TOKEN_LENGTH = 512
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -32,14 +32,6 @@ def _bearer_error(status: int, error: str, description: str) -> Response:
     return JSONResponse(body, status, {**NO_STORE, "WWW-Authenticate": challenge})
 
 
-def _token_of(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    return token
-
-
 async def _claims(session: AsyncSession, token: str, issuer: str) -> dict[str, str] | Response:
     found = await find_live_access_token(session, token_hash=hash_secret(token), now=utcnow())
     if found is None:
@@ -48,7 +40,7 @@ async def _claims(session: AsyncSession, token: str, issuer: str) -> dict[str, s
         )
     token_row, grant, _ = found
     # As for data: what the token was issued with, limited by the patient's latest consent.
-    scopes = set(token_row.scopes.split()) & set(grant.scopes.split())
+    scopes = (Scopes.parse(token_row.scopes) & Scopes.parse(grant.scopes)).specials
     if SpecialScope.OPENID not in scopes:
         return _bearer_error(403, "insufficient_scope", "userinfo needs the openid scope.")
     account = await session.get(Account, grant.account_id)
@@ -74,7 +66,7 @@ async def _claims(session: AsyncSession, token: str, issuer: str) -> dict[str, s
 
 async def userinfo(request: Request) -> Response:
     """The OpenID Connect userinfo endpoint; Bearer token in the Authorization header only."""
-    token = _token_of(request)
+    token = bearer_token(request.headers.get("authorization", ""))
     if token is None:
         return JSONResponse(
             {"error": "invalid_token", "error_description": "Send a Bearer access token."},

@@ -144,16 +144,24 @@ def _select_page(flow: Flow, error: str | None = None, status: int = 200) -> Res
     )
 
 
+async def _posted_flow(
+    request: Request, session: AsyncSession, path: str, form: FormData
+) -> Flow | Response:
+    """The request a consent screen's form answers, once the form's CSRF token matches."""
+    flow = await load_flow(request, session, path, _form_request_id(form))
+    if isinstance(flow, Flow) and not csrf_matches(flow.row.csrf_token, form.get("csrf_token")):
+        return error_page("Please try again", CSRF_FAILED, status=403)
+    return flow
+
+
 async def select_patient(request: Request) -> Response:
     """POST: remember the chosen patient for this one request, then show its consent screen."""
     form = await request.form()
     settings = settings_of(request)
     async with database(request) as session:
-        flow = await load_flow(request, session, SELECT_PATH, _form_request_id(form))
+        flow = await _posted_flow(request, session, SELECT_PATH, form)
         if not isinstance(flow, Flow):
             return flow
-        if not csrf_matches(flow.row.csrf_token, form.get("csrf_token")):
-            return error_page("Please try again", CSRF_FAILED, status=403)
         raw = str(form.get("patient_id") or "")
         patient = next((p for p, _ in flow.patients if str(p.id) == raw), None)
         if patient is None or patient.id is None:
@@ -203,11 +211,9 @@ async def consent(request: Request) -> Response:
     settings = settings_of(request)
     address = source_address(request, settings)
     async with database(request) as session:
-        flow = await load_flow(request, session, CONSENT_PATH, _form_request_id(form))
+        flow = await _posted_flow(request, session, CONSENT_PATH, form)
         if not isinstance(flow, Flow):
             return flow
-        if not csrf_matches(flow.row.csrf_token, form.get("csrf_token")):
-            return error_page("Please try again", CSRF_FAILED, status=403)
         if flow.patient is None or flow.patient.id is None or flow.row.account_id is None:
             return see_other(flow_path(SELECT_PATH, flow.raw_id))
         account_id, patient_id = flow.row.account_id, flow.patient.id

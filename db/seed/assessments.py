@@ -7,7 +7,7 @@ from db.seed import notes
 from db.seed.catalog import ACUTE, CARE_PLANS, CHRONIC
 from db.seed.person import RECORDS_END, Person
 from db.seed.rows import Batch, Ids
-from db.seed.schedule import Visit
+from db.seed.schedule import AtVisit, Visit
 from db.seed.terminology import (
     FUNCTIONAL,
     FUNCTIONAL_LEVELS,
@@ -61,10 +61,9 @@ def _mood_score(person: Person, condition: str, visit: Visit, start: int, maximu
     return int(min(max(round(value), 1), maximum))
 
 
-def write_assessments(
-    person: Person, batch: Batch, ids: Ids, visit: Visit, start: datetime, encounter: int
-) -> None:
+def write_assessments(written: AtVisit) -> None:
     """Smoking status, PHQ/GAD/MoCA scores and functional items, as the visit calls for."""
+    person, batch, ids, visit, start, encounter = written
     rng, kind = person.rng, visit.kind
     age = person.age_on(visit.day)
     when = start + timedelta(minutes=10)
@@ -105,16 +104,9 @@ def _functional(
         ))  # fmt: skip
 
 
-def write_care_plan(
-    person: Person,
-    batch: Batch,
-    ids: Ids,
-    visit: Visit,
-    start: datetime,
-    encounter: int,
-    key: str,
-) -> None:
+def write_care_plan(written: AtVisit, key: str) -> None:
     """An assessment and plan of treatment written at the visit."""
+    person, batch, ids, visit, start, encounter = written
     rng = person.rng
     code, display = CARE_PLANS.get(key, CARE_PLANS["general"])
     if key in CHRONIC:

@@ -20,7 +20,7 @@ from db.seed.catalog import (
 )
 from db.seed.person import RECORDS_END, Person
 from db.seed.rows import Batch, Ids
-from db.seed.schedule import Visit
+from db.seed.schedule import AtVisit, Visit
 
 ACTIVE_WITHIN = timedelta(days=400)  # a chronic prescription renewed this recently is current
 VIRAL = frozenset({"sinusitis"})  # antibiotics are often (wrongly) given anyway
@@ -99,18 +99,9 @@ def _screenings(person: Person, visit: Visit, chronic: list[str]) -> list[str]:
     return chosen
 
 
-def write_orders(
-    person: Person,
-    chart: Chart,
-    batch: Batch,
-    ids: Ids,
-    visit: Visit,
-    start: datetime,
-    encounter: int,
-    provider: int,
-    acute: str | None,
-) -> None:
+def write_orders(written: AtVisit, chart: Chart, provider: int, acute: str | None) -> None:
     """Prescriptions, procedures and referrals of one visit."""
+    person, batch, ids, visit, start, encounter = written
     rng, kind = person.rng, visit.kind
     chronic = [k for k in visit.focus if k in CHRONIC]
     when = start + timedelta(minutes=30)

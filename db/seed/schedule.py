@@ -1,9 +1,10 @@
 """When a person was seen: check-ups, follow-ups of chronic conditions, sick visits, stays."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from db.seed.person import RECORDS_END, Person
+from db.seed.rows import Batch, Ids
 
 # Months between follow-up visits for a chronic condition; absent ones are seen at check-ups.
 FOLLOW_UP_MONTHS: dict[str, int] = {
@@ -29,6 +30,17 @@ class Visit(NamedTuple):
     kind: str  # new, wellness, followup, acute, telehealth, emergency, inpatient, surgery
     focus: tuple[str, ...]
     diagnosis: bool = False  # the visit where the focus condition was first diagnosed
+
+
+class AtVisit(NamedTuple):
+    """A visit being written: whose, where its rows go, when it began and its encounter id."""
+
+    person: Person
+    batch: Batch
+    ids: Ids
+    visit: Visit
+    start: datetime
+    encounter: int
 
 
 def _diagnosed_by(person: Person, day: date) -> list[str]:

@@ -1,6 +1,6 @@
 """Everything written at a visit: the encounter, vitals, labs, diagnoses, orders and notes."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from db.code_systems import LOINC, SNOMED
 from db.seed.assessments import write_assessments, write_care_plan
@@ -10,7 +10,7 @@ from db.seed.orders import Chart, write_orders, write_procedure
 from db.seed.people import CLINICS
 from db.seed.person import RECORDS_END, Person, at
 from db.seed.rows import Batch, Ids
-from db.seed.schedule import Visit
+from db.seed.schedule import AtVisit, Visit
 from db.seed.terminology import PANELS
 from db.seed.values import lab_reading, vital_readings
 
@@ -102,18 +102,19 @@ def _write_visit(person: Person, chart: Chart, visit: Visit, batch: Batch, ids: 
                              "final", when, value, measure.unit, None, None, None, None, low,
                              high, flag, encounter))  # fmt: skip
         write_procedure(person, batch, ids, "venipuncture", when, encounter)
-    _diagnoses(person, batch, ids, visit, start, encounter, chronic, acute)
-    write_orders(person, chart, batch, ids, visit, start, encounter, provider, acute)
-    write_assessments(person, batch, ids, visit, start, encounter)
+    written = AtVisit(person, batch, ids, visit, start, encounter)
+    _diagnoses(written, chronic, acute)
+    write_orders(written, chart, provider, acute)
+    write_assessments(written)
     if (
         kind == "new"
         or (kind == "wellness" and rng.random() < 0.35)
         or (chronic and kind == "followup" and rng.random() < 0.5)
     ):
         plan = chronic[0] if chronic else "general"
-        write_care_plan(person, batch, ids, visit, start, encounter, plan)
+        write_care_plan(written, plan)
     elif acute in BACTERIAL and rng.random() < 0.5:
-        write_care_plan(person, batch, ids, visit, start, encounter, "infection")
+        write_care_plan(written, "infection")
 
 
 def _lab_panels(person: Person, visit: Visit, chronic: list[str], acute: str | None) -> list[str]:
@@ -148,16 +149,8 @@ def _lab_panels(person: Person, visit: Visit, chronic: list[str], acute: str | N
     return []
 
 
-def _diagnoses(
-    person: Person,
-    batch: Batch,
-    ids: Ids,
-    visit: Visit,
-    start: datetime,
-    encounter: int,
-    chronic: list[str],
-    acute: str | None,
-) -> None:
+def _diagnoses(written: AtVisit, chronic: list[str], acute: str | None) -> None:
+    person, batch, ids, visit, start, encounter = written
     rows = batch.rows["encounter_diagnosis"]
     reasons = list(chronic)
     if visit.kind == "surgery" and DEVICE_REASON.get(visit.focus[0]) in person.chronic:

@@ -98,24 +98,18 @@ export function ActivitySection() {
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor={ids.since}>From</label>
-          <input
-            id={ids.since}
-            type="date"
-            value={draft.since}
-            onChange={(event) => setDraft({ ...draft, since: event.target.value })}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.until}>To</label>
-          <input
-            id={ids.until}
-            type="date"
-            value={draft.until}
-            onChange={(event) => setDraft({ ...draft, until: event.target.value })}
-          />
-        </div>
+        <DayField
+          id={ids.since}
+          label="From"
+          value={draft.since}
+          onChange={(since) => setDraft({ ...draft, since })}
+        />
+        <DayField
+          id={ids.until}
+          label="To"
+          value={draft.until}
+          onChange={(until) => setDraft({ ...draft, until })}
+        />
         <div className="actions">
           <button type="submit">Show activity</button>
           <button
@@ -178,5 +172,24 @@ function ActivityItem({ event }: { event: ActivityEvent }) {
         </ul>
       )}
     </li>
+  );
+}
+
+function DayField({
+  id,
+  label,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} type="date" value={value} onChange={(event) => onChange(event.target.value)} />
+    </div>
   );
 }

@@ -1,9 +1,11 @@
 // "Authorized apps": every app the patient let in, what it may read and has read, revoke, narrow.
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 
-import { describeError, request, type UserError } from "./api";
+import { describeError, request } from "./api";
+import { CategoryChecks } from "./CategoryChecks";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { formatDateTime, joinLabels } from "./format";
+import { useMutation } from "./mutation";
 import { ErrorNotice, StatusNotice, UserErrors } from "./Notice";
 import { RepresentativesSection } from "./RepresentativesSection";
 import {
@@ -98,28 +100,16 @@ function AppCard({ app, owner, onChanged, onRevoked }: AppCardProps) {
   const changeButton = useRef<HTMLButtonElement>(null);
   const [confirming, setConfirming] = useState(false);
   const [editing, setEditing] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [failure, setFailure] = useState<string | null>(null);
+  const { busy, errors, failure, run } = useMutation();
   const name = app.app.name;
 
   const revoke = async () => {
-    setBusy(true);
-    setErrors([]);
-    setFailure(null);
-    try {
-      const { data } = await request<RevokeAppResult>(REVOKE_APP, { grantId: app.grantId });
-      setErrors(data.revokeApp.userErrors);
-      if (!data.revokeApp.userErrors.length) {
-        setConfirming(false);
-        onRevoked(`${name} can no longer read your record.`);
-      }
-    } catch (caught) {
-      setFailure(describeError(caught));
-    } finally {
-      setBusy(false);
-      setConfirming(false);
-    }
+    const done = await run(
+      async () =>
+        (await request<RevokeAppResult>(REVOKE_APP, { grantId: app.grantId })).data.revokeApp,
+    );
+    setConfirming(false);
+    if (done) onRevoked(`${name} can no longer read your record.`);
   };
 
   return (
@@ -227,41 +217,18 @@ function AppLinks({ app }: { app: AuthorizedApp }) {
 function NarrowForm({ app, onDone }: { app: AuthorizedApp; onDone: (message: string) => void }) {
   const legendId = useId();
   const [kept, setKept] = useState(() => new Set(app.grantedCategories.map((c) => c.key)));
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [failure, setFailure] = useState<string | null>(null);
-
-  const toggle = (key: string, checked: boolean) => {
-    setKept((current) => {
-      const next = new Set(current);
-      if (checked) next.add(key);
-      else next.delete(key);
-      return next;
-    });
-  };
+  const { busy, errors, failure, run } = useMutation();
 
   const save = async (event: React.FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setErrors([]);
-    setFailure(null);
-    try {
-      const categories = app.grantedCategories
-        .filter((category) => kept.has(category.key))
-        .map((category) => category.key.toUpperCase());
-      const { data } = await request<UpdateAppGrantResult>(UPDATE_APP_GRANT, {
-        grantId: app.grantId,
-        categories,
-      });
-      setErrors(data.updateAppGrant.userErrors);
-      if (!data.updateAppGrant.userErrors.length) {
-        onDone(`${app.app.name} now reads only what you kept.`);
-      }
-    } catch (caught) {
-      setFailure(describeError(caught));
-    } finally {
-      setBusy(false);
-    }
+    const categories = app.grantedCategories
+      .filter((category) => kept.has(category.key))
+      .map((category) => category.key.toUpperCase());
+    const done = await run(async () => {
+      const variables = { grantId: app.grantId, categories };
+      return (await request<UpdateAppGrantResult>(UPDATE_APP_GRANT, variables)).data.updateAppGrant;
+    });
+    if (done) onDone(`${app.app.name} now reads only what you kept.`);
   };
 
   return (
@@ -272,21 +239,7 @@ function NarrowForm({ app, onDone }: { app: AuthorizedApp; onDone: (message: str
           Untick what the app should no longer read. You cannot add categories here; the app
           has to ask you again for that.
         </p>
-        {app.grantedCategories.map((category) => (
-          <label key={category.key} className="check">
-            <input
-              type="checkbox"
-              name="category"
-              value={category.key}
-              checked={kept.has(category.key)}
-              onChange={(event) => toggle(category.key, event.target.checked)}
-            />
-            <span>
-              {category.label}
-              <small className="muted">{category.explanation}</small>
-            </span>
-          </label>
-        ))}
+        <CategoryChecks categories={app.grantedCategories} chosen={kept} onChange={setKept} />
       </fieldset>
       <ErrorNotice message={failure} />
       <UserErrors errors={errors} />

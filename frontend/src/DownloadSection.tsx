@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 
 import { describeError, request } from "./api";
+import { CategoryChecks } from "./CategoryChecks";
 import { ErrorNotice, StatusNotice } from "./Notice";
 import {
   DATA_CATEGORIES,
@@ -93,26 +94,7 @@ export function DownloadSection() {
                 Select none
               </button>
             </div>
-            {categories.map((category) => (
-              <label key={category.key} className="check">
-                <input
-                  type="checkbox"
-                  name="category"
-                  value={category.key}
-                  checked={chosen.has(category.key)}
-                  onChange={(event) => {
-                    const next = new Set(chosen);
-                    if (event.target.checked) next.add(category.key);
-                    else next.delete(category.key);
-                    setChosen(next);
-                  }}
-                />
-                <span>
-                  {category.label}
-                  <small className="muted">{category.explanation}</small>
-                </span>
-              </label>
-            ))}
+            <CategoryChecks categories={categories} chosen={chosen} onChange={setChosen} />
           </fieldset>
           <button type="submit" className="primary" disabled={busy}>
             {busy ? "Preparing your record…" : "Download my record"}

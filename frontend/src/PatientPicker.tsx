@@ -1,7 +1,8 @@
 // Whom the account acts for, shown only when it acts for more than one patient.
 import { useEffect, useId, useState } from "react";
 
-import { describeError, request, type UserError } from "./api";
+import { request } from "./api";
+import { useMutation } from "./mutation";
 import { ErrorNotice, UserErrors } from "./Notice";
 import { ACTING_FOR, SELECT_PATIENT, type ActingFor, type SelectPatientResult } from "./operations";
 
@@ -9,9 +10,7 @@ export function PatientPicker({ onSelected }: { onSelected: (name: string) => vo
   const selectId = useId();
   const [patients, setPatients] = useState<ActingFor[]>([]);
   const [current, setCurrent] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [failure, setFailure] = useState<string | null>(null);
+  const { busy, errors, failure, fail, run } = useMutation();
 
   useEffect(() => {
     request<{ actingFor: ActingFor[] }>(ACTING_FOR)
@@ -19,28 +18,22 @@ export function PatientPicker({ onSelected }: { onSelected: (name: string) => vo
         setPatients(data.actingFor);
         setCurrent(data.actingFor.find((patient) => patient.selected)?.id ?? "");
       })
-      .catch((caught: unknown) => setFailure(describeError(caught)));
+      .catch(fail);
   }, []);
 
   if (patients.length < 2) return <ErrorNotice message={failure} />;
 
   const choose = async (event: React.FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setErrors([]);
-    setFailure(null);
-    try {
-      const { data } = await request<SelectPatientResult>(SELECT_PATIENT, { patientId: current });
-      const { patient, userErrors } = data.selectPatient;
-      setErrors(userErrors);
-      if (patient && !userErrors.length) {
-        setPatients((all) => all.map((p) => ({ ...p, selected: p.id === patient.id })));
-        onSelected(patient.name);
-      }
-    } catch (caught) {
-      setFailure(describeError(caught));
-    } finally {
-      setBusy(false);
+    const done = await run(
+      async () =>
+        (await request<SelectPatientResult>(SELECT_PATIENT, { patientId: current })).data
+          .selectPatient,
+    );
+    const patient = done?.patient;
+    if (patient) {
+      setPatients((all) => all.map((p) => ({ ...p, selected: p.id === patient.id })));
+      onSelected(patient.name);
     }
   };
 

@@ -2,8 +2,9 @@
 // their own record; every app that representative allowed loses access at once.
 import { useId, useState } from "react";
 
-import { describeError, request, type UserError } from "./api";
+import { request } from "./api";
 import { ConfirmDialog } from "./ConfirmDialog";
+import { useMutation } from "./mutation";
 import { ErrorNotice, UserErrors } from "./Notice";
 import {
   END_REPRESENTATION,
@@ -50,30 +51,19 @@ function RepresentativeCard({
   onChanged: (message: string) => void;
 }) {
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [failure, setFailure] = useState<string | null>(null);
+  const { busy, errors, failure, run } = useMutation();
 
   const remove = async () => {
-    setBusy(true);
-    setErrors([]);
-    setFailure(null);
-    try {
-      const { data } = await request<EndRepresentationResult>(END_REPRESENTATION, {
-        representativeId: person.representativeId,
-        patientId: person.patientId,
-      });
-      const result = data.endRepresentation;
-      setErrors(result.userErrors);
-      if (!result.userErrors.length) {
-        const apps = result.revokedGrants === 1 ? "1 app" : `${result.revokedGrants} apps`;
-        onChanged(`${person.name} can no longer act for your record; ${apps} they allowed lost access.`);
-      }
-    } catch (caught) {
-      setFailure(describeError(caught));
-    } finally {
-      setBusy(false);
-      setConfirming(false);
+    const variables = { representativeId: person.representativeId, patientId: person.patientId };
+    const done = await run(
+      async () =>
+        (await request<EndRepresentationResult>(END_REPRESENTATION, variables)).data
+          .endRepresentation,
+    );
+    setConfirming(false);
+    if (done) {
+      const apps = done.revokedGrants === 1 ? "1 app" : `${done.revokedGrants} apps`;
+      onChanged(`${person.name} can no longer act for your record; ${apps} they allowed lost access.`);
     }
   };
 

@@ -4,11 +4,10 @@ import strawberry
 
 from db.accounts import AccountRole
 from db.apps import find_developer_app
-from schema.errors import BadUserInput
 from schema.mutations.payloads import Ctx, user_error
 from schema.permissions import account_only
 from schema.types.account import AppInfo, DeveloperApp, UserError
-from schema.types.relay import expect_global_id
+from schema.types.relay import global_id_or_none
 from sharing.apps import AppMetadata, RegistrationProblem, register_app, rotate_client_secret
 
 REGISTRATION_FIELDS = {
@@ -22,15 +21,10 @@ REGISTRATION_FIELDS = {
 
 
 @strawberry.input
-class RegisterAppInput:
-    name: str
-    redirect_uris: list[str]
-    confidential: bool
-    description: str | None = None
-    homepage_url: str | None = None
-    logo_url: str | None = None
-    privacy_policy_url: str | None = None
-    terms_url: str | None = None
+class RegisterAppInput(AppMetadata):
+    """The registration metadata as GraphQL input; scopes are not part of it."""
+
+    scope: strawberry.Private[str] = ""
 
 
 @strawberry.type
@@ -72,7 +66,7 @@ class AppMutations:
                 client_secret=None,
                 user_errors=user_error("FORBIDDEN", None, "Only developer accounts register apps."),
             )
-        metadata = AppMetadata(**vars(input))
+        metadata = input
         hasher = context.hasher
         try:
             registered = await context.db.run(
@@ -106,10 +100,7 @@ class AppMutations:
     ) -> RotateClientSecretPayload | None:
         caller = account_only(info)
         context = info.context
-        try:
-            app_id: int | None = expect_global_id(input.app_id, "App")
-        except BadUserInput:
-            app_id = None
+        app_id = global_id_or_none(input.app_id, "App")
         app = None
         if app_id is not None and caller.role == AccountRole.DEVELOPER:
             app = await context.db.run(

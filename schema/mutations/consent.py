@@ -11,12 +11,11 @@ from db.activity import EventKind, record_event
 from db.apps import find_app_by_client_id
 from db.grants import Grant
 from schema.authorized_apps import authorized_apps
-from schema.errors import BadUserInput
 from schema.mutations.payloads import Ctx, user_error
 from schema.permissions import account_only
 from schema.types.account import AccessDuration as AccessDurationEnum
 from schema.types.account import AuthorizedApp, DataCategory, PatientChoice, UserError
-from schema.types.relay import expect_global_id
+from schema.types.relay import global_id_or_none
 from sharing.consent import (
     AccessDuration,
     ConsentProblem,
@@ -76,20 +75,13 @@ async def _authorized(info: Ctx, grant: Grant) -> AuthorizedApp:
     return view
 
 
-def _grant_id(raw: str) -> int | None:
-    try:
-        return expect_global_id(raw, "Grant")
-    except BadUserInput:
-        return None
-
-
 async def _change_grant(
     info: Ctx,
     raw_grant_id: strawberry.ID,
     change: Callable[[AsyncSession, int], Awaitable[Grant]],
 ) -> AuthorizedAppPayload:
     """Revoke or narrow one of the account's grants; expected refusals become userErrors."""
-    grant_id = _grant_id(raw_grant_id)
+    grant_id = global_id_or_none(raw_grant_id, "Grant")
     try:
         if grant_id is None:
             raise ConsentProblem("NOT_FOUND", "grantId", "No such authorized app.")
@@ -116,14 +108,11 @@ class ConsentMutations:
             return AuthorizedAppPayload(
                 authorized_app=None, user_errors=user_error("INVALID_SCOPE", "scopes", message)
             )
-        try:
-            patient_id = (
-                expect_global_id(input.patient_id, "Patient")
-                if input.patient_id is not None
-                else caller.patient_id
-            )
-        except BadUserInput:
-            patient_id = None
+        patient_id = (
+            global_id_or_none(input.patient_id, "Patient")
+            if input.patient_id is not None
+            else caller.patient_id
+        )
         if patient_id is None:
             return AuthorizedAppPayload(
                 authorized_app=None,
@@ -193,10 +182,7 @@ class ConsentMutations:
     ) -> SelectPatientPayload | None:
         caller = account_only(info)
         context = info.context
-        try:
-            patient_id: int | None = expect_global_id(input.patient_id, "Patient")
-        except BadUserInput:
-            patient_id = None
+        patient_id = global_id_or_none(input.patient_id, "Patient")
         choices = await context.db.run(
             lambda s: list_account_patients(s, account_id=caller.account_id)
         )

@@ -4,11 +4,10 @@ import strawberry
 
 from db.accounts import Relationship, list_account_patients
 from db.representatives import list_representations
-from schema.errors import BadUserInput
 from schema.mutations.payloads import Ctx, user_error
 from schema.permissions import account_only
 from schema.types.account import UserError
-from schema.types.relay import expect_global_id
+from schema.types.relay import global_id_or_none
 from schema.types.representative import Representative
 from sharing.representatives import RepresentationProblem, end_representative_as_patient
 
@@ -28,13 +27,6 @@ class EndRepresentationPayload:
         description="How many app grants the representative made were revoked with it."
     )
     user_errors: list[UserError]
-
-
-def _id(raw: strawberry.ID | None, type_name: str) -> int | None:
-    try:
-        return expect_global_id(raw, type_name) if raw is not None else None
-    except BadUserInput:
-        return None
 
 
 async def own_patient_ids(info: Ctx) -> list[int]:
@@ -57,10 +49,10 @@ class RepresentativeMutations:
     ) -> EndRepresentationPayload | None:
         caller = account_only(info)
         own = await own_patient_ids(info)
-        patient_id = _id(input.patient_id, "Patient") if input.patient_id else None
+        patient_id = global_id_or_none(input.patient_id, "Patient") if input.patient_id else None
         if input.patient_id is None and own:
             patient_id = own[0]
-        account_id = _id(input.representative_id, "Account")
+        account_id = global_id_or_none(input.representative_id, "Account")
 
         def refused(code: str, field: str, message: str) -> EndRepresentationPayload:
             errors = user_error(code, field, message)

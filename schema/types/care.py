@@ -6,11 +6,11 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from db import clinical, observations
+from db import clinical
 from schema.context import GraphQLContext
 from schema.links import link, link_category, load_linked
 from schema.types.common import Coding, main_code
-from schema.types.conditions import Condition, condition_fields
+from schema.types.conditions import Condition
 from schema.types.relay import Node, node_values
 
 DAY_NAMES = "Use startDate/endDate: a day is named `...Date` or `...On`, an instant `...At`."
@@ -84,8 +84,3 @@ class EncounterDiagnosis(Condition):
     async def encounter(self, info: Info[GraphQLContext, Any]) -> Encounter | None:
         row = await load_linked(info, "Encounter", self.encounter_id)
         return Encounter.from_row(row) if row else None
-
-    @classmethod
-    def from_row(cls, row: observations.ConditionBase) -> "EncounterDiagnosis":
-        assert isinstance(row, observations.EncounterDiagnosis)
-        return cls(**condition_fields("EncounterDiagnosis", row), encounter_id=row.encounter_id)

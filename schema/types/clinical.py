@@ -1,7 +1,7 @@
 """Allergies, care plans, goals, immunizations, devices, medications, procedures, referrals."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Self
 
 import strawberry
 from strawberry.types import Info
@@ -23,6 +23,14 @@ class FromEncounter:
     async def encounter(self, info: Info[GraphQLContext, Any]) -> Encounter | None:
         row = await load_linked(info, "Encounter", self.encounter_id)
         return Encounter.from_row(row) if row else None
+
+
+class CodedRow:
+    """A type whose values are its row's same-named columns plus the row's main code."""
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(**node_values(cls, row, code=main_code(row)))
 
 
 async def _clinician(info: Info[GraphQLContext, Any], db_id: int | None) -> CareTeamMember | None:
@@ -59,20 +67,16 @@ class AllergyIntolerance(Node):
 
 
 @strawberry.type(description="An assessment and plan of treatment written at a visit.")
-class CarePlan(Node, FromEncounter):
+class CarePlan(Node, FromEncounter, CodedRow):
     code: Coding
     status: str = strawberry.field(description="draft, active, completed or revoked.")
     assessment: str
     plan: str
     authored_at: datetime
 
-    @classmethod
-    def from_row(cls, row: clinical.CarePlan) -> "CarePlan":
-        return cls(**node_values(cls, row, code=main_code(row)))
-
 
 @strawberry.type(description="A health goal agreed by the patient and clinicians.")
-class Goal(Node):
+class Goal(Node, CodedRow):
     code: Coding = strawberry.field(description="SNOMED CT (or LOINC for a measurable target).")
     description: str
     lifecycle_status: str = strawberry.field(description="proposed, active, completed, ...")
@@ -81,13 +85,9 @@ class Goal(Node):
     target_date: date | None
     expressed_by: str | None
 
-    @classmethod
-    def from_row(cls, row: clinical.Goal) -> "Goal":
-        return cls(**node_values(cls, row, code=main_code(row)))
-
 
 @strawberry.type(description="A vaccine given or refused.")
-class Immunization(Node):
+class Immunization(Node, CodedRow):
     code: Coding = strawberry.field(description="The vaccine (CVX).")
     status: str = strawberry.field(description="completed, entered-in-error or not-done.")
     occurred_at: datetime
@@ -95,10 +95,6 @@ class Immunization(Node):
     site: str | None
     performer: str | None
     primary_source: bool
-
-    @classmethod
-    def from_row(cls, row: clinical.Immunization) -> "Immunization":
-        return cls(**node_values(cls, row, code=main_code(row)))
 
 
 @strawberry.type(description="An implantable device with its Unique Device Identifier.")
@@ -125,7 +121,7 @@ class ImplantableDevice(Node):
 
 
 @strawberry.type(description="A prescription.")
-class Medication(Node, FromEncounter):
+class Medication(Node, FromEncounter, CodedRow):
     code: Coding = strawberry.field(description="The medicine (RxNorm).")
     status: str = strawberry.field(description="active, on-hold, completed, stopped, ...")
     intent: str
@@ -139,21 +135,13 @@ class Medication(Node, FromEncounter):
     async def prescriber(self, info: Info[GraphQLContext, Any]) -> CareTeamMember | None:
         return await _clinician(info, self.prescriber_id)
 
-    @classmethod
-    def from_row(cls, row: clinical.MedicationRequest) -> "Medication":
-        return cls(**node_values(cls, row, code=main_code(row)))
-
 
 @strawberry.type(description="A procedure performed.")
-class Procedure(Node, FromEncounter):
+class Procedure(Node, FromEncounter, CodedRow):
     code: Coding = strawberry.field(description="CPT or SNOMED CT.")
     status: str = strawberry.field(description="completed, in-progress, not-done, ...")
     performed_at: datetime
     body_site: str | None
-
-    @classmethod
-    def from_row(cls, row: clinical.Procedure) -> "Procedure":
-        return cls(**node_values(cls, row, code=main_code(row)))
 
 
 @strawberry.type(description="A referral to another clinician or service.")

@@ -1,14 +1,14 @@
 """Conditions: problems (diagnoses) and health concerns share one interface."""
 
 from datetime import date, datetime
-from typing import Any, Self
+from typing import Self
 
 import strawberry
 
 from db import observations
 from db.code_systems import ICD10_CM as ICD10CM
 from schema.types.common import Coding, coding, main_code
-from schema.types.relay import Node, to_global_id, type_name_of
+from schema.types.relay import Node, node_values
 
 
 @strawberry.interface(
@@ -30,23 +30,8 @@ class Condition(Node):
     @classmethod
     def from_row(cls, row: observations.ConditionBase) -> Self:
         """The object of one row of the type's condition table."""
-        return cls(**condition_fields(type_name_of(cls), row))
-
-
-def condition_fields(type_name: str, row: observations.ConditionBase) -> dict[str, Any]:
-    """The Condition interface's values of a row."""
-    row_id = getattr(row, "id", None)
-    assert isinstance(row_id, int)
-    return {
-        "id": to_global_id(type_name, row_id),
-        "code": main_code(row),
-        "icd10": coding(ICD10CM, row.icd10_code, row.icd10_display),
-        "clinical_status": row.clinical_status,
-        "verification_status": row.verification_status,
-        "onset_date": row.onset_date,
-        "abatement_date": row.abatement_date,
-        "recorded_at": row.recorded_at,
-    }
+        icd10 = coding(ICD10CM, row.icd10_code, row.icd10_display)
+        return cls(**node_values(cls, row, code=main_code(row), icd10=icd10))
 
 
 @strawberry.type(description="An item of the problem list (a diagnosis).")

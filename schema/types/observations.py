@@ -20,7 +20,7 @@ from schema.types.common import (
     quantity,
     reference_range,
 )
-from schema.types.relay import Node, to_global_id, type_name_of
+from schema.types.relay import Node, node_values
 
 
 @strawberry.interface(description="A LOINC-coded measurement or assessment.")
@@ -45,25 +45,16 @@ class Observation(Node):
     @classmethod
     def from_row(cls, row: observations.ObservationBase) -> Self:
         """The object of one row of the type's observation table."""
-        return cls(**observation_fields(type_name_of(cls), row))
-
-
-def observation_fields(type_name: str, row: observations.ObservationBase) -> dict[str, Any]:
-    """The Observation interface's values of a row."""
-    row_id = getattr(row, "id", None)
-    assert isinstance(row_id, int)
-    return {
-        "id": to_global_id(type_name, row_id),
-        "code": main_code(row),
-        "status": row.status,
-        "effective_at": row.effective_at,
-        "value_quantity": quantity(row.value_quantity, row.value_unit),
-        "value_code": coding(row.value_code_system, row.value_code, row.value_display),
-        "value_text": row.value_text,
-        "reference_range": reference_range(row.reference_low, row.reference_high, row.value_unit),
-        "interpretation": interpretation(row.interpretation),
-        "encounter_id": row.encounter_id,
-    }
+        computed = {
+            "code": main_code(row),
+            "value_quantity": quantity(row.value_quantity, row.value_unit),
+            "value_code": coding(row.value_code_system, row.value_code, row.value_display),
+            "reference_range": reference_range(
+                row.reference_low, row.reference_high, row.value_unit
+            ),
+            "interpretation": interpretation(row.interpretation),
+        }
+        return cls(**node_values(cls, row, **computed))
 
 
 @strawberry.type(description="A laboratory result.")

@@ -24,12 +24,6 @@ MAX_CURSOR_LENGTH = 200
 MAX_ID_LENGTH = 200
 
 
-def type_name_of(cls: type) -> str:
-    """The GraphQL name of a Strawberry object type."""
-    definition = get_object_definition(cls, strict=True)
-    return definition.name
-
-
 def node_values(cls: type, row: Any, **computed: Any) -> dict[str, Any]:
     """A node's values: its global id, the plain fields read from same-named columns, the rest.
 
@@ -83,6 +77,16 @@ def expect_global_id(global_id: str, type_name: str) -> int:
     if found != type_name:
         raise BadUserInput(f"Expected the ID of a {type_name}.")
     return db_id
+
+
+def global_id_or_none(global_id: str | None, type_name: str) -> int | None:
+    """The database id of a `type_name` ID; None when missing, malformed or of another type."""
+    if global_id is None:
+        return None
+    try:
+        return expect_global_id(global_id, type_name)
+    except BadUserInput:
+        return None
 
 
 def encode_cursor(value: date | datetime | int, row_id: int) -> str:

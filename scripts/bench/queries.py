@@ -1,34 +1,8 @@
 """The benchmark's GraphQL workloads (W1 to W3) and their grants."""
 
-CONNECTION = "totalCount pageInfo { hasNextPage endCursor } edges { cursor node { %s } }"
-OBSERVATION = (
-    "id code { system code display } status effectiveAt valueQuantity { value unit } "
-    "valueText referenceRange { low { value unit } high { value unit } } "
-    "interpretation { code display } encounter { id location }"
-)
-CONDITION = "id code { code display } icd10 { code display } clinicalStatus recordedAt"
-PATIENT_FIELDS = {
-    "careTeam": "id name role { code display } status",
-    "allergies": "id code { display } clinicalStatus reaction { manifestation { display } }",
-    "assessmentAndPlan": "id assessment plan encounter { id }",
-    "encounters": (
-        "id code { display } class status startAt location provider { id name } "
-        "diagnoses { id code { display } icd10 { display } }"
-    ),
-    "functionalStatus": OBSERVATION,
-    "mentalStatus": OBSERVATION,
-    "labResults": OBSERVATION,
-    "vitalSigns": OBSERVATION,
-    "smokingStatus": OBSERVATION,
-    "goals": "id description lifecycleStatus startDate",
-    "problems": CONDITION,
-    "healthConcerns": CONDITION,
-    "immunizations": "id code { system code display } occurredAt performer",
-    "medicalEquipment": "id udiCarrier deviceIdentifier implantedOn",
-    "medications": "id code { display } status dosageText prescriber { id name } encounter { id }",
-    "procedures": "id code { display } performedAt bodySite encounter { id }",
-    "referrals": "id reasonText requester { id name } encounter { id }",
-}
+from tests.builders.graphql import CONNECTION, PATIENT_FIELDS
+
+# W1 is the tests' full-record query at 20 items a page (demographics without ethnicity).
 DEMOGRAPHICS = "name { given family text } birthDate sex race { code display } preferredLanguage"
 
 W1 = (

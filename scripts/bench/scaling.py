@@ -4,17 +4,19 @@
 .venv/bin/python scripts/bench/scaling.py [--sizes 1000,100000] [--soak 100000] [--output FILE]
 
 For each size, a PostgreSQL database `chartshare_bench_<size>` is seeded (kept with
---reuse), chartshare serves it alone (one process) and W2 (10 newest labs, labs-only
-grant) runs at concurrency 16 with a random patient per request; the latencies at each
-size are compared with the smallest. Then, on the largest database, the soak sends W2
-until --soak requests have been answered, and the server's resident memory is read
-after 20% of them and at the end (the target: within 10%).
+--reuse) and served by its own chartshare process; W2 (10 newest labs, labs-only grant)
+runs at concurrency 16 with a random patient per request, --rounds times per size,
+interleaved; the median latencies at each size are compared with the smallest's. Then,
+on the largest database, the soak sends W2 until --soak requests have been answered,
+and the server's resident memory is read after 20% of them and at the end (the
+target: within 10%).
 """
 
 import argparse
 import asyncio
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -86,6 +88,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,100000")
     parser.add_argument("--tokens", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved runs per size")
     parser.add_argument("--soak", type=int, default=100_000, help="requests (0: no soak)")
     parser.add_argument("--reuse", action="store_true", help="keep the seeded databases")
     parser.add_argument("--admin-url", default=os.environ.get("CHARTSHARE_BENCH_POSTGRES_URL",
@@ -108,21 +111,33 @@ def main() -> None:
             for offset in range(0, size, step)
         ][: args.tokens]  # fmt: skip
         tokens[size] = [pair for batch in minted for pair in batch]
-    for size in sizes:  # measured one after the other, on a machine doing nothing else
-        server, base = _serve(urls[size])
-        try:
-            rows = [measure("chartshare", server, base, "W2", chartshare_requests(W2, tokens[size]),
-                            16, args.seconds, folder)]  # fmt: skip
-        finally:
+    servers = {size: _serve(urls[size]) for size in sizes}
+    runs: dict[int, list[dict[str, Any]]] = {size: [] for size in sizes}
+    try:
+        for _ in range(args.rounds):  # interleaved, so that the host's load affects all alike
+            for size in sizes:
+                server, base = servers[size]
+                requests = chartshare_requests(W2, tokens[size])
+                runs[size].append(
+                    measure("chartshare", server, base, "W2", requests, 16, args.seconds, folder)
+                )
+    finally:
+        for server, _ in servers.values():
             server.terminate()
             server.wait(timeout=10)
-        results["sizes"][size] = rows[0]
+    for size in sizes:
+        results["sizes"][size] = {
+            "runs": runs[size],
+            **{key: statistics.median(r[key] for r in runs[size])
+               for key in ("requests_per_second", "p50_ms", "p95_ms", "p99_ms")},
+        }  # fmt: skip
     smallest = results["sizes"][sizes[0]]
     for size in sizes:
         row = results["sizes"][size]
         row["p50_vs_smallest"] = round(row["p50_ms"] / smallest["p50_ms"], 2)
         row["p99_vs_smallest"] = round(row["p99_ms"] / smallest["p99_ms"], 2)
-        print(json.dumps({"size": size, **row}), flush=True)
+        summary = {k: v for k, v in row.items() if k != "runs"}
+        print(json.dumps({"size": size, **summary}), flush=True)
     if args.soak:
         largest = sizes[-1]
         results["soak"] = _soak(urls[largest], tokens[largest], args.soak, folder)

@@ -18,7 +18,6 @@ import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,7 +25,6 @@ import pytest
 from graphql import GraphQLObjectType
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -38,7 +36,6 @@ from db.activity import ActivityEvent, EventKind
 from db.passwords import make_hasher
 from db.patients import Patient
 from db.seed.runner import SeedOptions, run_seed
-from db.tables import metadata
 from schema.compiled.catalog import PATIENT, TYPES
 from schema.compiled.planner import PATIENT_CONNECTIONS
 from schema.compiled.runner import EXECUTORS, FALLBACKS
@@ -82,21 +79,6 @@ class World:
         return self.tokens[key]
 
 
-async def _fresh_database(backend: str, request: pytest.FixtureRequest, directory: Path) -> str:
-    if backend == "sqlite":
-        return databases.copy_sqlite(request.getfixturevalue("sqlite_template"), directory)
-    url: str = request.getfixturevalue("postgres_url")
-    engine = Settings(database_url=url).database_url
-    from db.engine import create_engine
-
-    connection_engine = create_engine(engine)
-    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-    async with connection_engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    await connection_engine.dispose()
-    return url
-
-
 async def _odd_rows(session: AsyncSession, patient: Patient) -> None:
     """Rows whose values are easy to print differently.
 
@@ -118,7 +100,9 @@ async def _odd_rows(session: AsyncSession, patient: Patient) -> None:
 async def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[World]:
-    url = await _fresh_database(request.param, request, tmp_path_factory.mktemp("differential"))
+    url = await databases.fresh_database(
+        request.param, request, tmp_path_factory.mktemp("differential")
+    )
     hasher = make_hasher()
     await run_seed(
         url, SeedOptions(6, 11, False, False, hasher, register_app=demo_app_registrar(hasher))

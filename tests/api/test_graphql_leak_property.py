@@ -11,23 +11,19 @@ import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.app import create_app
 from api.settings import Settings
 from db.accounts import Account, Relationship
-from db.engine import create_engine
 from db.patients import Patient
-from db.tables import metadata
 from schema.records import BY_CATEGORY
 from schema.types.relay import from_global_id, to_global_id
 from sharing.scopes import CATEGORIES, CategoryKey, granted_categories, scopes_for
@@ -68,23 +64,11 @@ class World:
         return self.tokens[key]
 
 
-async def _fresh_database(backend: str, request: pytest.FixtureRequest, directory: Path) -> str:
-    if backend == "sqlite":
-        return databases.copy_sqlite(request.getfixturevalue("sqlite_template"), directory)
-    url: str = request.getfixturevalue("postgres_url")
-    engine = create_engine(url)
-    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-    async with engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    await engine.dispose()
-    return url
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 async def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[World]:
-    url = await _fresh_database(request.param, request, tmp_path_factory.mktemp("leaks"))
+    url = await databases.fresh_database(request.param, request, tmp_path_factory.mktemp("leaks"))
     app_settings = Settings(
         database_url=url, base_url="http://testserver", max_query_aliases=500,
         max_query_depth=30, max_query_tokens=20_000, max_query_cost=1_000_000,

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.settings import Settings
 from db.accounts import Account, WebSession
 from db.activity import ActivityEvent, EventKind
-from tests.builders.oauth import arrange, begin, csrf_of, login, pkce_pair
+from tests.builders.oauth import arrange, begin, csrf_of, login, open_request, pkce_pair
 from tests.builders.people import PASSWORD
 
 SLOWDOWN = 0.3
@@ -159,9 +159,7 @@ async def test_consent_without_csrf_token_is_refused(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     party = await arrange(session)
-    _, challenge = pkce_pair()
-    request_id = await begin(client, party.app, challenge)
-    await login(client, party.account.username)
+    request_id = await open_request(client, party)
     response = await client.post(
         "/oauth/consent", data={"request": request_id, "decision": "allow", "duration": "one_hour"}
     )
@@ -231,9 +229,7 @@ async def test_consent_page_escapes_app_supplied_text(
     party.app.description = "<script>alert(1)</script>"
     session.add(party.app)
     await session.commit()
-    _, challenge = pkce_pair()
-    request_id = await begin(client, party.app, challenge)
-    await login(client, party.account.username)
+    request_id = await open_request(client, party)
     page = await client.get("/oauth/consent", params={"request": request_id})
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;" in page.text

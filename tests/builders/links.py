@@ -1,22 +1,11 @@
 """Every link between record types and the category of the record it reaches."""
 
-from sharing.scopes import CategoryKey
+from sharing.categories import CATEGORIES
 
-K = CategoryKey
-# (type, field) -> the category of the record the link reaches; a new link must be listed here.
+# (type, field) -> the category of the record the link reaches, as the registry declares it:
+# a new link is one `Link` on its category, and the link tests then cover it.
 LINKS = {
-    ("CarePlan", "encounter"): K.ENCOUNTERS,
-    ("Encounter", "provider"): K.CARE_TEAM,
-    ("Encounter", "diagnoses"): K.ENCOUNTER_DIAGNOSES,
-    ("EncounterDiagnosis", "encounter"): K.ENCOUNTERS,
-    ("FunctionalStatus", "encounter"): K.ENCOUNTERS,
-    ("LabResult", "encounter"): K.ENCOUNTERS,
-    ("Medication", "encounter"): K.ENCOUNTERS,
-    ("Medication", "prescriber"): K.CARE_TEAM,
-    ("MentalStatus", "encounter"): K.ENCOUNTERS,
-    ("Procedure", "encounter"): K.ENCOUNTERS,
-    ("Referral", "encounter"): K.ENCOUNTERS,
-    ("Referral", "requester"): K.CARE_TEAM,
-    ("SmokingStatus", "encounter"): K.ENCOUNTERS,
-    ("VitalSign", "encounter"): K.ENCOUNTERS,
+    (category.node_type, link.field): link.target
+    for category in CATEGORIES
+    for link in category.links
 }

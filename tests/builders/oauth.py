@@ -126,6 +126,13 @@ async def begin(client: httpx.AsyncClient, app: App, challenge: str, **overrides
     return request_of(start.headers["location"])
 
 
+async def open_request(client: httpx.AsyncClient, party: Party, challenge: str = "") -> str:
+    """Start an authorization request for the party's app and sign its account in; the id."""
+    request_id = await begin(client, party.app, challenge or pkce_pair()[1])
+    await login(client, party.account.username)
+    return request_id
+
+
 async def consent(
     client: httpx.AsyncClient,
     request_id: str,

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.observations import ConditionBase, ObservationBase
 from db.patients import Patient
 from sharing.scopes import BY_KEY, CategoryKey
 
@@ -60,15 +61,10 @@ def defaults(key: CategoryKey, tag: str, n: int) -> dict[str, Any]:
         "code_display": marker(key, tag),
     }
     text = marker(key, tag)
-    if key in (
-        K.LAB_RESULTS,
-        K.VITAL_SIGNS,
-        K.SMOKING_STATUS,
-        K.FUNCTIONAL_STATUS,
-        K.MENTAL_STATUS,
-    ):
+    model = BY_KEY[key].model
+    if issubclass(model, ObservationBase):
         return {**_observation(key, tag, n), "code_display": text}
-    if key in (K.PROBLEMS, K.HEALTH_CONCERNS, K.ENCOUNTER_DIAGNOSES):
+    if issubclass(model, ConditionBase):
         return {**_condition(key, tag, n), "code_display": text}
     by_key: dict[CategoryKey, dict[str, Any]] = {
         K.CARE_TEAM: {

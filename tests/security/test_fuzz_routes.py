@@ -9,7 +9,6 @@ route and backend, no deadline.
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +16,6 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,8 +23,6 @@ from api.app import create_app
 from api.sessions import cookie_name
 from api.settings import Settings
 from db.accounts import AccountRole, Relationship
-from db.engine import create_engine
-from db.tables import metadata
 from db.tokens import hash_secret
 from db.web_sessions import open_session
 from tests import databases
@@ -106,23 +102,11 @@ class World:
         return raw_id, row.csrf_token
 
 
-async def _fresh_database(backend: str, request: pytest.FixtureRequest, directory: Path) -> str:
-    if backend == "sqlite":
-        return databases.copy_sqlite(request.getfixturevalue("sqlite_template"), directory)
-    url: str = request.getfixturevalue("postgres_url")
-    engine = create_engine(url)
-    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-    async with engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    await engine.dispose()
-    return url
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 async def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[World]:
-    url = await _fresh_database(request.param, request, tmp_path_factory.mktemp("fuzz"))
+    url = await databases.fresh_database(request.param, request, tmp_path_factory.mktemp("fuzz"))
     app_settings = Settings(
         database_url=url,
         base_url="http://testserver",

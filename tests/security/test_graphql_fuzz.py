@@ -34,11 +34,11 @@ from api.sessions import cookie_name
 from api.settings import Settings
 from db.accounts import Relationship
 from db.web_sessions import open_session
+from tests import databases
 from tests.builders.graphql import grant_app
 from tests.builders.people import make_account, make_patient
 from tests.builders.records import seed_record
 from tests.conftest import BACKENDS
-from tests.security.test_fuzz_routes import _fresh_database
 
 SCALE = int(os.environ.get("CHARTSHARE_FUZZ_SCALE", "1"))
 FUZZ_EXAMPLES = 300 * SCALE
@@ -78,7 +78,7 @@ class World:
 async def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[World]:
-    url = await _fresh_database(request.param, request, tmp_path_factory.mktemp("gqlfuzz"))
+    url = await databases.fresh_database(request.param, request, tmp_path_factory.mktemp("gqlfuzz"))
     app_settings = Settings(
         database_url=url,
         base_url="http://testserver",

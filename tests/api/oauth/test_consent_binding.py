@@ -33,6 +33,7 @@ from tests.builders.oauth import (
     hidden_request_of,
     login,
     make_simple_patient,
+    open_request,
     pkce_pair,
     query_of,
     request_of,
@@ -226,9 +227,7 @@ async def test_a_replayed_consent_post_is_refused(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     party = await arrange(session)
-    _, challenge = pkce_pair()
-    request_id = await begin(client, party.app, challenge)
-    await login(client, party.account.username)
+    request_id = await open_request(client, party)
     page = await client.get("/oauth/consent", params={"request": request_id})
     form = {
         "csrf_token": csrf_of(page.text),
@@ -253,9 +252,7 @@ async def test_two_simultaneous_answers_issue_one_code(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     party = await arrange(session)
-    _, challenge = pkce_pair()
-    request_id = await begin(client, party.app, challenge)
-    await login(client, party.account.username)
+    request_id = await open_request(client, party)
     page = await client.get("/oauth/consent", params={"request": request_id})
     form = {
         "csrf_token": csrf_of(page.text),
@@ -273,9 +270,7 @@ async def test_an_expired_request_cannot_be_answered(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     party = await arrange(session)
-    _, challenge = pkce_pair()
-    request_id = await begin(client, party.app, challenge)
-    await login(client, party.account.username)
+    request_id = await open_request(client, party)
     page = await client.get("/oauth/consent", params={"request": request_id})
     assert page.status_code == 200
     await session.exec(
@@ -372,9 +367,7 @@ async def test_a_request_from_before_logout_is_gone_after_it(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     party = await arrange(session)
-    _, challenge = pkce_pair()
-    request_id = await begin(client, party.app, challenge)
-    await login(client, party.account.username)
+    request_id = await open_request(client, party)
     page = await client.get("/oauth/consent", params={"request": request_id})
     await client.post("/logout", data={"csrf_token": csrf_of(page.text)})
     await login(client, party.account.username)

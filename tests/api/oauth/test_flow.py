@@ -19,11 +19,11 @@ from tests.builders.oauth import (
     arrange,
     authorize,
     authorize_params,
-    begin,
     consent,
     csrf_of,
     exchange,
     login,
+    open_request,
     pkce_pair,
     query_of,
     request_of,
@@ -100,8 +100,7 @@ async def test_representative_chooses_the_child_and_the_token_is_bound_to_it(
     party = await arrange(session, child=True)
     child = party.other_patients[0]
     verifier, challenge = pkce_pair()
-    request_id = await begin(client, party.app, challenge)
-    await login(client, party.account.username)
+    request_id = await open_request(client, party, challenge)
     before = await client.get("/oauth/consent", params={"request": request_id})
     assert before.status_code == 303
     assert before.headers["location"] == f"/oauth/select-patient?request={request_id}"
@@ -130,9 +129,7 @@ async def test_patient_cannot_choose_a_record_they_do_not_act_for(
 ) -> None:
     party = await arrange(session, child=True)
     stranger = await arrange(session)
-    _, challenge = pkce_pair()
-    request_id = await begin(client, party.app, challenge)
-    await login(client, party.account.username)
+    request_id = await open_request(client, party)
     page = await client.get("/oauth/select-patient", params={"request": request_id})
     refused = await client.post(
         "/oauth/select-patient",
@@ -150,8 +147,7 @@ async def test_patient_narrows_categories_and_refuses_offline_access(
 ) -> None:
     party = await arrange(session)
     verifier, challenge = pkce_pair()
-    request_id = await begin(client, party.app, challenge)
-    await login(client, party.account.username)
+    request_id = await open_request(client, party, challenge)
     page = await client.get("/oauth/consent", params={"request": request_id})
     # A whole-type request is shown as its categories, offline access as plain words.
     assert "Lab results" in page.text and "Vital signs" in page.text
@@ -177,8 +173,7 @@ async def test_patient_chooses_one_hour_and_access_ends_with_it(
 ) -> None:
     party = await arrange(session)
     verifier, challenge = pkce_pair()
-    request_id = await begin(client, party.app, challenge)
-    await login(client, party.account.username)
+    request_id = await open_request(client, party, challenge)
     answer = await consent(client, request_id, duration="one_hour")
     code = query_of(answer.headers["location"])["code"]
     body = (await exchange(client, party, code, verifier)).json()
@@ -235,9 +230,7 @@ async def test_after_a_consent_error_the_form_keeps_the_patients_choices(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     party = await arrange(session)
-    _, challenge = pkce_pair()
-    request_id = await begin(client, party.app, challenge)
-    await login(client, party.account.username)
+    request_id = await open_request(client, party)
     page = await client.get("/oauth/consent", params={"request": request_id})
     offered = re.findall(r'name="category" value="([^"]+)"', page.text)
     kept = offered[:1]
