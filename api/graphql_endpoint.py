@@ -25,6 +25,7 @@ from db.bookkeeping import Bookkeeper
 from db.columns import utcnow
 from db.engine import one_read, reading_unit, unit_of_work
 from db.grants import grant_use_due, mark_grant_used
+from db.serial import SerialConnection
 from db.web_sessions import touch_session
 from schema.compiled.runner import AccessChangedError, run_compiled
 from schema.context import (
@@ -213,7 +214,7 @@ async def _answer(request: Request) -> Response:
         caller = await _caller(request, session, settings, bookkeeping)
         if isinstance(caller, Response):
             return caller
-        context = _context(request, session, caller, bookkeeping)
+        context = _context(request, SerialSession(session), caller, bookkeeping)
         compiled = None
         if compiled_reads:
             compiled = await run_compiled(
@@ -236,10 +237,9 @@ async def _answer(request: Request) -> Response:
 
 
 def _context(
-    request: Request, session: AsyncSession, caller: Caller, bookkeeping: list[Bookkeeping]
+    request: Request, db: SerialSession, caller: Caller, bookkeeping: list[Bookkeeping]
 ) -> GraphQLContext:
     settings: Settings = request.app.state.settings
-    db = SerialSession(session)
     return GraphQLContext(
         caller=caller,
         db=db,
@@ -273,8 +273,8 @@ async def _answer_folded(
     if check is None:
         return True
     bookkeeping: list[Bookkeeping] = []
-    async with one_read(request.app.state.session_factory) as session:
-        context = _context(request, session, check.assumed, bookkeeping)
+    async with one_read(request.app.state.engine) as connection:
+        context = _context(request, SerialConnection(connection), check.assumed, bookkeeping)
         try:
             body = await run_compiled(
                 context, query=query, variables=variables, operation_name=operation_name,

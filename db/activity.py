@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import Index, Table, func, or_
 from sqlmodel import Field, SQLModel, col, select
@@ -107,28 +107,31 @@ class PendingEvent:
         await append_to_chains(session, [self.event], EVENTS)
 
 
-def new_event(
-    *,
-    kind: EventKind,
-    outcome: str = "success",
-    account_id: int | None = None,
-    patient_id: int | None = None,
-    app_id: int | None = None,
-    grant_id: int | None = None,
-    source_address: str | None = None,
-    details: dict[str, Any] | None = None,
-) -> NewEvent:
+class EventFields(TypedDict, total=False):
+    """What an event may say besides its kind (all optional; `outcome` is "success")."""
+
+    outcome: str
+    account_id: int | None
+    patient_id: int | None
+    app_id: int | None
+    grant_id: int | None
+    source_address: str | None
+    details: dict[str, Any] | None
+
+
+def new_event(*, kind: EventKind, **fields: Unpack[EventFields]) -> NewEvent:
     """An event, not yet stored, in its chain (`append_events` or `record_event` store it)."""
+    patient_id, account_id = fields.get("patient_id"), fields.get("account_id")
     return NewEvent(
         chain=chain_of(patient_id=patient_id, account_id=account_id),
         kind=kind,
-        outcome=outcome,
+        outcome=fields.get("outcome", "success"),
         account_id=account_id,
         patient_id=patient_id,
-        app_id=app_id,
-        grant_id=grant_id,
-        source_address=source_address,
-        details=json.dumps(details or {}, sort_keys=True, default=str),
+        app_id=fields.get("app_id"),
+        grant_id=fields.get("grant_id"),
+        source_address=fields.get("source_address"),
+        details=json.dumps(fields.get("details") or {}, sort_keys=True, default=str),
     )
 
 
@@ -138,28 +141,10 @@ async def append_events(session: AsyncSession, events: Sequence[NewEvent]) -> No
 
 
 async def record_event(
-    session: AsyncSession,
-    *,
-    kind: EventKind,
-    outcome: str = "success",
-    account_id: int | None = None,
-    patient_id: int | None = None,
-    app_id: int | None = None,
-    grant_id: int | None = None,
-    source_address: str | None = None,
-    details: dict[str, Any] | None = None,
+    session: AsyncSession, *, kind: EventKind, **fields: Unpack[EventFields]
 ) -> NewEvent:
     """Append one event to its hash chain (committed with the caller's unit of work)."""
-    event = new_event(
-        kind=kind,
-        outcome=outcome,
-        account_id=account_id,
-        patient_id=patient_id,
-        app_id=app_id,
-        grant_id=grant_id,
-        source_address=source_address,
-        details=details,
-    )
+    event = new_event(kind=kind, **fields)
     await append_events(session, [event])
     return event
 

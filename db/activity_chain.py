@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Insert, Table
+from sqlalchemy import Insert, Table, bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
@@ -86,20 +86,31 @@ def event_digest(event: ChainedEvent) -> str:
 HEADS: Table = ActivityChainHead.__table__  # type: ignore[attr-defined]
 
 
-def _claim_heads(dialect: str, counts: dict[str, int]) -> Insert:
-    """Create or lock the heads of these chains, count their new events, return the hashes.
+def _claim_heads(dialect: str, chains: int) -> Insert:
+    """Lock (or create) `chains` heads, count their new events, return their previous hashes.
 
-    One statement for all chains (sorted, so concurrent writers lock heads in one order).
-    Core SQL on the table, not the ORM entity: this runs for every batch of events.
+    The heads are `:c0`, `:c1`..., their new events' counts `:n0`, `:n1`... Built once per
+    dialect and number of chains; Core SQL on the table, not the ORM entity: this runs for
+    every batch of events.
     """
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(HEADS).values(
-        [{"chain": chain, "last_hash": "", "length": counts[chain]} for chain in sorted(counts)]
-    )
-    return statement.on_conflict_do_update(
-        index_elements=[HEADS.c.chain],
-        set_={"length": HEADS.c.length + statement.excluded.length},
-    ).returning(HEADS.c.chain, HEADS.c.last_hash)
+    key = (dialect, chains)
+    found = _CLAIMS.get(key)
+    if found is None:
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        rows = [
+            {"chain": bindparam(f"c{i}"), "last_hash": "", "length": bindparam(f"n{i}")}
+            for i in range(chains)
+        ]
+        statement = insert(HEADS).values(rows)
+        found = statement.on_conflict_do_update(
+            index_elements=[HEADS.c.chain],
+            set_={"length": HEADS.c.length + statement.excluded.length},
+        ).returning(HEADS.c.chain, HEADS.c.last_hash)
+        _CLAIMS[key] = found
+    return found
+
+
+_CLAIMS: dict[tuple[str, int], Insert] = {}
 
 
 async def append_to_chains(
@@ -120,12 +131,17 @@ async def append_to_chains(
     for event in events:
         by_chain.setdefault(event.chain, []).append(event)
     connection = await session.connection()
-    counts = {chain: len(chain_events) for chain, chain_events in by_chain.items()}
-    claimed = await connection.execute(_claim_heads(connection.dialect.name, counts))
+    # Sorted, so that concurrent writers lock the heads they share in one order.
+    chains = sorted(by_chain)
+    parameters: dict[str, str | int] = {f"c{i}": chain for i, chain in enumerate(chains)}
+    parameters |= {f"n{i}": len(by_chain[chain]) for i, chain in enumerate(chains)}
+    claimed = await connection.execute(
+        _claim_heads(connection.dialect.name, len(chains)), parameters
+    )
     previous: dict[str, str] = {row.chain: row.last_hash for row in claimed}
     rows: list[dict[str, Any]] = []
     columns = [c.name for c in table.columns if c.name != "id"]
-    for chain in sorted(by_chain):
+    for chain in chains:
         last = previous[chain]
         for event in by_chain[chain]:
             event.prev_hash = last

@@ -18,8 +18,8 @@ import asyncio
 import base64
 import os
 import time
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,12 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.util import await_only
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -299,35 +304,11 @@ async def _rolled_back(session: AsyncSession) -> AsyncIterator[None]:
         await session.rollback()
 
 
-@asynccontextmanager
-async def _unit(
-    factory: async_sessionmaker[AsyncSession], *, writes: bool, one_statement: bool = False
-) -> AsyncIterator[AsyncSession]:
-    engine = _engine_of(factory)
-    unit = _Unit(
-        writes=writes,
-        gate=_GATES.get(engine) if engine is not None and writes else None,
-        gate_timeout=_GATE_TIMEOUTS.get(engine, 5.0) if engine is not None else 5.0,
-    )
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """The driver's and the pool's failures as DatabaseUnavailable (statement timeouts pass)."""
     try:
-        async with factory() as session:
-            try:
-                async with session.begin() if writes else _rolled_back(session):
-                    # One statement is its own snapshot: no BEGIN and ROLLBACK round trips.
-                    # (SQLite's driver sends no BEGIN before a read anyway, and its
-                    # autocommit mode measured slower.)
-                    autocommit = (
-                        one_statement and engine is not None and engine.name == "postgresql"
-                    )
-                    options = {"isolation_level": "AUTOCOMMIT"} if autocommit else None
-                    info = (await session.connection(execution_options=options)).info
-                    info[_UNIT_KEY] = unit
-                    try:
-                        yield session
-                    finally:
-                        info.pop(_UNIT_KEY, None)
-            finally:
-                unit.release_gate()
+        yield
     except PoolTimeout as exc:
         raise DatabaseUnavailable("no database connection was free in time") from exc
     except (OSError, ConnectionError) as exc:
@@ -338,6 +319,30 @@ async def _unit(
         # The driver's own word for an unreachable, locked or vanished database
         # (SQLite: "unable to open database file", "database is locked").
         raise DatabaseUnavailable("the database cannot be used right now") from exc
+
+
+@asynccontextmanager
+async def _unit(
+    factory: async_sessionmaker[AsyncSession], *, writes: bool
+) -> AsyncIterator[AsyncSession]:
+    engine = _engine_of(factory)
+    unit = _Unit(
+        writes=writes,
+        gate=_GATES.get(engine) if engine is not None and writes else None,
+        gate_timeout=_GATE_TIMEOUTS.get(engine, 5.0) if engine is not None else 5.0,
+    )
+    with _database_errors():
+        async with factory() as session:
+            try:
+                async with session.begin() if writes else _rolled_back(session):
+                    info = (await session.connection()).info
+                    info[_UNIT_KEY] = unit
+                    try:
+                        yield session
+                    finally:
+                        info.pop(_UNIT_KEY, None)
+            finally:
+                unit.release_gate()
 
 
 def unit_of_work(
@@ -354,15 +359,25 @@ def reading_unit(
     return _unit(factory, writes=False)
 
 
-def one_read(
-    factory: async_sessionmaker[AsyncSession],
-) -> AbstractAsyncContextManager[AsyncSession]:
-    """A reading unit for work that is one statement: on PostgreSQL without a transaction.
+@asynccontextmanager
+async def one_read(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A bare connection for work that is one read statement: no ORM session around it.
 
-    A single statement sees one snapshot of the database by itself, so the BEGIN and
-    ROLLBACK a reading unit sends would only cost round trips. Writes raise ReadOnlyUnit.
+    On PostgreSQL without a transaction: a single statement sees one snapshot by itself,
+    so the BEGIN and ROLLBACK a reading unit sends would only cost round trips (SQLite's
+    driver sends no BEGIN before a read anyway, and its autocommit mode measured slower).
+    Writes raise ReadOnlyUnit.
     """
-    return _unit(factory, writes=False, one_statement=True)
+    with _database_errors():
+        async with engine.connect() as connection:
+            if engine.dialect.name == "postgresql":
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+            info = connection.info
+            info[_UNIT_KEY] = _Unit(writes=False, gate=None, gate_timeout=0.0)
+            try:
+                yield connection
+            finally:
+                info.pop(_UNIT_KEY, None)
 
 
 async def database_is_reachable(engine: AsyncEngine) -> bool:

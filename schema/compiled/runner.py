@@ -25,9 +25,9 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeEngine
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.access import LIVE_ACCESS
 from db.columns import UTCDateTime
@@ -177,8 +177,7 @@ def _statement(
 
 
 def _dialect(context: GraphQLContext) -> str:
-    bind = context.db.session.bind
-    return bind.dialect.name if bind is not None else ""
+    return context.db.dialect_name
 
 
 def _fallback(reason: str) -> None:
@@ -224,8 +223,7 @@ async def run_compiled(
         params.update(found[1])
     statement = _statement(plan, dialect, shapes, params, folded=check is not None)
 
-    async def fetch(session: AsyncSession) -> tuple[str, str]:
-        connection = await session.connection()
+    async def fetch(connection: AsyncConnection) -> tuple[str, str]:
         if check is None:
             row = (await connection.execute(statement, params)).one()
             return row[0], row[1]
@@ -236,7 +234,7 @@ async def run_compiled(
         context.caller = proven
         return found[-2], found[-1]
 
-    data, meta = await context.db.run(fetch)
+    data, meta = await context.db.run_statement(fetch)
     context.executed = True
     errors = walk(plan, json.loads(meta), context.tally)
     EXECUTORS["compiled"] += 1

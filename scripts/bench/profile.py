@@ -16,7 +16,8 @@ from pathlib import Path
 import httpx
 from pyinstrument import Profiler
 
-sys.path[:0] = [str(Path(__file__).resolve().parents[2])]
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT)]
 
 from api.app import create_app  # noqa: E402
 from api.settings import Settings  # noqa: E402
@@ -51,7 +52,8 @@ async def _run(url: str, workload: str, requests: int) -> str:
         elapsed = time.perf_counter() - started
     await app.state.engine.dispose()
     print(f"{workload}: {requests / elapsed:.1f} requests/s in one process, sequential")
-    return profiler.output_text(unicode=False, color=False, show_all=False)
+    text = profiler.output_text(unicode=False, color=False, show_all=False)
+    return text.replace(f"{ROOT}/", "")  # paths relative to the repository
 
 
 def main() -> None:
