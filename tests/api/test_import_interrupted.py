@@ -6,6 +6,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import text
@@ -36,16 +38,39 @@ def _start(folder: Path, database_url: str) -> subprocess.Popen[str]:
     )
 
 
+@asynccontextmanager
+async def _writes_held(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Hold off every new patient's writes (reads go on) until the block ends.
+
+    So that a signal sent inside the block finds the import with patients left to write,
+    however fast it writes them: SQLite's write lock, PostgreSQL's lock on the patient table.
+    """
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        if engine.dialect.name == "sqlite":
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            await connection.exec_driver_sql("BEGIN")
+            await connection.exec_driver_sql("LOCK TABLE patient IN EXCLUSIVE MODE")
+        try:
+            yield
+        finally:
+            await connection.exec_driver_sql("ROLLBACK")
+
+
 async def _stop_when_some_are_written(
     process: subprocess.Popen[str], engine: AsyncEngine, stop: signal.Signals
 ) -> int:
-    """Send `stop` once a patient is committed; how many were committed then."""
+    """Send `stop` once a patient is committed, while the rest wait; how many were committed."""
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         written = await count(engine, "patient")
         if written >= 1:
-            assert process.poll() is None, "the import finished before it could be stopped"
-            process.send_signal(stop)
+            async with _writes_held(engine):
+                assert process.poll() is None, "the import finished before it could be stopped"
+                process.send_signal(stop)
+                # The signal is handled while the next patient waits for the lock.
+                await asyncio.sleep(0.5)
             return written
         assert process.poll() is None, process.communicate()
         await asyncio.sleep(0.05)
