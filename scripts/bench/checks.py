@@ -31,17 +31,21 @@ def _number(order: list[str], match: re.Match[str]) -> str:
 
 
 def floor_statements(queries: dict[str, str]) -> dict[str, Any]:
-    """The data part of each query's compiled statement for a full grant, `$1` the patient."""
+    """Each query's compiled statement for a full grant, `$1` the patient.
+
+    The whole statement, meta column included, as chartshare sends it; the floor answers
+    the first column only.
+    """
     found: dict[str, Any] = {}
     everything = frozenset(c.key for c in CATEGORIES)
     for name, query in queries.items():
         plan = build_plan(SCHEMA._schema, parse(query), None, everything)
         shapes = [Shape(False, False, False, False)] * len(plan.connections)
         sql = build_statement(POSTGRES, plan, shapes)
-        data, rest = sql.split(" AS data, ", 1)
-        sql = data + " FROM " + rest.split(" FROM ", 1)[1]
         order = ["pid"]
         sql = NAMED.sub(partial(_number, order), sql)
+        # As SQLAlchemy sends it for chartshare: the patient bound as an INTEGER.
+        sql = re.sub(r"\$1(?!\d)", "$1::INTEGER", sql)
         values = {}
         for connection in plan.connections:
             argument = (connection.node.arguments or ())[0]

@@ -5,8 +5,9 @@
 
 STATEMENTS_JSON maps a workload name to {"sql": ..., "params": {...}} as `run.py` writes it
 (the same statement chartshare's compiled path runs, `$1` being the patient id). POST
-/{workload} with {"patient": id} answers the `data` JSON. No token, no grant, no activity
-log: the fastest this machine answers the same query through Python. Benchmark only.
+/{workload} with {"patient": id} answers the statement's first column, the `data` JSON.
+No token, no grant, no activity log: the fastest this machine answers the same query
+through Python. Benchmark only.
 """
 
 import argparse
@@ -30,7 +31,11 @@ def build(url: str, statements: dict[str, Any]) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        pool["db"] = await asyncpg.create_pool(url, min_size=4, max_size=10)
+        # asyncpg keeps prepared statements only up to 15 KiB by default; W1's is larger and
+        # would be parsed and planned again on every request (SQLAlchemy prepares its own).
+        pool["db"] = await asyncpg.create_pool(
+            url, min_size=4, max_size=10, max_cacheable_statement_size=1 << 20
+        )
         yield
         await pool["db"].close()
 
@@ -38,7 +43,8 @@ def build(url: str, statements: dict[str, Any]) -> Starlette:
         workload = statements[request.path_params["workload"]]
         patient = int((await request.json())["patient"])
         async with pool["db"].acquire() as connection:
-            data = await connection.fetchval(workload["sql"], patient, *workload["params"])
+            values = (patient, *workload["params"])
+            data = await connection.fetchval(workload["sql"], *values, column=0)
         return Response(b'{"data":' + data.encode() + b"}", media_type="application/json")
 
     return Starlette(routes=[Route("/{workload}", answer, methods=["POST"])],
