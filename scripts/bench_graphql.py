@@ -40,7 +40,8 @@ from sharing.apps import demo_app_registrar
 ROOT = Path(__file__).resolve().parent.parent
 # The benchmark reuses the test suite's full-record query and the seed benchmark's helpers.
 sys.path[:0] = [str(ROOT)]
-from scripts.bench_seed import DEFAULT_ADMIN_URL, _admin, _dsn  # noqa: E402
+from scripts.bench.admin import admin_sql, dsn  # noqa: E402
+from scripts.bench_seed import DEFAULT_ADMIN_URL  # noqa: E402
 from tests.builders.graphql import full_record_query  # noqa: E402
 
 
@@ -143,8 +144,8 @@ def main() -> None:
     args = parser.parse_args()
 
     name = f"chartshare_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    asyncio.run(_admin(args.admin_url, f'CREATE DATABASE "{name}"'))
-    url = _dsn(args.admin_url, name)
+    asyncio.run(admin_sql(args.admin_url, f'CREATE DATABASE "{name}"'))
+    url = dsn(args.admin_url, name)
     server: subprocess.Popen[bytes] | None = None
     try:
         upgrade(url)
@@ -185,7 +186,7 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=10)
-        asyncio.run(_admin(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin_sql(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":

@@ -36,9 +36,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import asyncpg
-from sqlalchemy.engine import make_url
 
-from migrations import upgrade
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT)]
+
+from migrations import upgrade  # noqa: E402
+from scripts.bench.admin import admin_sql, dsn  # noqa: E402
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 LOINC = "http://loinc.org"
@@ -100,6 +103,24 @@ def _day(rng: random.Random, first_year: int, last_year: int) -> str:
 def _when(rng: random.Random) -> str:
     day = _day(rng, 2005, 2025)
     return f"{day}T{rng.randint(7, 18):02d}:{rng.choice(('00', '15', '30', '45'))}:00Z"
+
+
+def _condition(
+    resource_id: str, pid: str, category: str, code: str, name: str, recorded: str
+) -> dict[str, Any]:
+    """An active, confirmed US Core Condition of one category."""
+    return {
+        "resourceType": "Condition",
+        "id": resource_id,
+        "clinicalStatus": _concept(TERMINOLOGY + "condition-clinical", "active", "Active"),
+        "verificationStatus": _concept(
+            TERMINOLOGY + "condition-ver-status", "confirmed", "Confirmed"
+        ),
+        "category": _category(TERMINOLOGY + "condition-category", category),
+        "code": _concept(SNOMED, code, name),
+        "subject": {"reference": f"Patient/{pid}"},
+        "recordedDate": recorded,
+    }
 
 
 def _observation(
@@ -183,22 +204,8 @@ def _patient_resources(rng: random.Random, n: int) -> Iterator[tuple[str, dict[s
             kind = "laboratory" if o < 4 else "vital-signs"
             yield "Observation", _observation(rng, f"ob-{n}-{e}-{o}", pid, eid, when, kind)
         code, name = rng.choice(CONDITIONS)
-        yield (
-            "Condition",
-            {
-                "resourceType": "Condition",
-                "id": f"dx-{n}-{e}",
-                "clinicalStatus": _concept(TERMINOLOGY + "condition-clinical", "active", "Active"),
-                "verificationStatus": _concept(
-                    TERMINOLOGY + "condition-ver-status", "confirmed", "Confirmed"
-                ),
-                "category": _category(TERMINOLOGY + "condition-category", "encounter-diagnosis"),
-                "code": _concept(SNOMED, code, name),
-                "subject": {"reference": f"Patient/{pid}"},
-                "encounter": {"reference": f"Encounter/{eid}"},
-                "recordedDate": when,
-            },
-        )
+        diagnosis = _condition(f"dx-{n}-{e}", pid, "encounter-diagnosis", code, name, when)
+        yield "Condition", diagnosis | {"encounter": {"reference": f"Encounter/{eid}"}}
         rx, drug = rng.choice(MEDICATIONS)
         order: dict[str, Any] = {
             "resourceType": "MedicationRequest",
@@ -249,21 +256,8 @@ def _patient_resources(rng: random.Random, n: int) -> Iterator[tuple[str, dict[s
             },
         )
     for i, (code, name) in enumerate(CONDITIONS[:2]):
-        yield (
-            "Condition",
-            {
-                "resourceType": "Condition",
-                "id": f"pl-{n}-{i}",
-                "clinicalStatus": _concept(TERMINOLOGY + "condition-clinical", "active", "Active"),
-                "verificationStatus": _concept(
-                    TERMINOLOGY + "condition-ver-status", "confirmed", "Confirmed"
-                ),
-                "category": _category(TERMINOLOGY + "condition-category", "problem-list-item"),
-                "code": _concept(SNOMED, code, name),
-                "subject": {"reference": f"Patient/{pid}"},
-                "recordedDate": _when(rng),
-            },
-        )
+        problem = _condition(f"pl-{n}-{i}", pid, "problem-list-item", code, name, _when(rng))
+        yield "Condition", problem
     for i, (code, name) in enumerate(
         (("7980", "Penicillin G"), ("1191", "Aspirin"), ("2670", "Codeine"))
     ):
@@ -399,15 +393,15 @@ def run_bundle(size: int, args: argparse.Namespace) -> None:
         if found != count:
             raise SystemExit(f"the reader found {found} of {count} resources")
         name = f"chartshare_import_bench_{os.getpid()}_{secrets.token_hex(3)}"
-        asyncio.run(_admin(args.admin_url, f'CREATE DATABASE "{name}"'))
-        url = _dsn(args.admin_url, name)
+        asyncio.run(admin_sql(args.admin_url, f'CREATE DATABASE "{name}"'))
+        url = dsn(args.admin_url, name)
         try:
             upgrade(url)
             load = os.getloadavg()[0]
             seconds, _, peak, summary = _import(path, url, args.jobs)
             load = max(load, os.getloadavg()[0])
         finally:
-            asyncio.run(_admin(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            asyncio.run(admin_sql(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(
         f"| {count:,} | {megabytes:,.0f} MB | {args.jobs} | {seconds:.1f} | {count / seconds:,.0f} "
         f"| {load:.1f} | {python_peak:,.1f} MiB | {peak:,.0f} MiB |",
@@ -445,21 +439,6 @@ def measure_validation(size: int) -> None:
         f"validation of {len(resources):,} resources, CPU µs per resource: "
         f"plain model_validate {plain:.0f}, with the element cache {cached:.0f}"
     )
-
-
-def _dsn(url: str, database: str | None = None) -> str:
-    parsed = make_url(url).set(drivername="postgresql")
-    if database is not None:
-        parsed = parsed.set(database=database)
-    return parsed.render_as_string(hide_password=False)
-
-
-async def _admin(admin_url: str, sql: str) -> None:
-    connection = await asyncpg.connect(_dsn(admin_url), timeout=10)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 async def _count(url: str, table: str) -> int:
@@ -518,8 +497,8 @@ def compare(size: int, args: argparse.Namespace) -> None:
             results = {}
             for label, code in (("baseline", args.baseline), ("this", None)):
                 name = f"chartshare_import_bench_{os.getpid()}_{secrets.token_hex(3)}"
-                asyncio.run(_admin(args.admin_url, f'CREATE DATABASE "{name}"'))
-                url = _dsn(args.admin_url, name)
+                asyncio.run(admin_sql(args.admin_url, f'CREATE DATABASE "{name}"'))
+                url = dsn(args.admin_url, name)
                 try:
                     _upgrade_with(url, code)
                     load = os.getloadavg()[0]
@@ -527,7 +506,7 @@ def compare(size: int, args: argparse.Namespace) -> None:
                     load = max(load, os.getloadavg()[0])
                 finally:
                     drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-                    asyncio.run(_admin(args.admin_url, drop))
+                    asyncio.run(admin_sql(args.admin_url, drop))
                 results[label] = seconds
                 print(
                     f"| {round_number} | {label} | {count:,} | {seconds:.1f} "
@@ -546,8 +525,8 @@ def run_size(size: int, args: argparse.Namespace) -> None:
         count = generate(directory, size)
         megabytes = sum(p.stat().st_size for p in directory.iterdir()) / 1e6
         name = f"chartshare_import_bench_{os.getpid()}_{secrets.token_hex(3)}"
-        asyncio.run(_admin(args.admin_url, f'CREATE DATABASE "{name}"'))
-        url = _dsn(args.admin_url, name)
+        asyncio.run(admin_sql(args.admin_url, f'CREATE DATABASE "{name}"'))
+        url = dsn(args.admin_url, name)
         try:
             upgrade(url)
             load = os.getloadavg()[0]
@@ -556,7 +535,7 @@ def run_size(size: int, args: argparse.Namespace) -> None:
             again = _import(directory, url, args.jobs)[0] if args.again else float("nan")
             rows = asyncio.run(_count(url, "lab_result")) + asyncio.run(_count(url, "vital_sign"))
         finally:
-            asyncio.run(_admin(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            asyncio.run(admin_sql(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(
         f"| {count:,} | {megabytes:,.0f} MB | {args.jobs} | {seconds:.1f} | {count / seconds:,.0f} "
         f"| {cpu:.1f} | {cpu / count * 1e6:.0f} | {load:.1f} | {again:.1f} | {peak:,.0f} MiB |",

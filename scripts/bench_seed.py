@@ -12,33 +12,23 @@ import asyncio
 import os
 import platform
 import secrets
+import sys
 import time
+from pathlib import Path
 
 import asyncpg
-from sqlalchemy.engine import make_url
 
-from db.passwords import make_hasher
-from db.seed.runner import SeedOptions, run_seed
-from db.tables import metadata
-from migrations import upgrade
-from sharing.apps import demo_app_registrar
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT)]
+
+from db.passwords import make_hasher  # noqa: E402
+from db.seed.runner import SeedOptions, run_seed  # noqa: E402
+from db.tables import metadata  # noqa: E402
+from migrations import upgrade  # noqa: E402
+from scripts.bench.admin import admin_sql, dsn  # noqa: E402
+from sharing.apps import demo_app_registrar  # noqa: E402
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def _dsn(url: str, database: str | None = None) -> str:
-    parsed = make_url(url).set(drivername="postgresql")
-    if database is not None:
-        parsed = parsed.set(database=database)
-    return parsed.render_as_string(hide_password=False)
-
-
-async def _admin(admin_url: str, sql: str) -> None:
-    connection = await asyncpg.connect(_dsn(admin_url), timeout=10)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 async def _count_rows(url: str) -> tuple[dict[str, int], str]:
@@ -67,8 +57,8 @@ def main() -> None:
     args = parser.parse_args()
 
     name = f"chartshare_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    asyncio.run(_admin(args.admin_url, f'CREATE DATABASE "{name}"'))
-    url = _dsn(args.admin_url, name)
+    asyncio.run(admin_sql(args.admin_url, f'CREATE DATABASE "{name}"'))
+    url = dsn(args.admin_url, name)
     try:
         upgrade(url)
         hasher = make_hasher()
@@ -85,7 +75,7 @@ def main() -> None:
         seconds = time.perf_counter() - started
         counts, version = asyncio.run(_count_rows(url))
     finally:
-        asyncio.run(_admin(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin_sql(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
     rows = sum(counts.values())
     print(f"patients        {counts['patient']:,}")

@@ -41,6 +41,7 @@ from scripts.bench.account_page import (  # noqa: E402
     open_patient_sessions,
     refresh_requests,
 )
+from scripts.bench.admin import admin_sql, dsn  # noqa: E402
 from scripts.bench.checks import executors, floor_statements, same_records  # noqa: E402
 from scripts.bench.load import Requests, run_wrk  # noqa: E402
 from scripts.bench.queries import EVERYTHING, LABS_ONLY, THREE_CATEGORIES, W1, W2  # noqa: E402
@@ -82,19 +83,10 @@ def _process_stats(pid: int) -> tuple[float, int]:
 
 def create_database(admin: str, name: str, patients: int, reuse: bool) -> str:
     """The URL of a migrated database `name` seeded with `patients` (kept with `reuse`)."""
-    import asyncpg
-
-    async def admin_sql(sql: str) -> None:
-        connection = await asyncpg.connect(admin)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    url = admin.rsplit("/", 1)[0] + "/" + name
+    url = dsn(admin, name)
     if not reuse:
-        asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
+        asyncio.run(admin_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin_sql(admin, f'CREATE DATABASE "{name}"'))
         upgrade(url)
         started = time.perf_counter()
         asyncio.run(run_seed(url, seed_options(patients)))
