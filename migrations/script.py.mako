@@ -1,11 +1,4 @@
-"""${message}
-
-Revision ID: ${up_revision}
-Revises: ${down_revision | comma,n}
-Create Date: ${create_date}
-"""
-
-from collections.abc import Sequence
+"""${message}."""
 
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401 - autogenerate writes sqlmodel types
@@ -16,8 +9,12 @@ import db.columns
 
 revision: str = ${repr(up_revision)}
 down_revision: str | None = ${repr(down_revision)}
-branch_labels: str | Sequence[str] | None = ${repr(branch_labels)}
-depends_on: str | Sequence[str] | None = ${repr(depends_on)}
+% if branch_labels:
+branch_labels: tuple[str, ...] = ${repr(tuple(branch_labels) if not isinstance(branch_labels, str) else (branch_labels,))}
+% endif
+% if depends_on:
+depends_on: tuple[str, ...] = ${repr(tuple(depends_on) if not isinstance(depends_on, str) else (depends_on,))}
+% endif
 
 
 def upgrade() -> None:

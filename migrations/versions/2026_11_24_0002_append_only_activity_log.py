@@ -2,20 +2,12 @@
 
 The product never updates or deletes an activity event; these triggers make the
 database refuse it too, so that a bug or a stray script cannot rewrite history.
-
-Revision ID: a1e0c7d4b2f9
-Revises: 3c1f15b9010d
-Create Date: 2026-11-24 23:00:00
 """
-
-from collections.abc import Sequence
 
 from alembic import op
 
 revision: str = "a1e0c7d4b2f9"
 down_revision: str | None = "3c1f15b9010d"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

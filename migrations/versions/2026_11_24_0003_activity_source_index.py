@@ -2,20 +2,12 @@
 
 The slow-down counts failed logins from one address in the last minutes; without
 this index every failed login would scan the whole activity log.
-
-Revision ID: 5d2b7c9e1f03
-Revises: a1e0c7d4b2f9
-Create Date: 2026-11-24 23:55:00
 """
-
-from collections.abc import Sequence
 
 from alembic import op
 
 revision: str = "5d2b7c9e1f03"
 down_revision: str | None = "a1e0c7d4b2f9"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -5,13 +5,7 @@ and the activity log must keep naming the app. Instead the row is suspended, its
 registration access token and secret are cleared, and `deleted_at` marks it as
 gone for good, so the operator cannot approve it again and the authorization
 server treats its client_id as unknown.
-
-Revision ID: 8f4a2d6c3b17
-Revises: 5d2b7c9e1f03
-Create Date: 2026-11-25 10:00:00
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -20,8 +14,6 @@ import db.columns
 
 revision: str = "8f4a2d6c3b17"
 down_revision: str | None = "5d2b7c9e1f03"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

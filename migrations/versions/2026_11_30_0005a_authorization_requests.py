@@ -10,13 +10,7 @@ rows are deleted when a new request is stored (hence the index on `expires_at`).
 `client_auth_failure` counts wrong client secrets (and unknown client_ids) per
 client_id, so that secret guessing at the token endpoints slows down and then pauses,
 as failed logins do.
-
-Revision ID: 6b0e3f5a9c21
-Revises: ab04480a252c
-Create Date: 2026-11-30 07:10:00
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -26,8 +20,6 @@ import db.columns
 
 revision: str = "6b0e3f5a9c21"
 down_revision: str | None = "ab04480a252c"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -8,15 +8,10 @@ only and restored at once. `chartshare audit verify` walks the chains.
 
 The digest is written out here rather than imported, so that this migration keeps
 computing what it computed when it was written (db/activity_chain.py must agree).
-
-Revision ID: ab04480a252c
-Revises: 8f4a2d6c3b17
-Create Date: 2026-11-30 07:00:00
 """
 
 import hashlib
 import json
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,8 +23,6 @@ import db.columns
 
 revision: str = "ab04480a252c"
 down_revision: str | None = "8f4a2d6c3b17"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 BATCH = 1000
 

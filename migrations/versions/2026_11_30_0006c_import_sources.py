@@ -6,21 +6,13 @@ row gains `source_system` (the name the import was given, see docs/import.md) an
 Both stay NULL for rows chartshare created itself (the demo seed, tests). A unique index
 per table on (patient, source system, source id) lets the import upsert with
 INSERT ... ON CONFLICT; NULLs never collide, so existing rows are unaffected.
-
-Revision ID: c3e91a7f5d20
-Revises: 6b0e3f5a9c21
-Create Date: 2026-11-30 07:00:00
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c3e91a7f5d20"
 down_revision: str | None = "6b0e3f5a9c21"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 CLINICAL_TABLES = (
     "care_team_member", "allergy_intolerance", "care_plan", "encounter", "functional_status",
