@@ -173,33 +173,32 @@ async def _put(
 
 async def write_input(engine: AsyncEngine, run: ImportRun) -> None:
     """The second pass: each patient resolved and written in its own transaction."""
-    staging, report, options = run.staging, run.report, run.options
-    total = staging.patient_count()
+    total = run.staging.patient_count()
     done = 0
-    count = options.writers if engine.dialect.name == "postgresql" else 1
+    count = run.options.writers if engine.dialect.name == "postgresql" else 1
     queue: asyncio.Queue[Prepared | None] = asyncio.Queue(maxsize=count)
 
     async def write() -> None:
         nonlocal done
         async with engine.connect() as connection:
             while (prepared := await queue.get()) is not None:
-                outcomes, problems = await _write_one(connection, prepared, options)
+                outcomes, problems = await _write_one(connection, prepared, run.options)
                 for problem in prepared.rejected + problems:
                     if problem.kept:
                         run.on_problem(problem)
                     else:
                         run.reject(problem)
                 for outcome in outcomes:
-                    report.add(outcome.resource_type, outcome.outcome)
+                    run.report.add(outcome.resource_type, outcome.outcome)
                 if outcomes:
-                    report.patients["written"] += 1
+                    run.report.patients["written"] += 1
                 done += 1
                 run.on_progress("writing", done, total)
 
     writers = [asyncio.create_task(write()) for _ in range(max(count, 1))]
     try:
-        for key, group in staging.patients():
-            await _put(queue, prepare(key, group, staging), writers)
+        for key, group in run.staging.patients():
+            await _put(queue, prepare(key, group, run.staging), writers)
         for _ in writers:
             await _put(queue, None, writers)
         await asyncio.gather(*writers)
