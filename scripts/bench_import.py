@@ -31,9 +31,10 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 import asyncpg
 
@@ -392,22 +393,15 @@ def run_bundle(size: int, args: argparse.Namespace) -> None:
         found, python_peak = reader_peak(path)
         if found != count:
             raise SystemExit(f"the reader found {found} of {count} resources")
-        name = f"chartshare_import_bench_{os.getpid()}_{secrets.token_hex(3)}"
-        asyncio.run(admin_sql(args.admin_url, f'CREATE DATABASE "{name}"'))
-        url = dsn(args.admin_url, name)
-        try:
-            upgrade(url)
-            load = os.getloadavg()[0]
-            seconds, _, peak, summary = _import(path, url, args.jobs)
-            load = max(load, os.getloadavg()[0])
-        finally:
-            asyncio.run(admin_sql(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        with _fresh_database(args.admin_url) as url:
+            done = _import(path, url, args.jobs)
     print(
-        f"| {count:,} | {megabytes:,.0f} MB | {args.jobs} | {seconds:.1f} | {count / seconds:,.0f} "
-        f"| {load:.1f} | {python_peak:,.1f} MiB | {peak:,.0f} MiB |",
+        f"| {count:,} | {megabytes:,.0f} MB | {args.jobs} | {done.seconds:.1f} "
+        f"| {count / done.seconds:,.0f} | {done.load:.1f} | {python_peak:,.1f} MiB "
+        f"| {done.peak:,.0f} MiB |",
         flush=True,
     )
-    print(f"    ({summary})", flush=True)
+    print(f"    ({done.summary})", flush=True)
 
 
 def measure_validation(size: int) -> None:
@@ -449,17 +443,21 @@ async def _count(url: str, table: str) -> int:
         await connection.close()
 
 
-def _import(
-    directory: Path, url: str, jobs: int, code: Path | None = None
-) -> tuple[float, float, float, str]:
-    """Run the real command; (seconds, CPU seconds, peak RSS MiB, its summary's last line).
+class Imported(NamedTuple):
+    """How one run of the import command went."""
 
-    CPU seconds are user + system time of the command and its worker processes (not of
-    the PostgreSQL server); peak RSS is the largest of those processes. `code`: run the
-    command of another checkout of chartshare (its directory) instead of this one.
-    """
+    seconds: float
+    cpu: float  # user + system seconds of the command and its workers (not PostgreSQL's)
+    peak: float  # MiB: the largest resident set of those processes
+    summary: str  # the last line of the command's summary
+    load: float  # the highest one-minute load average seen, before or after
+
+
+def _import(directory: Path, url: str, jobs: int, code: Path | None = None) -> Imported:
+    """Run the real command (`code`: the command of another checkout, its directory)."""
     command = [sys.executable, "-m", "api.cli", "import", str(directory), "--jobs", str(jobs)]
     environment = os.environ | {"CHARTSHARE_DATABASE_URL": url}
+    load = os.getloadavg()[0]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=environment, stdout=out, stderr=err, cwd=code)
@@ -471,8 +469,13 @@ def _import(
         err.seek(0)
         if process.returncode != 0:
             raise SystemExit(f"import failed ({process.returncode}): {err.read()[-2000:]}")
-        cpu = usage.ru_utime + usage.ru_stime
-        return seconds, cpu, usage.ru_maxrss / 1024, out.read().strip().splitlines()[-1]
+        return Imported(
+            seconds=seconds,
+            cpu=usage.ru_utime + usage.ru_stime,
+            peak=usage.ru_maxrss / 1024,
+            summary=out.read().strip().splitlines()[-1],
+            load=max(load, os.getloadavg()[0]),
+        )
 
 
 def _upgrade_with(url: str, code: Path | None) -> None:
@@ -482,6 +485,19 @@ def _upgrade_with(url: str, code: Path | None) -> None:
         return
     script = "import sys; from migrations import upgrade; upgrade(sys.argv[1])"
     subprocess.run([sys.executable, "-c", script, url], cwd=code, check=True)
+
+
+@contextmanager
+def _fresh_database(admin_url: str, code: Path | None = None) -> Iterator[str]:
+    """A new database migrated by a checkout (this one if None), dropped afterwards."""
+    name = f"chartshare_import_bench_{os.getpid()}_{secrets.token_hex(3)}"
+    asyncio.run(admin_sql(admin_url, f'CREATE DATABASE "{name}"'))
+    url = dsn(admin_url, name)
+    try:
+        _upgrade_with(url, code)
+        yield url
+    finally:
+        asyncio.run(admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def compare(size: int, args: argparse.Namespace) -> None:
@@ -496,22 +512,13 @@ def compare(size: int, args: argparse.Namespace) -> None:
         for round_number in range(1, args.rounds + 1):
             results = {}
             for label, code in (("baseline", args.baseline), ("this", None)):
-                name = f"chartshare_import_bench_{os.getpid()}_{secrets.token_hex(3)}"
-                asyncio.run(admin_sql(args.admin_url, f'CREATE DATABASE "{name}"'))
-                url = dsn(args.admin_url, name)
-                try:
-                    _upgrade_with(url, code)
-                    load = os.getloadavg()[0]
-                    seconds, cpu, peak, summary = _import(directory, url, args.jobs, code)
-                    load = max(load, os.getloadavg()[0])
-                finally:
-                    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-                    asyncio.run(admin_sql(args.admin_url, drop))
-                results[label] = seconds
+                with _fresh_database(args.admin_url, code) as url:
+                    done = _import(directory, url, args.jobs, code)
+                results[label] = done.seconds
                 print(
-                    f"| {round_number} | {label} | {count:,} | {seconds:.1f} "
-                    f"| {count / seconds:,.0f} | {cpu:.1f} | {load:.1f} | {peak:,.0f} MiB "
-                    f"| {summary} |",
+                    f"| {round_number} | {label} | {count:,} | {done.seconds:.1f} "
+                    f"| {count / done.seconds:,.0f} | {done.cpu:.1f} | {done.load:.1f} "
+                    f"| {done.peak:,.0f} MiB | {done.summary} |",
                     flush=True,
                 )
             ratio = results["baseline"] / results["this"]
@@ -524,24 +531,29 @@ def run_size(size: int, args: argparse.Namespace) -> None:
         directory = Path(folder)
         count = generate(directory, size)
         megabytes = sum(p.stat().st_size for p in directory.iterdir()) / 1e6
-        name = f"chartshare_import_bench_{os.getpid()}_{secrets.token_hex(3)}"
-        asyncio.run(admin_sql(args.admin_url, f'CREATE DATABASE "{name}"'))
-        url = dsn(args.admin_url, name)
-        try:
-            upgrade(url)
-            load = os.getloadavg()[0]
-            seconds, cpu, peak, summary = _import(directory, url, args.jobs)
-            load = max(load, os.getloadavg()[0])
-            again = _import(directory, url, args.jobs)[0] if args.again else float("nan")
+        with _fresh_database(args.admin_url) as url:
+            done = _import(directory, url, args.jobs)
+            again = _import(directory, url, args.jobs).seconds if args.again else float("nan")
             rows = asyncio.run(_count(url, "lab_result")) + asyncio.run(_count(url, "vital_sign"))
-        finally:
-            asyncio.run(admin_sql(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(
-        f"| {count:,} | {megabytes:,.0f} MB | {args.jobs} | {seconds:.1f} | {count / seconds:,.0f} "
-        f"| {cpu:.1f} | {cpu / count * 1e6:.0f} | {load:.1f} | {again:.1f} | {peak:,.0f} MiB |",
+        f"| {count:,} | {megabytes:,.0f} MB | {args.jobs} | {done.seconds:.1f} "
+        f"| {count / done.seconds:,.0f} | {done.cpu:.1f} | {done.cpu / count * 1e6:.0f} "
+        f"| {done.load:.1f} | {again:.1f} | {done.peak:,.0f} MiB |",
         flush=True,
     )
-    print(f"    ({summary} {rows:,} observation rows)", flush=True)
+    print(f"    ({done.summary} {rows:,} observation rows)", flush=True)
+
+
+def _table(header: str, sizes: str, run: Callable[[int], None], text: tuple[str, ...] = ()) -> None:
+    """A Markdown table: the header, then the row `run` prints for each size.
+
+    Columns hold numbers, aligned right, except the `text` ones, aligned left.
+    """
+    aligns = ("---" if column in text else "---:" for column in header.split(" | "))
+    print(f"| {header} |")
+    print(f"|{'|'.join(aligns)}|")
+    for size in (int(s) for s in sizes.split(",")):
+        run(size)
 
 
 def main() -> None:
@@ -573,30 +585,23 @@ def main() -> None:
         measure_validation(args.validation)
         return
     if args.baseline:
-        print(
-            "| round | code | resources | seconds | resources/s | CPU s | load avg | peak RSS "
-            "| summary |"
+        header = (
+            "round | code | resources | seconds | resources/s | CPU s | load avg | peak RSS "
+            "| summary"
         )
-        print("|---:|---|---:|---:|---:|---:|---:|---:|---|")
-        for size in (int(s) for s in args.resources.split(",")):
-            compare(size, args)
-        return
-    if args.bundle:
-        print(
-            "| resources in one Bundle | file | jobs | seconds | resources/s | load avg "
-            "| reader's peak Python memory | peak RSS |"
+        _table(header, args.resources, lambda size: compare(size, args), ("code", "summary"))
+    elif args.bundle:
+        header = (
+            "resources in one Bundle | file | jobs | seconds | resources/s | load avg "
+            "| reader's peak Python memory | peak RSS"
         )
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for size in (int(s) for s in args.bundle.split(",")):
-            run_bundle(size, args)
-        return
-    print(
-        "| resources | input | jobs | seconds | resources/s | CPU s | CPU µs/resource "
-        "| load avg | re-import s | peak RSS |"
-    )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for size in (int(s) for s in args.resources.split(",")):
-        run_size(size, args)
+        _table(header, args.bundle, lambda size: run_bundle(size, args))
+    else:
+        header = (
+            "resources | input | jobs | seconds | resources/s | CPU s | CPU µs/resource "
+            "| load avg | re-import s | peak RSS"
+        )
+        _table(header, args.resources, lambda size: run_size(size, args))
 
 
 if __name__ == "__main__":

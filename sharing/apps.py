@@ -242,16 +242,14 @@ async def delete_app_registration(
     app.deleted_at = now
     app.client_secret_hash = None
     app.registration_token_hash = None
-    session.add(app)
-    await session.flush()
     revoked = await revoke_app_grants(
         session, app_id=app.id, reason=APP_DELETED, source_address=source_address
     )
-    await record_event(
+    await _save(
         session,
-        kind=EventKind.REGISTRATION_DELETED,
+        app,
+        EventKind.REGISTRATION_DELETED,
         account_id=account_id,
-        app_id=app.id,
         source_address=source_address,
         details={"from": previous_status, "grants_revoked": revoked},
     )

@@ -17,13 +17,12 @@ from sqlmodel import col, select
 
 from api.sessions import cookie_name
 from api.settings import load_settings
-from db.accounts import Account, AccountPatient, Relationship
-from db.columns import utcnow
-from db.engine import create_engine, create_session_factory, unit_of_work
+from db.accounts import AccountPatient, Relationship
 from db.grants import Grant
-from db.tokens import TokenKind, add_token, hash_secret
+from db.tokens import TokenKind
 from db.web_sessions import open_session
 from scripts.bench.load import Requests
+from scripts.bench.tokens import add_account, add_grant_token, bench_session
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_OPERATIONS = ("operations.ts AUTHORIZED_APPS", "operations.ts ACTIVITY_LOG")
@@ -56,32 +55,20 @@ def account_page_query() -> str:
 
 async def open_patient_sessions(url: str, patient_ids: list[int]) -> list[tuple[str, str]]:
     """(session cookie, CSRF token) for a new account of each patient, signed in."""
-    engine = create_engine(url)
     found: list[tuple[str, str]] = []
-    try:
-        async with unit_of_work(create_session_factory(engine)) as session:
-            for patient_id in patient_ids:
-                username = f"bench-patient-{patient_id}-{secrets.token_hex(3)}"
-                account = Account(
-                    username=username,
-                    email=f"{username}@example.test",
-                    display_name=username,
-                    password_hash="!",  # noqa: S106 - not a hash: nobody can log in with it
-                )
-                session.add(account)
-                await session.flush()
-                assert account.id is not None
-                session.add(AccountPatient(account_id=account.id, patient_id=patient_id,
-                                           relationship=Relationship.SELF))  # fmt: skip
-                raw_id, row = await open_session(
-                    session,
-                    account_id=account.id,
-                    patient_id=patient_id,
-                    absolute_seconds=SESSION_SECONDS,
-                )
-                found.append((raw_id, row.csrf_token))
-    finally:
-        await engine.dispose()
+    async with bench_session(url) as session:
+        for patient_id in patient_ids:
+            username = f"bench-patient-{patient_id}-{secrets.token_hex(3)}"
+            account_id = await add_account(session, username)
+            session.add(AccountPatient(account_id=account_id, patient_id=patient_id,
+                                       relationship=Relationship.SELF))  # fmt: skip
+            raw_id, row = await open_session(
+                session,
+                account_id=account_id,
+                patient_id=patient_id,
+                absolute_seconds=SESSION_SECONDS,
+            )
+            found.append((raw_id, row.csrf_token))
     return found
 
 
@@ -98,31 +85,18 @@ def account_page_requests(sessions: list[tuple[str, str]], base_url: str) -> Req
 
 async def mint_refresh_tokens(url: str, patient_ids: list[int]) -> list[str]:
     """A refresh token under each patient's live grant (minted as `mint_tokens` mints)."""
-    engine = create_engine(url)
-    tokens: list[str] = []
-    try:
-        async with unit_of_work(create_session_factory(engine)) as session:
-            grants = (
-                await session.exec(
-                    select(Grant).where(
-                        col(Grant.patient_id).in_(patient_ids), col(Grant.revoked_at).is_(None)
-                    )
+    async with bench_session(url) as session:
+        grants = (
+            await session.exec(
+                select(Grant).where(
+                    col(Grant.patient_id).in_(patient_ids), col(Grant.revoked_at).is_(None)
                 )
-            ).all()
-            for grant in grants:
-                token = secrets.token_urlsafe(32)
-                await add_token(
-                    session,
-                    token_hash=hash_secret(token),
-                    kind=TokenKind.REFRESH,
-                    grant_id=grant.id or 0,
-                    scopes=grant.scopes,
-                    expires_at=utcnow() + timedelta(days=30),
-                )
-                tokens.append(token)
-    finally:
-        await engine.dispose()
-    return tokens
+            )
+        ).all()
+        return [
+            await add_grant_token(session, grant, TokenKind.REFRESH, timedelta(days=30))
+            for grant in grants
+        ]
 
 
 def refresh_requests(tokens: list[str], client_id: str) -> Requests:

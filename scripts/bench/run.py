@@ -70,6 +70,18 @@ def wait_for(url: str) -> None:
     raise SystemExit(f"no answer from {url}")
 
 
+def serve_chartshare(url: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+    """`chartshare serve` on the database at `url`, at `port` on loopback."""
+    # chartshare refuses unknown CHARTSHARE_* variables: pass it only its own settings.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHARTSHARE_")}
+    env = {**clean, "CHARTSHARE_DATABASE_URL": url, "CHARTSHARE_LOG_LEVEL": "WARNING",
+           "CHARTSHARE_BASE_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
+    command = ["serve", "--port", str(port), "--workers", str(workers)]
+    return subprocess.Popen(
+        [sys.executable, "-m", "api.cli", *command], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+    )
+
+
 def _process_stats(pid: int) -> tuple[float, int]:
     """CPU seconds used so far and peak RSS in KiB of a process."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -107,6 +119,19 @@ def _plain_requests(path: str, bodies: list[str]) -> Requests:
     return Requests(path, [({"Content-Type": "application/json"}, body) for body in bodies])
 
 
+def _compared_requests(
+    workload: str, tokens: list[tuple[int, str]], graphile_query: str
+) -> dict[str, Requests]:
+    """A workload's requests to each of the three servers, for the same patients."""
+    patients = [pid for pid, _ in tokens]
+    graphile = [json.dumps({"query": graphile_query, "variables": {"id": p}}) for p in patients]
+    return {
+        "chartshare": chartshare_requests(WORKLOADS[workload][0], tokens),
+        "floor": _plain_requests(f"/{workload}", [json.dumps({"patient": p}) for p in patients]),
+        "postgraphile": _plain_requests("/graphql", graphile),
+    }
+
+
 def measure(
     name: str, process: subprocess.Popen[bytes], base: str, workload: str, requests: Requests,
     concurrency: int, seconds: int, folder: Path,
@@ -139,10 +164,7 @@ def _sqlite_runs(path: Path, args: argparse.Namespace, folder: Path) -> list[dic
         for index, name in enumerate(("W1", "W2"))
     }  # fmt: skip
     port = free_port()
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHARTSHARE_")}
-    env = {**clean, "CHARTSHARE_DATABASE_URL": url, "CHARTSHARE_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # fmt: skip
+    server = serve_chartshare(url, port)
     rows = []
     try:
         wait_for(f"http://127.0.0.1:{port}/")
@@ -199,17 +221,10 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="chartshare-bench-"))
     (folder / "floor.json").write_text(json.dumps(floor_statements({"W1": W1, "W2": W2})))
     ports = {"chartshare": free_port(), "floor": free_port(), "postgraphile": free_port()}
-    # chartshare refuses unknown CHARTSHARE_* variables: pass it only its own settings.
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHARTSHARE_")}
-    env = {**clean, "CHARTSHARE_DATABASE_URL": url, "CHARTSHARE_LOG_LEVEL": "WARNING",
-           "CHARTSHARE_BASE_URL": f"http://127.0.0.1:{ports['chartshare']}"}  # fmt: skip
     binary = postgraphile.install()
     graphile_command, graphile_env = postgraphile.command(binary, url, ports["postgraphile"])
     servers = {
-        "chartshare": subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--port", str(ports["chartshare"]),
-             "--workers", str(args.workers)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        ),
+        "chartshare": serve_chartshare(url, ports["chartshare"], args.workers),
         "floor": subprocess.Popen(
             [sys.executable, str(Path(__file__).parent / "floor.py"), url,
              str(folder / "floor.json"), "--port", str(ports["floor"])], cwd=ROOT,
@@ -231,31 +246,9 @@ def main() -> None:
         base = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         results["same_records"] = same_records(base, tokens)
         results["executors"] = asyncio.run(executors(url, WORKLOADS, tokens))
-        patients = [pid for pid, _ in tokens["W1"]]
-        lab_patients = [pid for pid, _ in tokens["W2"]]
         loads = {
-            "W1": {
-                "chartshare": chartshare_requests(W1, tokens["W1"]),
-                "floor": _plain_requests("/W1", [json.dumps({"patient": p}) for p in patients]),
-                "postgraphile": _plain_requests(
-                    "/graphql",
-                    [
-                        json.dumps({"query": postgraphile.w1(), "variables": {"id": p}})
-                        for p in patients
-                    ],
-                ),
-            },
-            "W2": {
-                "chartshare": chartshare_requests(W2, tokens["W2"]),
-                "floor": _plain_requests("/W2", [json.dumps({"patient": p}) for p in lab_patients]),
-                "postgraphile": _plain_requests(
-                    "/graphql",
-                    [
-                        json.dumps({"query": postgraphile.w2(), "variables": {"id": p}})
-                        for p in lab_patients
-                    ],
-                ),
-            },
+            "W1": _compared_requests("W1", tokens["W1"], postgraphile.w1()),
+            "W2": _compared_requests("W2", tokens["W2"], postgraphile.w2()),
             "W3": {"chartshare": chartshare_requests(W1, tokens["W3"])},
             "W4": {"chartshare": account_page_requests(sessions, base["chartshare"])},
         }

@@ -34,6 +34,7 @@ from scripts.bench.run import (  # noqa: E402
     create_database,
     free_port,
     measure,
+    serve_chartshare,
     wait_for,
 )
 from scripts.bench.tokens import mint_tokens  # noqa: E402
@@ -50,11 +51,7 @@ def _rss_mib(pid: int) -> float:
 
 def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHARTSHARE_")}
-    env = {**clean, "CHARTSHARE_DATABASE_URL": url, "CHARTSHARE_LOG_LEVEL": "WARNING",
-           "CHARTSHARE_BASE_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
-    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # fmt: skip
+    server = serve_chartshare(url, port)
     base = f"http://127.0.0.1:{port}"
     wait_for(base + "/")
     return server, base

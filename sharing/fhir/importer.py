@@ -88,31 +88,38 @@ def _results(chunks: Iterable[Chunk], jobs: int) -> Iterator[ChunkResult]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def read_input(
-    files: Sequence[Path],
-    staging: Staging,
-    report: ImportReport,
-    *,
-    options: ImportOptions,
-    on_problem: ProblemListener,
-    on_progress: ProgressListener,
-) -> None:
+@dataclass
+class ImportRun:
+    """What both passes share: the staged rows, the report, the options and the listeners."""
+
+    staging: Staging
+    report: ImportReport
+    options: ImportOptions
+    on_problem: ProblemListener
+    on_progress: ProgressListener
+
+    def reject(self, problem: Problem) -> None:
+        """Count a rejected resource and tell the listener why."""
+        self.report.add(problem.resource_type, "rejected")
+        self.on_problem(problem)
+
+
+def read_input(files: Sequence[Path], run: ImportRun) -> None:
     """The first pass: every file validated, mapped and staged."""
     total = total_size(files)
-    jobs = options.jobs if total >= options.parallel_min_bytes else 1
+    jobs = run.options.jobs if total >= run.options.parallel_min_bytes else 1
     done = 0
     for result in _results(read_chunks(files), jobs):
-        staging.add(result.staged)
+        run.staging.add(result.staged)
         for resource_type, *_ in result.staged:
             if resource_type in SHARED:
-                report.add(resource_type, "merged")
+                run.report.add(resource_type, "merged")
         for problem in result.rejected:
-            report.add(problem.resource_type, "rejected")
-            on_problem(problem)
+            run.reject(problem)
         for resource_type, count in result.skipped.items():
-            report.add(resource_type, "skipped", count)
+            run.report.add(resource_type, "skipped", count)
         done += result.size
-        on_progress("reading", done, total)
+        run.on_progress("reading", done, total)
 
 
 def _reject_all(prepared: Prepared, reason: str) -> list[Problem]:
@@ -164,41 +171,34 @@ async def _put(
         put.cancel()
 
 
-async def write_input(
-    engine: AsyncEngine,
-    staging: Staging,
-    report: ImportReport,
-    *,
-    options: ImportOptions,
-    on_problem: ProblemListener,
-    on_progress: ProgressListener,
-) -> None:
+async def write_input(engine: AsyncEngine, run: ImportRun) -> None:
     """The second pass: each patient resolved and written in its own transaction."""
-    total = staging.patient_count()
+    total = run.staging.patient_count()
     done = 0
-    count = options.writers if engine.dialect.name == "postgresql" else 1
+    count = run.options.writers if engine.dialect.name == "postgresql" else 1
     queue: asyncio.Queue[Prepared | None] = asyncio.Queue(maxsize=count)
 
     async def write() -> None:
         nonlocal done
         async with engine.connect() as connection:
             while (prepared := await queue.get()) is not None:
-                outcomes, problems = await _write_one(connection, prepared, options)
+                outcomes, problems = await _write_one(connection, prepared, run.options)
                 for problem in prepared.rejected + problems:
-                    if not problem.kept:
-                        report.add(problem.resource_type, "rejected")
-                    on_problem(problem)
+                    if problem.kept:
+                        run.on_problem(problem)
+                    else:
+                        run.reject(problem)
                 for outcome in outcomes:
-                    report.add(outcome.resource_type, outcome.outcome)
+                    run.report.add(outcome.resource_type, outcome.outcome)
                 if outcomes:
-                    report.patients["written"] += 1
+                    run.report.patients["written"] += 1
                 done += 1
-                on_progress("writing", done, total)
+                run.on_progress("writing", done, total)
 
     writers = [asyncio.create_task(write()) for _ in range(max(count, 1))]
     try:
-        for key, group in staging.patients():
-            await _put(queue, prepare(key, group, staging), writers)
+        for key, group in run.staging.patients():
+            await _put(queue, prepare(key, group, run.staging), writers)
         for _ in writers:
             await _put(queue, None, writers)
         await asyncio.gather(*writers)
@@ -219,13 +219,8 @@ async def import_files(
     """Import the files; problems and progress are reported as they happen."""
     report = ImportReport()
     with Staging() as staging:
-        read_input(
-            files, staging, report, options=options, on_problem=on_problem,
-            on_progress=on_progress,
-        )  # fmt: skip
+        run = ImportRun(staging, report, options, on_problem, on_progress)
+        read_input(files, run)
         staging.finish()
-        await write_input(
-            engine, staging, report, options=options, on_problem=on_problem,
-            on_progress=on_progress,
-        )  # fmt: skip
+        await write_input(engine, run)
     return report
