@@ -41,16 +41,11 @@ import asyncpg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
+from db.code_systems import CVX, LOINC, RXNORM, SNOMED, TERMINOLOGY, UCUM  # noqa: E402
 from migrations import upgrade  # noqa: E402
 from scripts.bench.admin import admin_sql, dsn  # noqa: E402
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
-LOINC = "http://loinc.org"
-SNOMED = "http://snomed.info/sct"
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-CVX = "http://hl7.org/fhir/sid/cvx"
-UCUM = "http://unitsofmeasure.org"
-TERMINOLOGY = "http://terminology.hl7.org/CodeSystem/"
 LABS = [
     ("4548-4", "Hemoglobin A1c", "%", 4.0, 9.0),
     ("2093-3", "Cholesterol", "mg/dL", 120, 260),
