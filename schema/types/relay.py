@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from strawberry.types import get_object_definition
 
+from schema.context import Limits
 from schema.errors import BadUserInput
 
 NodeType = TypeVar("NodeType")
@@ -209,14 +210,18 @@ class PageWindow:
 
 
 def page_window(
+    limits: Limits,
     *,
     first: int | None,
     after: str | None,
     last: int | None,
     before: str | None,
-    maximum: int,
 ) -> PageWindow:
-    """Relay's arguments as one window: `first`/`after` or `last`/`before`, never a mix."""
+    """Relay's arguments as one window: `first`/`after` or `last`/`before`, never a mix.
+
+    A page holds at most the request's `max_page_size` items.
+    """
+    maximum = limits.max_page_size
     if (first is not None or after is not None) and (last is not None or before is not None):
         raise BadUserInput("Page forward with first/after or backward with last/before, not both.")
     if last is not None or before is not None:
