@@ -43,6 +43,17 @@ def node_values(cls: type, row: Any, **computed: Any) -> dict[str, Any]:
     return {"id": to_global_id(definition.name, row.id), **values, **computed}
 
 
+def implementation(interface: type[NodeType], name: str, description: str) -> type[NodeType]:
+    """A GraphQL object type that adds only its name and description to an interface.
+
+    Tables of rows of the same shape (the observation tables, the condition tables) each
+    get one such type, so a category's type names its rows while the fields stay shared.
+    """
+    cls = type(name, (interface,), {"__module__": interface.__module__})
+    implemented: type[NodeType] = strawberry.type(cls, description=description)
+    return implemented
+
+
 def to_global_id(type_name: str, db_id: int) -> strawberry.ID:
     """Base64 of "TypeName:dbid"."""
     return strawberry.ID(base64.b64encode(f"{type_name}:{db_id}".encode()).decode())
