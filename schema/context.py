@@ -4,10 +4,12 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.activity import EventKind, NewEvent, new_event
 from db.serial import SerialSession
 from schema.loaders import Loaders
 from sharing.categories import CATEGORIES, CategoryKey
@@ -44,6 +46,21 @@ class AppCaller:
     def categories(self) -> frozenset[CategoryKey]:
         """The categories the token may read."""
         return self.scopes.categories
+
+    def read_event(
+        self, outcome: str, source_address: str | None, details: dict[str, Any]
+    ) -> NewEvent:
+        """The DATA_READ event of one request of the app, GraphQL or FHIR (not yet stored)."""
+        return new_event(
+            kind=EventKind.DATA_READ,
+            outcome=outcome,
+            account_id=self.account_id,
+            patient_id=self.patient_id,
+            app_id=self.app_id,
+            grant_id=self.grant_id,
+            source_address=source_address,
+            details=details,
+        )
 
 
 @dataclass(frozen=True)

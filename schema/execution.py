@@ -15,7 +15,7 @@ from graphql import GraphQLError
 from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.types import ExecutionResult
 
-from db.activity import EventKind, PendingEvent, new_event
+from db.activity import PendingEvent
 from db.engine import is_statement_timeout
 from db.errors import OutOfTime
 from schema.context import AppCaller, GraphQLContext
@@ -169,20 +169,7 @@ def record_read(context: GraphQLContext, operation_name: str | None, outcome: st
         "categories": context.tally.counts(),
         "denied": sorted(key.value for key in context.tally.denied),
     }
-    context.later(
-        PendingEvent(
-            new_event(
-                kind=EventKind.DATA_READ,
-                outcome=outcome,
-                account_id=caller.account_id,
-                patient_id=caller.patient_id,
-                app_id=caller.app_id,
-                grant_id=caller.grant_id,
-                source_address=context.source_address,
-                details=details,
-            )
-        )
-    )
+    context.later(PendingEvent(caller.read_event(outcome, context.source_address, details)))
 
 
 async def run_operation(

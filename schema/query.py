@@ -192,11 +192,7 @@ class Query:
     ) -> ActivityEventConnection | None:
         caller = account_only(info)
         window = page_window(
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            maximum=info.context.limits.max_page_size,
+            info.context.limits, first=first, after=after, last=last, before=before
         )
         limit = window.size
         cursor_id = None

@@ -20,7 +20,7 @@ from api.fhir.responses import FHIR_JSON, insufficient_scope, outcome, resource_
 from api.oauth import discovery
 from api.security import source_address
 from api.settings import Settings
-from db.activity import EventKind, record_event
+from db.activity import append_events
 from db.bookkeeping import Bookkeeper, Write
 from db.columns import utcnow
 from db.engine import reading_unit
@@ -86,24 +86,13 @@ async def _as_app(request: Request, interaction: str, resource_type: str, work: 
     }
     # The read held no write lock; its bookkeeping commits before the response leaves.
     bookkeeper: Bookkeeper = request.app.state.bookkeeper
+    address = source_address(request, settings)
     writes: list[Write] = []
     if grant_use_due(caller.last_used_at, now):
         writes.append(lambda s: mark_grant_used(s, grant_id=caller.grant_id, at=now))
+    # The event is built in its write, so it is stamped when it is appended.
     await bookkeeper.write(
-        [
-            *writes,
-            lambda s: record_event(
-                s,
-                kind=EventKind.DATA_READ,
-                outcome=result,
-                account_id=caller.account_id,
-                patient_id=caller.patient_id,
-                app_id=caller.app_id,
-                grant_id=caller.grant_id,
-                source_address=source_address(request, settings),
-                details=details,
-            ),
-        ]
+        [*writes, lambda s: append_events(s, [caller.read_event(result, address, details)])]
     )
     mark_logged(request)  # the event above is committed; the middleware adds nothing
     return response

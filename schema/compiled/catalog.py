@@ -71,6 +71,16 @@ def text(column: str) -> Leaf:
     return Leaf("text", "{a}." + column)
 
 
+def day(column: str) -> Leaf:
+    """A date column of the row."""
+    return Leaf("day", "{a}." + column)
+
+
+def moment(column: str) -> Leaf:
+    """A timestamp column of the row."""
+    return Leaf("moment", "{a}." + column)
+
+
 def constant(value: str) -> Leaf:
     """A fixed text."""
     return Leaf("text", "'" + value.replace("'", "''") + "'")
@@ -129,7 +139,7 @@ def _observation(type_name: str) -> dict[str, Spec]:
     return _record(type_name, {
         "code": main_code(),
         "status": text("status"),
-        "effectiveAt": Leaf("moment", "{a}.effective_at"),
+        "effectiveAt": moment("effective_at"),
         "valueQuantity": quantity("value_quantity", "value_unit"),
         "valueCode": coding(text("value_code_system"), "value_code", "value_display",
                             nullable=True),
@@ -150,9 +160,9 @@ def _condition(type_name: str) -> dict[str, Spec]:
         "icd10": coding(constant(ICD10CM), "icd10_code", "icd10_display", nullable=True),
         "clinicalStatus": text("clinical_status"),
         "verificationStatus": text("verification_status"),
-        "onsetDate": Leaf("day", "{a}.onset_date"),
-        "abatementDate": Leaf("day", "{a}.abatement_date"),
-        "recordedAt": Leaf("moment", "{a}.recorded_at"),
+        "onsetDate": day("onset_date"),
+        "abatementDate": day("abatement_date"),
+        "recordedAt": moment("recorded_at"),
     })  # fmt: skip
 
 
@@ -164,10 +174,10 @@ TYPES: dict[str, dict[str, Spec]] = {
         "role": coding(text("role_system"), "role_code", "role_display", nullable=False),
         "npi": text("npi"), "organization": text("organization"), "phone": text("phone"),
         "status": text("status"),
-        "startDate": Leaf("day", "{a}.period_start"),
-        "endDate": Leaf("day", "{a}.period_end"),
-        "periodStart": Leaf("day", "{a}.period_start"),
-        "periodEnd": Leaf("day", "{a}.period_end"),
+        "startDate": day("period_start"),
+        "endDate": day("period_end"),
+        "periodStart": day("period_start"),
+        "periodEnd": day("period_end"),
     }),
     "AllergyIntolerance": _record("AllergyIntolerance", {
         "code": main_code(),
@@ -180,17 +190,17 @@ TYPES: dict[str, dict[str, Spec]] = {
              "severity": text("reaction_severity")},
             f"({filled('reaction_code')} OR {filled('reaction_severity')})",
         ),
-        "onsetDate": Leaf("day", "{a}.onset_date"),
-        "recordedAt": Leaf("moment", "{a}.recorded_at"),
+        "onsetDate": day("onset_date"),
+        "recordedAt": moment("recorded_at"),
     }),
     "CarePlan": _record("CarePlan", {
         "code": main_code(), "status": text("status"), "assessment": text("assessment"),
-        "plan": text("plan"), "authoredAt": Leaf("moment", "{a}.authored_at"),
+        "plan": text("plan"), "authoredAt": moment("authored_at"),
         "encounter": ENCOUNTER_LINK,
     }),
     "Encounter": _record("Encounter", {
         "code": main_code(), "class": text("class_code"), "status": text("status"),
-        "startAt": Leaf("moment", "{a}.start_at"), "endAt": Leaf("moment", "{a}.end_at"),
+        "startAt": moment("start_at"), "endAt": moment("end_at"),
         "location": text("location"),
         "provider": Link(K.CARE_TEAM, CLINICIAN, "provider_id"),
         "diagnoses": Diagnoses(),
@@ -199,12 +209,12 @@ TYPES: dict[str, dict[str, Spec]] = {
         "code": main_code(), "description": text("description"),
         "lifecycleStatus": text("lifecycle_status"),
         "achievementStatus": text("achievement_status"),
-        "startDate": Leaf("day", "{a}.start_date"), "targetDate": Leaf("day", "{a}.target_date"),
+        "startDate": day("start_date"), "targetDate": day("target_date"),
         "expressedBy": text("expressed_by"),
     }),
     "Immunization": _record("Immunization", {
         "code": main_code(), "status": text("status"),
-        "occurredAt": Leaf("moment", "{a}.occurred_at"), "lotNumber": text("lot_number"),
+        "occurredAt": moment("occurred_at"), "lotNumber": text("lot_number"),
         "site": text("site"), "performer": text("performer"),
         "primarySource": Leaf("bool", "{a}.primary_source"),
     }),
@@ -213,25 +223,25 @@ TYPES: dict[str, dict[str, Spec]] = {
         "deviceIdentifier": text("udi_device_identifier"),
         "manufacturer": text("manufacturer"), "modelNumber": text("model_number"),
         "serialNumber": text("serial_number"), "lotNumber": text("lot_number"),
-        "manufacturedOn": Leaf("day", "{a}.manufactured_on"),
-        "expiresOn": Leaf("day", "{a}.expires_on"),
-        "implantedOn": Leaf("day", "{a}.implanted_on"),
+        "manufacturedOn": day("manufactured_on"),
+        "expiresOn": day("expires_on"),
+        "implantedOn": day("implanted_on"),
     }),
     "Medication": _record("Medication", {
         "code": main_code(), "status": text("status"), "intent": text("intent"),
-        "authoredAt": Leaf("moment", "{a}.authored_at"), "dosageText": text("dosage_text"),
+        "authoredAt": moment("authored_at"), "dosageText": text("dosage_text"),
         "route": text("route"), "refills": Leaf("int", "{a}.refills"),
         "prescriber": Link(K.CARE_TEAM, CLINICIAN, "prescriber_id"),
         "encounter": ENCOUNTER_LINK,
     }),
     "Procedure": _record("Procedure", {
         "code": main_code(), "status": text("status"),
-        "performedAt": Leaf("moment", "{a}.performed_at"), "bodySite": text("body_site"),
+        "performedAt": moment("performed_at"), "bodySite": text("body_site"),
         "encounter": ENCOUNTER_LINK,
     }),
     "Referral": _record("Referral", {
         "code": main_code(), "status": text("status"),
-        "authoredAt": Leaf("moment", "{a}.authored_at"),
+        "authoredAt": moment("authored_at"),
         "reason": coding(text("reason_system"), "reason_code", "reason_display", nullable=True),
         "reasonText": text("reason_text"), "referredTo": text("referred_to"),
         "requester": Link(K.CARE_TEAM, CLINICIAN, "requester_id"),
@@ -262,7 +272,7 @@ PATIENT: dict[str, Spec] = {
         "family": text("family_name"), "suffix": text("name_suffix"),
         "text": Leaf("text", NAME_TEXT),
     })),
-    "birthDate": Demographic(Leaf("day", "{a}.birth_date")),
+    "birthDate": Demographic(day("birth_date")),
     "sex": Demographic(text("sex")),
     "race": Demographic(coding(constant(RACE_ETHNICITY), "race_code", "race_display",
                                nullable=True)),

@@ -35,10 +35,9 @@ class Dialect:
 
     def agg(self, value: str, order: str, keep: str | None) -> str:
         """A JSON array aggregate in `order` (SQLite: the rows' order), of rows matching `keep`."""
-        if self.postgres:
-            filtered = f" FILTER (WHERE {keep})" if keep else ""
-            return f"coalesce(json_agg({value} ORDER BY {order}){filtered}, '[]'::json)"
         filtered = f" FILTER (WHERE {keep})" if keep else ""
+        if self.postgres:
+            return f"coalesce(json_agg({value} ORDER BY {order}){filtered}, '[]'::json)"
         return f"json_group_array({value}){filtered}"
 
     def json_bool(self, condition: str) -> str:

@@ -70,9 +70,13 @@ class SelectPatientPayload:
     user_errors: list[UserError]
 
 
-async def _authorized(info: Ctx, grant: Grant) -> AuthorizedApp:
+async def _authorized(info: Ctx, grant: Grant) -> AuthorizedAppPayload:
     [view] = await authorized_apps(info.context, [grant])
-    return view
+    return AuthorizedAppPayload(authorized_app=view, user_errors=[])
+
+
+def _grant_refused(code: str, field: str | None, message: str) -> AuthorizedAppPayload:
+    return AuthorizedAppPayload(authorized_app=None, user_errors=user_error(code, field, message))
 
 
 async def _change_grant(
@@ -87,11 +91,8 @@ async def _change_grant(
             raise ConsentProblem("NOT_FOUND", "grantId", "No such authorized app.")
         grant = await info.context.db.run(lambda s: change(s, grant_id))
     except ConsentProblem as problem:
-        return AuthorizedAppPayload(
-            authorized_app=None,
-            user_errors=user_error(problem.code, problem.field, problem.message),
-        )
-    return AuthorizedAppPayload(authorized_app=await _authorized(info, grant), user_errors=[])
+        return _grant_refused(problem.code, problem.field, problem.message)
+    return await _authorized(info, grant)
 
 
 @strawberry.type
@@ -105,24 +106,17 @@ class ConsentMutations:
         accepted, rejected = split_scope_string(" ".join(input.scopes))
         if rejected:
             message = "Unsupported scopes: " + " ".join(rejected)
-            return AuthorizedAppPayload(
-                authorized_app=None, user_errors=user_error("INVALID_SCOPE", "scopes", message)
-            )
+            return _grant_refused("INVALID_SCOPE", "scopes", message)
         patient_id = (
             global_id_or_none(input.patient_id, "Patient")
             if input.patient_id is not None
             else caller.patient_id
         )
         if patient_id is None:
-            return AuthorizedAppPayload(
-                authorized_app=None,
-                user_errors=user_error("NOT_FOUND", "patientId", "Choose a patient first."),
-            )
+            return _grant_refused("NOT_FOUND", "patientId", "Choose a patient first.")
         app = await context.db.run(lambda s: find_app_by_client_id(s, client_id=input.client_id))
         if app is None:
-            return AuthorizedAppPayload(
-                authorized_app=None, user_errors=user_error("NOT_FOUND", "clientId", "No such app.")
-            )
+            return _grant_refused("NOT_FOUND", "clientId", "No such app.")
         categories = frozenset(input.categories) if input.categories is not None else None
         try:
             grant = await context.db.run(
@@ -139,11 +133,8 @@ class ConsentMutations:
                 )
             )
         except ConsentProblem as problem:
-            return AuthorizedAppPayload(
-                authorized_app=None,
-                user_errors=user_error(problem.code, problem.field, problem.message),
-            )
-        return AuthorizedAppPayload(authorized_app=await _authorized(info, grant), user_errors=[])
+            return _grant_refused(problem.code, problem.field, problem.message)
+        return await _authorized(info, grant)
 
     @strawberry.mutation(description="End an app's access; its tokens stop on the next request.")
     async def revoke_app(self, info: Ctx, input: RevokeAppInput) -> AuthorizedAppPayload | None:

@@ -8,7 +8,7 @@ import strawberry
 from db import observations
 from db.code_systems import ICD10_CM as ICD10CM
 from schema.types.common import Coding, coding, main_code
-from schema.types.relay import Node, node_values
+from schema.types.relay import Node, implementation, node_values
 
 
 @strawberry.interface(
@@ -34,11 +34,7 @@ class Condition(Node):
         return cls(**node_values(cls, row, code=main_code(row), icd10=icd10))
 
 
-@strawberry.type(description="An item of the problem list (a diagnosis).")
-class Problem(Condition):
-    pass
-
-
-@strawberry.type(description="A health concern raised by the patient or a clinician.")
-class HealthConcern(Condition):
-    pass
+Problem = implementation(Condition, "Problem", "An item of the problem list (a diagnosis).")
+HealthConcern = implementation(
+    Condition, "HealthConcern", "A health concern raised by the patient or a clinician."
+)

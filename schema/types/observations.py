@@ -20,7 +20,7 @@ from schema.types.common import (
     quantity,
     reference_range,
 )
-from schema.types.relay import Node, node_values
+from schema.types.relay import Node, implementation, node_values
 
 
 @strawberry.interface(description="A LOINC-coded measurement or assessment.")
@@ -57,26 +57,16 @@ class Observation(Node):
         return cls(**node_values(cls, row, **computed))
 
 
-@strawberry.type(description="A laboratory result.")
-class LabResult(Observation):
-    pass
-
-
-@strawberry.type(description="A vital sign: blood pressure, heart rate, weight, height, ...")
-class VitalSign(Observation):
-    pass
-
-
-@strawberry.type(description="A smoking status assessment; the answer is SNOMED CT.")
-class SmokingStatus(Observation):
-    pass
-
-
-@strawberry.type(description="A functional status assessment.")
-class FunctionalStatus(Observation):
-    pass
-
-
-@strawberry.type(description="A cognitive or mental status assessment.")
-class MentalStatus(Observation):
-    pass
+LabResult = implementation(Observation, "LabResult", "A laboratory result.")
+VitalSign = implementation(
+    Observation, "VitalSign", "A vital sign: blood pressure, heart rate, weight, height, ..."
+)
+SmokingStatus = implementation(
+    Observation, "SmokingStatus", "A smoking status assessment; the answer is SNOMED CT."
+)
+FunctionalStatus = implementation(
+    Observation, "FunctionalStatus", "A functional status assessment."
+)
+MentalStatus = implementation(
+    Observation, "MentalStatus", "A cognitive or mental status assessment."
+)

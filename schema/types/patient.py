@@ -64,11 +64,7 @@ def _records(kind: RecordKind) -> StrawberryField:
         until: Annotated[date | None, strawberry.argument(description=UNTIL)] = None,
     ) -> Any:
         window = page_window(
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            maximum=info.context.limits.max_page_size,
+            info.context.limits, first=first, after=after, last=last, before=before
         )
         return await record_page(info, key, window=window, status=status, since=since, until=until)
 

@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from strawberry.types import get_object_definition
 
+from schema.context import Limits
 from schema.errors import BadUserInput
 
 NodeType = TypeVar("NodeType")
@@ -40,6 +41,17 @@ def node_values(cls: type, row: Any, **computed: Any) -> dict[str, Any]:
     assert isinstance(row.id, int)
     values = {name: getattr(row, name) for name in plain}
     return {"id": to_global_id(definition.name, row.id), **values, **computed}
+
+
+def implementation(interface: type[NodeType], name: str, description: str) -> type[NodeType]:
+    """A GraphQL object type that adds only its name and description to an interface.
+
+    Tables of rows of the same shape (the observation tables, the condition tables) each
+    get one such type, so a category's type names its rows while the fields stay shared.
+    """
+    cls = type(name, (interface,), {"__module__": interface.__module__})
+    implemented: type[NodeType] = strawberry.type(cls, description=description)
+    return implemented
 
 
 def to_global_id(type_name: str, db_id: int) -> strawberry.ID:
@@ -209,14 +221,18 @@ class PageWindow:
 
 
 def page_window(
+    limits: Limits,
     *,
     first: int | None,
     after: str | None,
     last: int | None,
     before: str | None,
-    maximum: int,
 ) -> PageWindow:
-    """Relay's arguments as one window: `first`/`after` or `last`/`before`, never a mix."""
+    """Relay's arguments as one window: `first`/`after` or `last`/`before`, never a mix.
+
+    A page holds at most the request's `max_page_size` items.
+    """
+    maximum = limits.max_page_size
     if (first is not None or after is not None) and (last is not None or before is not None):
         raise BadUserInput("Page forward with first/after or backward with last/before, not both.")
     if last is not None or before is not None:

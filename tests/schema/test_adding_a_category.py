@@ -16,7 +16,7 @@ from db.records_query import sorts_by_timestamp
 from schema.records import NODE_MODULES, node_types, record_kinds
 from schema.types.observations import Observation
 from schema.types.patient import with_connections
-from schema.types.relay import Node
+from schema.types.relay import Node, implementation
 from sharing.activity_summary import describe_counts
 from sharing.categories import CATEGORIES, Category, CategoryKey, Link, Registry
 from sharing.fhir.bundle import CONVERTERS
@@ -38,9 +38,7 @@ class ClinicalNoteRow(ObservationBase):
     id: int | None = None
 
 
-@strawberry.type(description="A clinical note.")
-class ClinicalNote(Observation):
-    pass
+ClinicalNote = implementation(Observation, "ClinicalNote", "A clinical note.")
 
 
 NOTES = Category(
