@@ -16,11 +16,12 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.security import source_address
-from db.activity import EventKind, record_event
+from db.activity import EventKind
 from db.apps import AppStatus
 from db.columns import utcnow
 from db.credentials import find_token
 from db.engine import unit_of_work
+from db.grants import grant_is_live, record_grant_event
 from db.tokens import TokenKind, hash_secret
 
 logger = logging.getLogger("chartshare.app_requests")
@@ -106,26 +107,22 @@ class AppRequestLog:
             return False
         row, grant, app = found
         now = utcnow()
+        grant_live = grant_is_live(grant, now)
         ended = (
             row.revoked_at is not None
             or row.expires_at <= now
-            or grant.revoked_at is not None
-            or (grant.expires_at is not None and grant.expires_at <= now)
+            or not grant_live
             or app.status != AppStatus.APPROVED
         )
         details: dict[str, Any] = {"status": status, "method": scope["method"]}
         if ended:
-            details["grant_ended"] = grant.revoked_at is not None or (
-                grant.expires_at is not None and grant.expires_at <= now
-            )
-        await record_event(
+            details["grant_ended"] = not grant_live
+        await record_grant_event(
             session,
+            grant=grant,
             kind=EventKind.ENDED_ACCESS_USED if ended else EventKind.DATA_READ,
             outcome="denied" if ended else _outcome(status),
             account_id=grant.account_id,
-            patient_id=grant.patient_id,
-            app_id=app.id,
-            grant_id=grant.id,
             source_address=address,
             details=details,
         )
