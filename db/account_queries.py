@@ -11,6 +11,7 @@ from db.activity import ActivityEvent, EventKind
 from db.apps import App, AppStatus
 from db.errors import NotFound
 from db.grants import Grant
+from db.writes import save
 
 
 async def list_approved_apps(session: AsyncSession) -> list[App]:
@@ -52,9 +53,7 @@ async def set_acting_patient(
     if row is None:
         raise NotFound("no such session")
     row.patient_id = patient_id
-    session.add(row)
-    await session.flush()
-    return row
+    return await save(session, row)
 
 
 async def list_grant_authors(

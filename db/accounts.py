@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.columns import UTCDateTime, utcnow
 from db.patients import Patient
+from db.writes import save
 
 
 class AccountRole(StrEnum):
@@ -118,9 +119,7 @@ async def record_failed_login(
     account.last_failed_login_at = now
     if account.failed_logins >= lock_after:
         account.locked_until = now + window
-    session.add(account)
-    await session.flush()
-    return account
+    return await save(session, account)
 
 
 async def clear_failed_logins(session: AsyncSession, *, account: Account) -> None:
@@ -128,5 +127,4 @@ async def clear_failed_logins(session: AsyncSession, *, account: Account) -> Non
     account.failed_logins = 0
     account.last_failed_login_at = None
     account.locked_until = None
-    session.add(account)
-    await session.flush()
+    await save(session, account)

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypedDict, Unpack
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from sqlalchemy import Index, Table, func, or_
 from sqlmodel import Field, SQLModel, col, select
@@ -149,20 +149,24 @@ async def record_event(
     return event
 
 
-def _visible_events(
-    *,
-    account_id: int,
-    patient_ids: list[int],
-    app_id: int | None,
-    since: datetime | None,
-    until: datetime | None,
-) -> list[Any]:
+class EventFilter(TypedDict):
+    """Which events an account sees: its patients' and its own, optionally narrowed."""
+
+    account_id: int
+    patient_ids: list[int]
+    app_id: NotRequired[int | None]
+    since: NotRequired[datetime | None]
+    until: NotRequired[datetime | None]
+
+
+def _visible_events(filters: EventFilter) -> list[Any]:
     conditions: list[Any] = [
         or_(
-            col(ActivityEvent.patient_id).in_(patient_ids),
-            col(ActivityEvent.account_id) == account_id,
+            col(ActivityEvent.patient_id).in_(filters["patient_ids"]),
+            col(ActivityEvent.account_id) == filters["account_id"],
         )
     ]
+    app_id, since, until = filters.get("app_id"), filters.get("since"), filters.get("until")
     if app_id is not None:
         conditions.append(col(ActivityEvent.app_id) == app_id)
     if since is not None:
@@ -175,25 +179,18 @@ def _visible_events(
 async def list_events(
     session: AsyncSession,
     *,
-    account_id: int,
-    patient_ids: list[int],
-    app_id: int | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
     before_id: int | None = None,
     limit: int = 50,
     after_id: int | None = None,
     oldest_first: bool = False,
+    **filters: Unpack[EventFilter],
 ) -> list[ActivityEvent]:
     """Events about the account's patients or the account itself, newest first.
 
     `before_id` keeps older events, `after_id` newer ones; `oldest_first` reads from the
     other end (for backward pages, which the caller turns round).
     """
-    conditions = _visible_events(
-        account_id=account_id, patient_ids=patient_ids, app_id=app_id, since=since, until=until
-    )
-    statement = select(ActivityEvent).where(*conditions)
+    statement = select(ActivityEvent).where(*_visible_events(filters))
     if before_id is not None:
         statement = statement.where(col(ActivityEvent.id) < before_id)
     if after_id is not None:
@@ -203,20 +200,9 @@ async def list_events(
     return list((await session.exec(statement)).all())
 
 
-async def count_events(
-    session: AsyncSession,
-    *,
-    account_id: int,
-    patient_ids: list[int],
-    app_id: int | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> int:
+async def count_events(session: AsyncSession, **filters: Unpack[EventFilter]) -> int:
     """How many events `list_events` would list across all pages with the same filters."""
-    conditions = _visible_events(
-        account_id=account_id, patient_ids=patient_ids, app_id=app_id, since=since, until=until
-    )
-    statement = select(func.count()).select_from(ActivityEvent).where(*conditions)
+    statement = select(func.count()).select_from(ActivityEvent).where(*_visible_events(filters))
     return int((await session.exec(statement)).one())
 
 

@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.columns import UTCDateTime, utcnow
+from db.writes import save
 
 AUTO_APPROVE_DYNAMIC_REGISTRATION = "auto_approve_dynamic_registration"
 
@@ -132,5 +133,4 @@ async def set_operator_flag(session: AsyncSession, *, key: str, value: bool) -> 
         setting = OperatorSetting(key=key, value="false")
     setting.value = "true" if value else "false"
     setting.updated_at = utcnow()
-    session.add(setting)
-    await session.flush()
+    await save(session, setting)

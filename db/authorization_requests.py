@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.columns import UTCDateTime, utcnow
 from db.tokens import hash_secret
+from db.writes import save
 
 REQUEST_ID_BYTES = 32  # 256 bits
 MAX_REQUEST_ID_LENGTH = 128
@@ -77,8 +78,7 @@ async def open_authorization_request(
         created_at=now,
         expires_at=now + timedelta(seconds=ttl_seconds),
     )
-    session.add(row)
-    await session.flush()
+    await save(session, row)
     return raw_id, row
 
 
@@ -99,8 +99,7 @@ async def choose_request_patient(
 ) -> None:
     """Record whose record this one request is about."""
     request.patient_id = patient_id
-    session.add(request)
-    await session.flush()
+    await save(session, request)
 
 
 async def claim_authorization_request(

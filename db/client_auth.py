@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.columns import UTCDateTime, utcnow
+from db.writes import save
 
 CLIENT_ID_KEY_LENGTH = 255
 
@@ -63,5 +64,6 @@ async def record_client_auth_failure(
             col(ClientAuthFailure.failed_at) < forget_before,
         )
     )
-    session.add(ClientAuthFailure(client_id=key, source_address=source_address, failed_at=now))
-    await session.flush()
+    await save(
+        session, ClientAuthFailure(client_id=key, source_address=source_address, failed_at=now)
+    )

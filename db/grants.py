@@ -11,6 +11,7 @@ from db.activity import EventKind, record_event
 from db.columns import UTCDateTime, utcnow
 from db.errors import Conflict, NotFound
 from db.tokens import revoke_grant_tokens
+from db.writes import save
 
 
 class Grant(SQLModel, table=True):
@@ -95,8 +96,7 @@ async def create_grant(
             created_at=now,
             expires_at=expires_at,
         )
-    session.add(grant)
-    await session.flush()
+    await save(session, grant)
     await record_grant_event(
         session,
         grant=grant,
@@ -155,9 +155,8 @@ async def _end_grant(
     assert grant.id is not None
     grant.revoked_at = now
     grant.revoked_reason = reason
-    session.add(grant)
+    await save(session, grant)
     await revoke_grant_tokens(session, grant_id=grant.id, now=now)
-    await session.flush()
     await record_grant_event(
         session,
         grant=grant,
@@ -209,8 +208,7 @@ async def narrow_grant(
         raise Conflict("grant is no longer active")
     previous = grant.scopes.split()
     grant.scopes = " ".join(scopes)
-    session.add(grant)
-    await session.flush()
+    await save(session, grant)
     await record_grant_event(
         session,
         grant=grant,

@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.columns import UTCDateTime, utcnow
+from db.writes import save
 
 
 class SigningKey(SQLModel, table=True):
@@ -36,10 +37,9 @@ async def add_signing_key(
     session: AsyncSession, *, kid: str, private_key_pem: str, public_jwk: str
 ) -> SigningKey:
     """Store a new key; it signs from now on."""
-    key = SigningKey(kid=kid, private_key_pem=private_key_pem, public_jwk=public_jwk)
-    session.add(key)
-    await session.flush()
-    return key
+    return await save(
+        session, SigningKey(kid=kid, private_key_pem=private_key_pem, public_jwk=public_jwk)
+    )
 
 
 async def retire_signing_keys(session: AsyncSession, *, keep_ids: list[int]) -> None:
@@ -61,5 +61,4 @@ async def replace_private_key(
 ) -> None:
     """Store a key's private half in a new form (the same key, e.g. now encrypted)."""
     key.private_key_pem = private_key_pem
-    session.add(key)
-    await session.flush()
+    await save(session, key)

@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.columns import UTCDateTime, utcnow
+from db.writes import save
 
 
 class TokenKind(StrEnum):
@@ -91,9 +92,7 @@ async def add_authorization_code(
         nonce=nonce,
         expires_at=expires_at,
     )
-    session.add(code)
-    await session.flush()
-    return code
+    return await save(session, code)
 
 
 async def claim_authorization_code(session: AsyncSession, *, code_id: int, now: datetime) -> bool:
@@ -135,9 +134,7 @@ async def add_token(
         expires_at=expires_at,
         issued_from_code_id=issued_from_code_id,
     )
-    session.add(token)
-    await session.flush()
-    return token
+    return await save(session, token)
 
 
 async def claim_refresh_token(session: AsyncSession, *, token_id: int, now: datetime) -> bool:

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.accounts import WebSession
 from db.columns import utcnow
 from db.tokens import hash_secret
+from db.writes import save
 
 
 async def open_session(
@@ -35,8 +36,7 @@ async def open_session(
         last_seen_at=now,
         expires_at=now + timedelta(seconds=absolute_seconds),
     )
-    session.add(row)
-    await session.flush()
+    await save(session, row)
     return raw_id, row
 
 
@@ -71,8 +71,7 @@ async def find_live_session(
             row.ended_at = now
         else:
             row.last_seen_at = now
-        session.add(row)
-        await session.flush()
+        await save(session, row)
     return None if ended else row
 
 
@@ -88,8 +87,7 @@ async def touch_session(session: AsyncSession, *, session_id: int, at: datetime)
 async def end_session(session: AsyncSession, *, row: WebSession) -> None:
     """End a session on the server (logout, or replaced at login)."""
     row.ended_at = utcnow()
-    session.add(row)
-    await session.flush()
+    await save(session, row)
 
 
 def session_data(row: WebSession) -> dict[str, Any]:
