@@ -1,8 +1,9 @@
 // Bundles the account page and GraphiQL into api/static/account (served at /static/account).
-import { readdir, rm, writeFile } from "node:fs/promises";
+import { readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 import * as esbuild from "esbuild";
+import { stripIgnoredCharacters } from "graphql";
 
 const outdir = fileURLToPath(new URL("../api/static/account/", import.meta.url));
 const common = {
@@ -15,6 +16,23 @@ const common = {
 };
 
 await rm(outdir, { recursive: true, force: true });
+
+// The page's operations are sent to the server, never shown: ship them without the indentation and
+// line breaks that keep src/operations.ts readable (operations.json below keeps the source text).
+const GRAPHQL_TEMPLATE = /\/\* GraphQL \*\/ `([^`]*)`/g;
+const compactOperations = {
+  name: "compact-operations",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]operations\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      const contents = source.replace(GRAPHQL_TEMPLATE, (_, query) => {
+        if (query.includes("${")) throw new Error(`${args.path}: operations take no \${}`);
+        return JSON.stringify(stripIgnoredCharacters(query));
+      });
+      return { contents, loader: "ts" };
+    });
+  },
+};
 
 // The page, the explorer and Monaco's workers share code through split chunks: React between the
 // page and the explorer, graphql-js and Monaco's worker core between the explorer and the workers.
@@ -35,6 +53,7 @@ await esbuild.build({
   chunkNames: "chunks/[name]-[hash]",
   assetNames: "assets/[name]-[hash]",
   loader: { ".ttf": "file" },
+  plugins: [compactOperations],
   // GraphiQL and monaco-graphql also import Prettier's plugins by their old names, which resolve to
   // the UMD copies: bundled a second time, and with only a default export, so GraphiQL's Prettify
   // found no parser. The ES modules export the parsers by name.
