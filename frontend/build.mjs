@@ -1,8 +1,9 @@
 // Bundles the account page and GraphiQL into api/static/account (served at /static/account).
-import { readdir, rm, writeFile } from "node:fs/promises";
+import { readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 import * as esbuild from "esbuild";
+import { stripIgnoredCharacters } from "graphql";
 
 const outdir = fileURLToPath(new URL("../api/static/account/", import.meta.url));
 const common = {
@@ -16,17 +17,50 @@ const common = {
 
 await rm(outdir, { recursive: true, force: true });
 
-// The page and the explorer share React through split chunks; monaco and prettier load on demand.
+// The page's operations are sent to the server, never shown: ship them without the indentation and
+// line breaks that keep src/operations.ts readable (operations.json below keeps the source text).
+const GRAPHQL_TEMPLATE = /\/\* GraphQL \*\/ `([^`]*)`/g;
+const compactOperations = {
+  name: "compact-operations",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]operations\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      const contents = source.replace(GRAPHQL_TEMPLATE, (_, query) => {
+        if (query.includes("${")) throw new Error(`${args.path}: operations take no \${}`);
+        return JSON.stringify(stripIgnoredCharacters(query));
+      });
+      return { contents, loader: "ts" };
+    });
+  },
+};
+
+// The page, the explorer and Monaco's workers share code through split chunks: React between the
+// page and the explorer, graphql-js and Monaco's worker core between the explorer and the workers.
+// Monaco and Prettier load on demand. The workers are ES module workers started from
+// /static/account/workers (worker-src 'self').
 await esbuild.build({
   ...common,
-  entryPoints: { account: "src/main.tsx", explorer: "src/explorer.tsx" },
+  entryPoints: {
+    account: "src/main.tsx",
+    explorer: "src/explorer.tsx",
+    "workers/editor.worker": "monaco-editor/esm/vs/editor/editor.worker.js",
+    "workers/json.worker": "monaco-editor/esm/vs/language/json/json.worker.js",
+    "workers/graphql.worker": "monaco-graphql/esm/graphql.worker.js",
+  },
   outdir,
   format: "esm",
   splitting: true,
-  entryNames: "[name]",
   chunkNames: "chunks/[name]-[hash]",
   assetNames: "assets/[name]-[hash]",
   loader: { ".ttf": "file" },
+  plugins: [compactOperations],
+  // GraphiQL and monaco-graphql also import Prettier's plugins by their old names, which resolve to
+  // the UMD copies: bundled a second time, and with only a default export, so GraphiQL's Prettify
+  // found no parser. The ES modules export the parsers by name.
+  alias: {
+    "prettier/parser-graphql": "prettier/plugins/graphql",
+    "prettier/parser-babel": "prettier/plugins/babel",
+  },
 });
 
 // esbuild also writes the CSS of lazily imported chunks into explorer.css, which the page links;
@@ -35,19 +69,6 @@ const chunks = new URL("chunks/", `file://${outdir}`);
 for (const name of await readdir(chunks)) {
   if (name.endsWith(".css")) await rm(new URL(name, chunks));
 }
-
-// Monaco's workers are classic scripts started from /static/account (worker-src 'self').
-await esbuild.build({
-  ...common,
-  entryPoints: {
-    "editor.worker": "monaco-editor/esm/vs/editor/editor.worker.js",
-    "json.worker": "monaco-editor/esm/vs/language/json/json.worker.js",
-    "graphql.worker": "monaco-graphql/esm/graphql.worker.js",
-  },
-  outdir,
-  format: "iife",
-  entryNames: "workers/[name]",
-});
 
 // Every operation the page sends and every GraphiQL example, for tests/api/test_frontend_operations.py
 // to validate against the server's schema without Node.

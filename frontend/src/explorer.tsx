@@ -17,7 +17,10 @@ const version = new URL(import.meta.url).search;
 globalThis.MonacoEnvironment = {
   getWorker(_workerId: string, label: string) {
     const name = label === "graphql" || label === "json" ? label : "editor";
-    return new Worker(new URL(`${name}.worker.js${version}`, workers), { name: `${name} worker` });
+    return new Worker(new URL(`${name}.worker.js${version}`, workers), {
+      type: "module",
+      name: `${name} worker`,
+    });
   },
 };
 

@@ -190,3 +190,61 @@ def test_a_wrong_password_shows_an_error_and_opens_no_session(
     )
     assert refused.status == 401
     assert csp_violations(console_errors) == []
+
+
+def replace_text(page: Page, editor: Any, text: str) -> None:
+    """Replace what a Monaco editor holds with `text`, dropping the brackets it closes itself."""
+    editor.locator(".view-lines").click()
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.insert_text(text)
+    page.keyboard.press("Shift+ControlOrMeta+End")
+    page.keyboard.press("Delete")
+
+
+def test_the_query_editor_validates_and_completes_through_the_graphql_worker(
+    page: Page, console_errors: list[str]
+) -> None:
+    static: dict[str, int] = {}
+    page.on("response", lambda r: static.update({r.url: r.status}) if "/static/" in r.url else None)
+    logged_in(page)
+    open_tab(page, "Explore my record")
+    editor = page.locator(".graphiql-query-editor")
+    expect(editor).to_contain_text("MyMedications")
+
+    # Only the GraphQL worker knows the schema: it marks the unknown field and completes the
+    # known one.
+    replace_text(page, editor, "{ patient { notAField } }")
+    expect(editor.locator(".squiggly-error")).to_have_count(1)
+    replace_text(page, editor, "{ patient { medi")
+    page.keyboard.press("Control+Space")
+    expect(page.get_by_role("option", name="medications")).to_be_visible()
+
+    workers = [url for url in static if "/static/account/workers/graphql.worker.js" in url]
+    assert workers, sorted(static)
+    assert {url: code for url, code in static.items() if code != 200} == {}
+    assert csp_violations(console_errors) == []
+
+
+def test_prettify_formats_the_query_and_the_variables_with_prettier(
+    page: Page, console_errors: list[str]
+) -> None:
+    logged_in(page)
+    open_tab(page, "Explore my record")
+    query = page.locator(".graphiql-query-editor")
+    variables = page.locator(".graphiql-editor-tool")
+    expect(query).to_contain_text("MyMedications")
+
+    replace_text(page, query, "{ patient { birthDate } }")
+    replace_text(
+        page,
+        variables,
+        '{"after": null, "since": "2020-01-01T00:00:00Z", "until": "2030-01-01T00:00:00Z"}',
+    )
+    expect(query.locator(".view-line")).to_have_count(1)
+    expect(variables.locator(".view-line")).to_have_count(1)
+
+    page.get_by_role("button", name="Prettify query").click()
+    # One line a field, and Prettier ends each with a line break.
+    expect(query.locator(".view-line")).to_have_count(6)
+    expect(variables.locator(".view-line")).to_have_count(6)
+    assert csp_violations(console_errors) == []

@@ -1,1 +1,0 @@
-import{a,b}from"./chunk-AFMWM6QE.js";import"./chunk-LYCDMXTV.js";import"./chunk-VKKSGDTY.js";import"./chunk-WYJ6Y7JH.js";import"./chunk-R7JNSFJH.js";import"./chunk-RNV4LS4R.js";export{b as getWorker,a as jsonDefaults};

@@ -1,0 +1,1 @@
+import{a,b}from"./chunk-FYBX5NG7.js";import"./chunk-GAXF3PAK.js";import"./chunk-GAHS5IVT.js";import"./chunk-6B6FNHAP.js";import"./chunk-23MJRE2B.js";import"./chunk-5IJ5XEOT.js";import"./chunk-Q3WVYJWS.js";import"./chunk-RNV4LS4R.js";export{b as getWorker,a as jsonDefaults};

@@ -1,1 +1,0 @@
-import{Jh as a,Kh as b,Lh as c,Mh as d}from"./chunk-WYJ6Y7JH.js";import"./chunk-R7JNSFJH.js";import"./chunk-RNV4LS4R.js";export{c as HitTestContext,b as MouseTarget,d as MouseTargetFactory,a as PointerHandlerLastRenderData};

@@ -1,0 +1,1 @@
+import{ef as a,ff as b,gf as c,hf as d}from"./chunk-23MJRE2B.js";import"./chunk-5IJ5XEOT.js";import"./chunk-Q3WVYJWS.js";import"./chunk-RNV4LS4R.js";export{c as HitTestContext,b as MouseTarget,d as MouseTargetFactory,a as PointerHandlerLastRenderData};
