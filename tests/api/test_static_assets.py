@@ -114,3 +114,14 @@ async def test_static_files_are_served_compressed(
 async def test_no_file_outside_the_static_folder_is_served(client: httpx.AsyncClient) -> None:
     response = await client.get("/static/../settings.py")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("page", ["/login", "/apps"])
+async def test_pages_link_an_icon_that_is_served(client: httpx.AsyncClient, page: str) -> None:
+    html = (await client.get(page)).text
+    linked = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+    assert linked is not None, f"{page} links no icon"
+    icon = await client.get(linked.group(1))
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.text.startswith("<svg")
