@@ -9,7 +9,6 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.columns import UTCDateTime, utcnow
-from db.writes import save
 
 
 class TokenKind(StrEnum):
@@ -67,34 +66,6 @@ class AuthorizationCode(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-async def add_authorization_code(
-    session: AsyncSession,
-    *,
-    code_hash: str,
-    app_id: int,
-    grant_id: int,
-    redirect_uri: str,
-    code_challenge: str,
-    code_challenge_method: str,
-    scopes: str,
-    nonce: str | None,
-    expires_at: datetime,
-) -> AuthorizationCode:
-    """Store a new authorization code (only its hash)."""
-    code = AuthorizationCode(
-        code_hash=code_hash,
-        app_id=app_id,
-        grant_id=grant_id,
-        redirect_uri=redirect_uri,
-        code_challenge=code_challenge,
-        code_challenge_method=code_challenge_method,
-        scopes=scopes,
-        nonce=nonce,
-        expires_at=expires_at,
-    )
-    return await save(session, code)
-
-
 async def claim_authorization_code(session: AsyncSession, *, code_id: int, now: datetime) -> bool:
     """Mark a code used in one atomic UPDATE; False if another redemption got there first."""
     result = await session.exec(
@@ -113,28 +84,6 @@ async def revoke_tokens_from_code(session: AsyncSession, *, code_id: int, now: d
         .values(revoked_at=now)
     )
     return int(result.rowcount)
-
-
-async def add_token(
-    session: AsyncSession,
-    *,
-    token_hash: str,
-    kind: TokenKind,
-    grant_id: int,
-    scopes: str,
-    expires_at: datetime,
-    issued_from_code_id: int | None = None,
-) -> Token:
-    """Store a new access or refresh token (only its hash)."""
-    token = Token(
-        token_hash=token_hash,
-        kind=kind,
-        grant_id=grant_id,
-        scopes=scopes,
-        expires_at=expires_at,
-        issued_from_code_id=issued_from_code_id,
-    )
-    return await save(session, token)
 
 
 async def claim_refresh_token(session: AsyncSession, *, token_id: int, now: datetime) -> bool:

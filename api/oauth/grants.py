@@ -34,12 +34,13 @@ from db.columns import utcnow
 from db.credentials import find_authorization_code, find_token
 from db.grants import Grant, grant_is_live
 from db.tokens import (
+    AuthorizationCode,
     TokenKind,
-    add_authorization_code,
     claim_authorization_code,
     claim_refresh_token,
     hash_secret,
 )
+from db.writes import save
 from sharing.scopes import Scopes, SpecialScope, phrase_granted, split_scope_string
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
@@ -115,9 +116,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         context = self.server.context
         data = request.payload.data
         assert client.app.id is not None and consent.grant.id is not None
-        context.call(
-            add_authorization_code,
-            context.session,
+        stored = AuthorizationCode(
             code_hash=hash_secret(code),
             app_id=client.app.id,
             grant_id=consent.grant.id,
@@ -128,6 +127,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             nonce=(data.get("nonce") or None),
             expires_at=utcnow() + timedelta(seconds=context.settings.authorization_code_ttl),
         )
+        context.call(save, context.session, stored)
 
     def query_authorization_code(self, code: str, client: AppClient) -> CodeRecord | None:
         context = self.server.context

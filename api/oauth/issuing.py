@@ -18,10 +18,12 @@ from api.oauth.models import AppClient, CodeRecord, Consent, TokenRecord
 from api.oauth.signing import current_signing_key, id_token_claims, sign_id_token
 from api.oauth.userinfo import fhir_user_of
 from db.accounts import AccountPatient
-from db.activity import EventKind, record_event
+from db.activity import EventKind
 from db.columns import utcnow
+from db.grants import record_grant_event
 from db.keys import SigningKey
-from db.tokens import TokenKind, add_token, hash_secret
+from db.tokens import Token, TokenKind, hash_secret
+from db.writes import save
 from sharing.scopes import SpecialScope
 
 TOKEN_BYTES = 32  # 256 bits
@@ -96,8 +98,7 @@ async def _store(
             refresh_end = min(refresh_end, grant.expires_at)
         issued.append((TokenKind.REFRESH, token["refresh_token"], refresh_end))
     for kind, raw, expires_at in issued:
-        await add_token(
-            session,
+        stored = Token(
             token_hash=hash_secret(raw),
             kind=kind,
             grant_id=grant.id,
@@ -105,13 +106,12 @@ async def _store(
             expires_at=expires_at,
             issued_from_code_id=device,
         )
-    await record_event(
+        await save(session, stored)
+    await record_grant_event(
         session,
+        grant=grant,
         kind=EventKind.TOKEN_ISSUED if code else EventKind.TOKEN_REFRESHED,
         account_id=consent.account_id,
-        patient_id=consent.patient_id,
-        app_id=grant.app_id,
-        grant_id=grant.id,
         source_address=source_address,
         details={"scopes": token["scope"].split(), "refresh_token": "refresh_token" in token},
     )

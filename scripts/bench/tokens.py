@@ -14,7 +14,8 @@ from db.columns import utcnow
 from db.engine import create_engine, create_session_factory, unit_of_work
 from db.grants import Grant
 from db.patients import Patient
-from db.tokens import TokenKind, add_token, hash_secret
+from db.tokens import Token, TokenKind, hash_secret
+from db.writes import save
 from sharing.consent import AccessDuration, authorize_app
 
 DEMO_APP = "chartshare-demo-app"
@@ -50,14 +51,14 @@ async def add_grant_token(
 ) -> str:
     """A new token of `kind` under `grant`, stored hashed as the server stores it."""
     token = secrets.token_urlsafe(32)
-    await add_token(
-        session,
+    stored = Token(
         token_hash=hash_secret(token),
         kind=kind,
         grant_id=grant.id or 0,
         scopes=grant.scopes,
         expires_at=utcnow() + lifetime,
     )
+    await save(session, stored)
     return token
 
 
