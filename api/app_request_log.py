@@ -15,9 +15,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.oauth.models import TokenRecord
 from api.security import source_address
 from db.activity import EventKind
-from db.apps import AppStatus
 from db.columns import utcnow
 from db.credentials import find_token
 from db.engine import unit_of_work
@@ -105,18 +105,12 @@ class AppRequestLog:
             found = await find_token(session, token_hash=hash_secret(token), kind=TokenKind.ACCESS)
         if found is None:
             return False
-        row, grant, app = found
-        now = utcnow()
-        grant_live = grant_is_live(grant, now)
-        ended = (
-            row.revoked_at is not None
-            or row.expires_at <= now
-            or not grant_live
-            or app.status != AppStatus.APPROVED
-        )
+        record = TokenRecord(*found)
+        grant = record.grant
+        ended = record.is_expired() or record.is_revoked()
         details: dict[str, Any] = {"status": status, "method": scope["method"]}
         if ended:
-            details["grant_ended"] = not grant_live
+            details["grant_ended"] = not grant_is_live(grant, utcnow())
         await record_grant_event(
             session,
             grant=grant,

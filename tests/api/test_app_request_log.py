@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from api.settings import Settings
 from db.accounts import Relationship
 from db.activity import ActivityEvent, EventKind
+from db.apps import App, AppStatus
 from db.columns import utcnow
 from db.grants import Grant, revoke_grant
 from db.tokens import Token
@@ -137,6 +138,11 @@ async def _end(session: AsyncSession, access: AppAccess, how: str) -> None:
     elif how == "grant expired":
         grant.expires_at = utcnow() - timedelta(minutes=1)
         session.add(grant)
+    elif how == "app suspended":
+        app = await session.get(App, grant.app_id)
+        assert app is not None
+        app.status = AppStatus.SUSPENDED
+        session.add(app)
     else:
         tokens = (await session.exec(select(Token).where(Token.grant_id == grant.id))).all()
         for token in tokens:
@@ -145,7 +151,7 @@ async def _end(session: AsyncSession, access: AppAccess, how: str) -> None:
     await session.commit()
 
 
-@pytest.mark.parametrize("how", ["revoked", "grant expired", "token expired"])
+@pytest.mark.parametrize("how", ["revoked", "grant expired", "token expired", "app suspended"])
 async def test_ended_access_is_logged_for_the_patient(
     session: AsyncSession,
     client: httpx.AsyncClient,
@@ -159,6 +165,7 @@ async def test_ended_access_is_logged_for_the_patient(
     [event] = await _events(session, access.grant_id)
     assert (event.kind, event.outcome) == (EventKind.ENDED_ACCESS_USED, "denied")
     assert event.patient_id is not None and event.app_id == access.app_id
+    assert json.loads(event.details)["grant_ended"] == (how in ("revoked", "grant expired"))
 
 
 async def test_an_unknown_token_goes_to_the_server_log_without_the_token(
