@@ -92,6 +92,11 @@ def _setting(default: Any, parse: Callable[[str], Any], *, secret: bool = False)
     return field(default=default, metadata={"parse": parse}, repr=not secret)
 
 
+def _limit(name: str, parse: Callable[[str], Any]) -> Any:
+    """A setting that sets the query limit `name` (`Limits` holds its default)."""
+    return field(default=getattr(Limits, name), metadata={"parse": parse, "limit": name})
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob of chartshare; the defaults are the contract's (docs/contract.md)."""
@@ -103,17 +108,17 @@ class Settings:
     database_pool_timeout: float = _setting(5.0, _positive_float)
     database_pool_size: int = _setting(10, _positive_int)
     # GraphQL limits
-    max_query_depth: int = _setting(Limits.max_depth, _positive_int)
-    max_query_aliases: int = _setting(Limits.max_aliases, _positive_int)
-    max_query_tokens: int = _setting(Limits.max_tokens, _positive_int)
-    max_query_cost: int = _setting(Limits.max_cost, _positive_int)
+    max_query_depth: int = _limit("max_depth", _positive_int)
+    max_query_aliases: int = _limit("max_aliases", _positive_int)
+    max_query_tokens: int = _limit("max_tokens", _positive_int)
+    max_query_cost: int = _limit("max_cost", _positive_int)
     max_body_bytes: int = _setting(64 * 1024, _positive_int)
-    max_page_size: int = _setting(Limits.max_page_size, _positive_int)
+    max_page_size: int = _limit("max_page_size", _positive_int)
     # Items a list without a page size (Encounter.diagnoses) counts for in the query cost.
-    assumed_list_size: int = _setting(Limits.assumed_list_size, _positive_int)
+    assumed_list_size: int = _limit("assumed_list_size", _positive_int)
     # Time budget of one GraphQL request; also every database statement's timeout.
-    max_query_seconds: float = _setting(Limits.max_seconds, _positive_float)
-    max_response_bytes: int = _setting(Limits.max_response_bytes, _positive_int)
+    max_query_seconds: float = _limit("max_seconds", _positive_float)
+    max_response_bytes: int = _limit("max_response_bytes", _positive_int)
     # Token lifetimes, in seconds
     access_token_ttl: int = _setting(15 * 60, _positive_int)
     refresh_token_ttl: int = _setting(90 * 24 * 3600, _positive_int)
@@ -158,14 +163,11 @@ class Settings:
     def limits(self) -> Limits:
         """The GraphQL query limits."""
         return Limits(
-            max_depth=self.max_query_depth,
-            max_aliases=self.max_query_aliases,
-            max_tokens=self.max_query_tokens,
-            max_cost=self.max_query_cost,
-            max_page_size=self.max_page_size,
-            assumed_list_size=self.assumed_list_size,
-            max_seconds=self.max_query_seconds,
-            max_response_bytes=self.max_response_bytes,
+            **{
+                f.metadata["limit"]: getattr(self, f.name)
+                for f in fields(self)
+                if "limit" in f.metadata
+            }
         )
 
     def password_hasher(self) -> PasswordHasher:

@@ -34,6 +34,20 @@ def test_query_limits_and_hasher_cost_come_from_the_settings() -> None:
     assert (cheap.memory_cost, cheap.time_cost, cheap.parallelism) == (8192, 1, 1)
 
 
+def test_every_query_limit_has_exactly_one_setting() -> None:
+    limit_settings = {
+        f.metadata["limit"]: f.name for f in fields(Settings) if "limit" in f.metadata
+    }
+    assert sorted(limit_settings) == sorted(f.name for f in fields(Limits))
+    # Each variable reaches its own limit and no other.
+    for limit, attribute in limit_settings.items():
+        raw = "3.5" if isinstance(getattr(Limits, limit), float) else "3"
+        limits = load_settings({env_name(attribute): raw}).limits
+        assert getattr(limits, limit) == float(raw)
+        others = {f.name for f in fields(Limits)} - {limit}
+        assert all(getattr(limits, name) == getattr(Limits(), name) for name in others)
+
+
 def test_values_are_parsed_and_postgres_urls_get_the_async_driver() -> None:
     settings = load_settings(
         {
