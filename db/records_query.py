@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import SQLModel, col, select
@@ -23,6 +23,22 @@ class RecordFilter:
     statuses: tuple[str, ...] | None = None
     since: date | None = None
     until: date | None = None
+
+
+@dataclass(frozen=True)
+class RecordPage(Generic[Row]):
+    """One page of one table: the filter, where it starts, how many rows.
+
+    `after` keeps rows older than a cursor, `before` rows newer than one; `oldest_first`
+    reads from the other end (for `last`/`before` pages, which the caller turns round).
+    """
+
+    model: type[Row]
+    where: RecordFilter
+    after: tuple[SortValue, int] | None
+    limit: int
+    before: tuple[SortValue, int] | None = None
+    oldest_first: bool = False
 
 
 def _column(model: type[SQLModel], name: str) -> Any:
@@ -90,30 +106,19 @@ def _before(model: type[SQLModel], cursor: tuple[SortValue, int]) -> ColumnEleme
 
 
 async def list_patient_records(
-    session: AsyncSession,
-    *,
-    model: type[Row],
-    patient_id: int,
-    where: RecordFilter,
-    after: tuple[SortValue, int] | None,
-    limit: int,
-    before: tuple[SortValue, int] | None = None,
-    oldest_first: bool = False,
+    session: AsyncSession, *, patient_id: int, page: RecordPage[Row]
 ) -> list[Row]:
-    """One page of a patient's rows of a table, newest first (ties broken by id).
-
-    `after` keeps rows older than a cursor, `before` rows newer than one; `oldest_first`
-    reads from the other end (for `last`/`before` pages, which the caller turns round).
-    """
-    statement = select(model).where(*_conditions(model, patient_id, where))
-    if after is not None:
-        statement = statement.where(_after(model, after))
-    if before is not None:
-        statement = statement.where(_before(model, before))
+    """One page of a patient's rows of a table, newest first (ties broken by id)."""
+    model = page.model
+    statement = select(model).where(*_conditions(model, patient_id, page.where))
+    if page.after is not None:
+        statement = statement.where(_after(model, page.after))
+    if page.before is not None:
+        statement = statement.where(_before(model, page.before))
     dated = _column(model, _date_column(model))
     row_id = _column(model, "id")
-    order = (dated.asc(), row_id.asc()) if oldest_first else (dated.desc(), row_id.desc())
-    statement = statement.order_by(*order).limit(limit)
+    order = (dated.asc(), row_id.asc()) if page.oldest_first else (dated.desc(), row_id.desc())
+    statement = statement.order_by(*order).limit(page.limit)
     return list((await session.exec(statement)).all())
 
 

@@ -15,7 +15,7 @@ from db.observations import EncounterDiagnosis
 from db.patients import Patient
 from db.records_query import (
     RecordFilter,
-    SortValue,
+    RecordPage,
     count_patient_records_many,
     get_patient,
     get_patient_records,
@@ -23,18 +23,6 @@ from db.records_query import (
     list_patient_records,
 )
 from db.serial import SerialSession
-
-
-@dataclass(frozen=True)
-class PageKey:
-    """One page of one table: the filter, where it starts, how many rows (plus one)."""
-
-    model: type[SQLModel]
-    where: RecordFilter
-    after: tuple[SortValue, int] | None
-    limit: int
-    before: tuple[SortValue, int] | None = None
-    oldest_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,7 +39,7 @@ class Loaders:
     def __init__(self, db: SerialSession, patient_id: int | None) -> None:
         self._db = db
         self._patient_id = patient_id
-        self.pages: DataLoader[PageKey, list[Any]] = DataLoader(self._load_pages)
+        self.pages: DataLoader[RecordPage[Any], list[Any]] = DataLoader(self._load_pages)
         self.counts: DataLoader[CountKey, int] = DataLoader(self._load_counts)
         self.diagnoses: DataLoader[int, list[EncounterDiagnosis]] = DataLoader(self._load_diagnoses)
         self._by_id: dict[type[SQLModel], DataLoader[int, Any]] = {}
@@ -79,19 +67,12 @@ class Loaders:
             self._by_id[model] = DataLoader(load)
         return self._by_id[model]
 
-    async def _load_pages(self, keys: list[PageKey]) -> Sequence[list[Any]]:
+    async def _load_pages(self, keys: list[RecordPage[Any]]) -> Sequence[list[Any]]:
         pages: list[list[Any]] = []
         for key in keys:
             rows = await self._db.run(
                 lambda s, key=key: list_patient_records(  # type: ignore[misc]
-                    s,
-                    model=key.model,
-                    patient_id=self.patient_id,
-                    where=key.where,
-                    after=key.after,
-                    limit=key.limit,
-                    before=key.before,
-                    oldest_first=key.oldest_first,
+                    s, patient_id=self.patient_id, page=key
                 )
             )
             pages.append(rows)

@@ -9,10 +9,10 @@ from typing import Any
 from sqlmodel import SQLModel
 from strawberry.types import Info, get_object_definition
 
-from db.records_query import RecordFilter, sort_value, sorts_by_timestamp
+from db.records_query import RecordFilter, RecordPage, sort_value, sorts_by_timestamp
 from schema.context import GraphQLContext
 from schema.errors import BadUserInput
-from schema.loaders import CountKey, PageKey
+from schema.loaders import CountKey
 from schema.types import care, clinical, conditions, observations
 from schema.types.relay import (
     Connection,
@@ -104,9 +104,9 @@ async def record_page(
         until=until,
     )
     if window.backward:
-        page_key = PageKey(kind.model, where, None, limit + 1, before=start, oldest_first=True)
+        page_key = RecordPage(kind.model, where, None, limit + 1, before=start, oldest_first=True)
     else:
-        page_key = PageKey(kind.model, where, start, limit + 1)
+        page_key = RecordPage(kind.model, where, start, limit + 1)
     rows = await context.loaders.pages.load(page_key)
     more = len(rows) > limit
     page = list(reversed(rows[:limit])) if window.backward else rows[:limit]

@@ -10,6 +10,7 @@ from db.observations import LabResult
 from db.patients import Patient
 from db.records_query import (
     RecordFilter,
+    RecordPage,
     count_patient_records_many,
     get_patient,
     get_patient_records,
@@ -43,7 +44,7 @@ async def test_every_table_lists_only_the_patients_rows_newest_first(
             continue
         model = category.model
         rows = await list_patient_records(
-            session, model=model, patient_id=mine.id, where=RecordFilter(), after=None, limit=10
+            session, patient_id=mine.id, page=RecordPage(model, RecordFilter(), None, 10)
         )
         assert rows, category.key
         assert all(getattr(r, "patient_id", None) == mine.id for r in rows), category.key
@@ -66,9 +67,8 @@ async def test_pages_continue_after_the_cursor_without_gaps_or_repeats(
     after = None
     while True:
         page = await list_patient_records(
-            session, model=LabResult, patient_id=mine.id, where=RecordFilter(), after=after,
-            limit=2,
-        )  # fmt: skip
+            session, patient_id=mine.id, page=RecordPage(LabResult, RecordFilter(), after, 2)
+        )
         if not page:
             break
         seen += [row.id or 0 for row in page]
@@ -76,6 +76,22 @@ async def test_pages_continue_after_the_cursor_without_gaps_or_repeats(
     everything = await list_all_patient_records(session, model=LabResult, patient_id=mine.id)
     assert sorted(seen) == sorted(row.id or 0 for row in everything)
     assert len(seen) == len(set(seen)) == 7
+
+
+async def test_backward_pages_read_rows_newer_than_the_cursor_oldest_first(
+    session: AsyncSession,
+) -> None:
+    mine, _ = await _two_patients(session)
+    assert mine.id is not None
+    newest_first = await list_patient_records(
+        session, patient_id=mine.id, page=RecordPage(LabResult, RecordFilter(), None, 100)
+    )
+    oldest = newest_first[-1]
+    cursor = (sort_value(oldest), oldest.id or 0)
+    backward = RecordPage(LabResult, RecordFilter(), None, 2, before=cursor, oldest_first=True)
+    page = await list_patient_records(session, patient_id=mine.id, page=backward)
+    # The two rows just newer than the cursor, nearest first: the caller turns them round.
+    assert [row.id for row in page] == [row.id for row in reversed(newest_first[-3:-1])]
 
 
 async def test_status_and_day_filters_apply_to_each_tables_own_columns(
@@ -89,7 +105,7 @@ async def test_status_and_day_filters_apply_to_each_tables_own_columns(
     day = BASE_TIME.date() - timedelta(days=1)
     one_day = RecordFilter(since=day, until=day)
     [lab] = await list_patient_records(
-        session, model=LabResult, patient_id=mine.id, where=one_day, after=None, limit=10
+        session, patient_id=mine.id, page=RecordPage(LabResult, one_day, None, 10)
     )
     assert lab.effective_at.date() == day
     unbounded = RecordFilter(since=date.min, until=date.max)
