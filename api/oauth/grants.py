@@ -12,7 +12,7 @@
 """
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any
 
@@ -87,10 +87,34 @@ def _burn(context: OAuthContext, record: CodeRecord) -> None:
     context.call(claim_authorization_code, context.session, code_id=record.code.id, now=utcnow())
 
 
-class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+class _RedeemedOnce(grants.BaseGrant):
+    """A grant whose credential (a code, a refresh token) is used up before tokens are made.
+
+    `_claim` marks it used in one atomic UPDATE. If another request claimed it first, the
+    credential was presented twice: `_presented_again` deals with that, then it is refused.
+    """
+
+    REFUSAL = "This credential was already used."
+
+    def _claim(self, session: AsyncSession) -> Awaitable[bool]:
+        raise NotImplementedError
+
+    def _presented_again(self, session: AsyncSession) -> Awaitable[None]:
+        raise NotImplementedError
+
+    def create_token_response(self) -> Any:
+        context: OAuthContext = self.server.context
+        if not context.call(self._claim, context.session):
+            context.call(self._presented_again, context.session)
+            raise InvalidGrantError(self.REFUSAL)
+        return super().create_token_response()
+
+
+class AuthorizationCodeGrant(_RedeemedOnce, grants.AuthorizationCodeGrant):
     """The authorization code grant with SMART's checks and single, atomic redemption."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
+    REFUSAL = "Invalid 'code' in request."
 
     def validate_authorization_request(self) -> str:
         redirect_uri: str = super().validate_authorization_request()
@@ -148,20 +172,17 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             return None
         return CodeRecord(stored, grant)
 
-    def create_token_response(self) -> Any:
-        record: CodeRecord = self.request.authorization_code
-        context = self.server.context
-        code_id = record.code.id
+    def _claim(self, session: AsyncSession) -> Awaitable[bool]:
+        code_id = self.request.authorization_code.code.id
         assert code_id is not None
-        _claim_once(
-            context,
-            lambda s: claim_authorization_code(s, code_id=code_id, now=utcnow()),
-            lambda s: code_presented_again(
-                s, code=record.code, grant=record.grant, source_address=context.source_address
-            ),
-            "Invalid 'code' in request.",
+        return claim_authorization_code(session, code_id=code_id, now=utcnow())
+
+    def _presented_again(self, session: AsyncSession) -> Awaitable[None]:
+        record: CodeRecord = self.request.authorization_code
+        source_address = self.server.context.source_address
+        return code_presented_again(
+            session, code=record.code, grant=record.grant, source_address=source_address
         )
-        return super().create_token_response()
 
     def delete_authorization_code(self, authorization_code: CodeRecord) -> None:
         """Nothing to do: the code was claimed (marked used) before tokens were issued."""
@@ -171,18 +192,6 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         if not grant_is_live(grant, utcnow()):
             raise InvalidGrantError(AUTHORIZE_AGAIN)
         return Consent(account_id=grant.account_id, patient_id=grant.patient_id, grant=grant)
-
-
-def _claim_once(
-    context: OAuthContext,
-    claim: Callable[[AsyncSession], Awaitable[bool]],
-    presented_again: Callable[[AsyncSession], Awaitable[None]],
-    refusal: str,
-) -> None:
-    """Use up a one-time credential atomically; a second presentation is handled, then refused."""
-    if not context.call(claim, context.session):
-        context.call(presented_again, context.session)
-        raise InvalidGrantError(refusal)
 
 
 def _granted_for(requested: list[str], grant: Grant) -> list[str]:
@@ -196,10 +205,11 @@ def _narrowed_scope(requested: list[str], grant: Grant) -> str:
     return " ".join(_granted_for(requested, grant))
 
 
-class RefreshTokenGrant(grants.RefreshTokenGrant):
+class RefreshTokenGrant(_RedeemedOnce, grants.RefreshTokenGrant):
     """Refresh with rotation on every use and reuse detection."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
+    REFUSAL = "This refresh token was already used."
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token: str) -> TokenRecord | None:
@@ -264,20 +274,15 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         )
         return token
 
-    def create_token_response(self) -> Any:
-        record: TokenRecord = self.request.refresh_token
-        context = self.server.context
-        token_id = record.token.id
+    def _claim(self, session: AsyncSession) -> Awaitable[bool]:
+        token_id = self.request.refresh_token.token.id
         assert token_id is not None
-        _claim_once(
-            context,
-            lambda s: claim_refresh_token(s, token_id=token_id, now=utcnow()),
-            lambda s: refresh_token_presented_again(
-                s, grant=record.grant, source_address=context.source_address
-            ),
-            "This refresh token was already used.",
-        )
-        return super().create_token_response()
+        return claim_refresh_token(session, token_id=token_id, now=utcnow())
+
+    def _presented_again(self, session: AsyncSession) -> Awaitable[None]:
+        grant = self.request.refresh_token.grant
+        source_address = self.server.context.source_address
+        return refresh_token_presented_again(session, grant=grant, source_address=source_address)
 
     def revoke_old_credential(self, refresh_token: TokenRecord) -> None:
         """Nothing to do: the old refresh token was rotated before the new one was made."""
