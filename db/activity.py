@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, NotRequired, TypedDict, Unpack
@@ -11,7 +11,7 @@ from sqlalchemy import Index, Table, func, or_
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.activity_chain import SYSTEM_CHAIN, append_to_chains, chain_of
+from db.activity_chain import SYSTEM_CHAIN, ChainedEvent, append_to_chains, chain_of
 from db.columns import UTCDateTime, utcnow
 
 
@@ -78,30 +78,11 @@ class ActivityEvent(SQLModel, table=True):
 EVENTS: Table = ActivityEvent.__table__  # type: ignore[attr-defined]
 
 
-@dataclass
-class NewEvent:
-    """An event not stored yet: the columns of an `ActivityEvent` row, cheap to build."""
-
-    chain: str
-    kind: str
-    outcome: str
-    account_id: int | None
-    patient_id: int | None
-    app_id: int | None
-    grant_id: int | None
-    source_address: str | None
-    details: str
-    occurred_at: datetime = field(default_factory=utcnow)
-    id: int | None = None
-    prev_hash: str = ""
-    hash: str = ""
-
-
 @dataclass(frozen=True)
 class PendingEvent:
     """An event to append later, as bookkeeping: `db.bookkeeping` appends a batch's at once."""
 
-    event: NewEvent
+    event: ChainedEvent
 
     async def __call__(self, session: AsyncSession) -> None:
         await append_to_chains(session, [self.event], EVENTS)
@@ -119,10 +100,10 @@ class EventFields(TypedDict, total=False):
     details: dict[str, Any] | None
 
 
-def new_event(*, kind: EventKind, **fields: Unpack[EventFields]) -> NewEvent:
+def new_event(*, kind: EventKind, **fields: Unpack[EventFields]) -> ChainedEvent:
     """An event, not yet stored, in its chain (`append_events` or `record_event` store it)."""
     patient_id, account_id = fields.get("patient_id"), fields.get("account_id")
-    return NewEvent(
+    return ChainedEvent(
         chain=chain_of(patient_id=patient_id, account_id=account_id),
         kind=kind,
         outcome=fields.get("outcome", "success"),
@@ -135,14 +116,14 @@ def new_event(*, kind: EventKind, **fields: Unpack[EventFields]) -> NewEvent:
     )
 
 
-async def append_events(session: AsyncSession, events: Sequence[NewEvent]) -> None:
+async def append_events(session: AsyncSession, events: Sequence[ChainedEvent]) -> None:
     """Append events to their hash chains (committed with the caller's unit of work)."""
     await append_to_chains(session, events, EVENTS)
 
 
 async def record_event(
     session: AsyncSession, *, kind: EventKind, **fields: Unpack[EventFields]
-) -> NewEvent:
+) -> ChainedEvent:
     """Append one event to its hash chain (committed with the caller's unit of work)."""
     event = new_event(kind=kind, **fields)
     await append_events(session, [event])

@@ -13,8 +13,9 @@ docs/architecture.md explains why the chains are per patient.
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Insert, Table, bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -22,14 +23,19 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.columns import utcnow
+
 SYSTEM_CHAIN = "system"
 
 
-class ChainedEvent(Protocol):
-    """The fields of an activity event that its hash covers."""
+@dataclass
+class ChainedEvent:
+    """An activity event as its chain sees it: the columns of an `activity_event` row.
 
-    id: int | None
-    occurred_at: datetime
+    Cheap to build (no ORM state); `append_to_chains` links and inserts it.
+    """
+
+    chain: str
     kind: str
     outcome: str
     account_id: int | None
@@ -38,9 +44,15 @@ class ChainedEvent(Protocol):
     grant_id: int | None
     source_address: str | None
     details: str
-    chain: str
-    prev_hash: str
-    hash: str
+    occurred_at: datetime = field(default_factory=utcnow)
+    id: int | None = None
+    prev_hash: str = ""
+    hash: str = ""
+
+    @classmethod
+    def of(cls, row: object) -> "ChainedEvent":
+        """The event a stored row holds (to check its hash)."""
+        return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
 
 
 class ActivityChainHead(SQLModel, table=True):

@@ -6,7 +6,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.activity import ActivityEvent
-from db.activity_chain import ActivityChainHead, chain_of, event_digest
+from db.activity_chain import ActivityChainHead, ChainedEvent, chain_of, event_digest
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def _check(
         return f"it is filed in chain {row.chain} but concerns another patient or account"
     if row.prev_hash != last_hash:
         return "it does not link to the event before it in its chain (inserted or reordered)"
-    if row.hash != event_digest(row):
+    if row.hash != event_digest(ChainedEvent.of(row)):
         return "its content does not match its hash (altered)"
     if head is None or seen >= head.length:
         return "it lies beyond the chain's recorded head (appended behind the log's back)"

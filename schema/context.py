@@ -9,7 +9,8 @@ from typing import Any
 from argon2 import PasswordHasher
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.activity import EventKind, NewEvent, new_event
+from db.activity import EventKind, new_event
+from db.activity_chain import ChainedEvent
 from db.serial import SerialSession
 from schema.loaders import Loaders
 from sharing.categories import CATEGORIES, CategoryKey
@@ -49,7 +50,7 @@ class AppCaller:
 
     def read_event(
         self, outcome: str, source_address: str | None, details: dict[str, Any]
-    ) -> NewEvent:
+    ) -> ChainedEvent:
         """The DATA_READ event of one request of the app, GraphQL or FHIR (not yet stored)."""
         return new_event(
             kind=EventKind.DATA_READ,

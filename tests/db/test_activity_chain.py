@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from dataclasses import fields
 from datetime import timedelta
 
 import pytest
@@ -11,8 +12,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.cli import main
-from db.activity import ActivityEvent, EventKind, append_events, new_event, record_event
-from db.activity_chain import ActivityChainHead, chain_of, event_digest
+from db.activity import EVENTS, ActivityEvent, EventKind, append_events, new_event, record_event
+from db.activity_chain import ActivityChainHead, ChainedEvent, chain_of, event_digest
 from db.activity_verify import verify_activity_chains
 from db.columns import utcnow
 from db.engine import create_session_factory, unit_of_work
@@ -150,7 +151,7 @@ async def test_a_forged_row_with_a_correct_hash_is_found_by_the_head(
     forged = ActivityEvent(
         kind=EventKind.CONSENT, patient_id=2, app_id=99, chain="patient:2", prev_hash=last.hash
     )
-    forged.hash = event_digest(forged)
+    forged.hash = event_digest(ChainedEvent.of(forged))
     session.add(forged)
     await session.commit()
     report = await verify_activity_chains(session)
@@ -236,3 +237,7 @@ async def test_the_bookkeeper_appends_concurrent_requests_events_as_one_batch(
         heads = {h.chain: h.length for h in (await session.exec(select(ActivityChainHead))).all()}
     assert (report.events, report.chains, report.broken) == (30, 3, None)
     assert heads == {"patient:0": 10, "patient:1": 10, "patient:2": 10}
+
+
+def test_a_chained_event_has_exactly_the_columns_of_an_activity_event_row() -> None:
+    assert {f.name for f in fields(ChainedEvent)} == set(EVENTS.c.keys())
