@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Measure FHIR search and Patient/$everything latency for a partner app, in process.
 
-.venv/bin/python scripts/bench_fhir.py [--patients 20] [--requests 20]
+.venv/bin/python -m scripts.bench_fhir [--patients 20] [--requests 20]
 
 Migrates and seeds a fresh SQLite file in a temporary directory, gives the demo app a
 `patient/*.rs` grant for the demo patient Alice (15 years of history), and sends each
@@ -9,13 +8,10 @@ request through the ASGI app with the bearer token: every request checks the tok
 against the database, plans and runs the search and commits its activity-log event.
 """
 
-import argparse
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 import httpx
 
@@ -24,11 +20,9 @@ from api.settings import Settings
 from db.passwords import make_hasher
 from db.seed.runner import SeedOptions, run_seed
 from migrations import upgrade
+from scripts import argument_parser
+from scripts.bench_graphql import _grant_everything
 from sharing.apps import demo_app_registrar
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
-from scripts.bench_graphql import _grant_everything  # noqa: E402
 
 SEARCHES = [
     ("Observation?category=laboratory&_count=100", {"category": "laboratory", "_count": "100"}),
@@ -79,7 +73,7 @@ async def _run(url: str, requests: int) -> None:
 
 def main() -> None:
     """Seed a throwaway SQLite database and time FHIR searches against it."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argument_parser("scripts.bench_fhir", __doc__)
     parser.add_argument("--patients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=20)
     args = parser.parse_args()

@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Measure POST /graphql latency for a partner app reading a whole record, over real HTTP.
 
-.venv/bin/python scripts/bench_graphql.py [--patients 1000] [--requests 300] [--concurrency 1,4]
+.venv/bin/python -m scripts.bench_graphql [--patients 1000] [--requests 300] [--concurrency 1,4]
 
 Creates a fresh PostgreSQL database (admin URL: --admin-url, CHARTSHARE_BENCH_POSTGRES_URL
 or postgresql://postgres@127.0.0.1:5432/test), migrates and seeds it, gives the demo app a
@@ -10,7 +9,6 @@ or postgresql://postgres@127.0.0.1:5432/test), migrates and seeds it, gives the 
 drops the database.
 """
 
-import argparse
 import asyncio
 import os
 import platform
@@ -35,14 +33,14 @@ from db.passwords import make_hasher
 from db.seed.runner import SeedOptions, run_seed
 from db.tokens import Token, TokenKind, hash_secret
 from migrations import upgrade
+from scripts import argument_parser
+from scripts.bench.admin import admin_sql, dsn
+from scripts.bench_seed import DEFAULT_ADMIN_URL
 from sharing.apps import demo_app_registrar
+from tests.builders.graphql import full_record_query
 
+# The repository root: the server starts in it, so `python -m` finds this checkout's modules.
 ROOT = Path(__file__).resolve().parent.parent
-# The benchmark reuses the test suite's full-record query and the seed benchmark's helpers.
-sys.path[:0] = [str(ROOT)]
-from scripts.bench.admin import admin_sql, dsn  # noqa: E402
-from scripts.bench_seed import DEFAULT_ADMIN_URL  # noqa: E402
-from tests.builders.graphql import full_record_query  # noqa: E402
 
 
 async def _grant_everything(url: str) -> str:
@@ -131,7 +129,7 @@ async def _measure(
 
 def main() -> None:
     """Seed a throwaway database, serve it, and time the full-record query."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argument_parser("scripts.bench_graphql", __doc__)
     parser.add_argument("--patients", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument(

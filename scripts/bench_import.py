@@ -1,9 +1,8 @@
-#!/usr/bin/env python3
 """Time `chartshare import` of generated Bulk Data NDJSON into fresh PostgreSQL databases.
 
-.venv/bin/python scripts/bench_import.py [--resources 200000,1000000] [--jobs 2] [--admin-url URL]
-.venv/bin/python scripts/bench_import.py --bundle 100000,400000 [--jobs 2]
-.venv/bin/python scripts/bench_import.py --resources 1000000 --baseline OTHER_CHECKOUT [--rounds 2]
+.venv/bin/python -m scripts.bench_import [--resources 200000,1000000] [--jobs 2] [--admin-url URL]
+.venv/bin/python -m scripts.bench_import --bundle 100000,400000 [--jobs 2]
+.venv/bin/python -m scripts.bench_import --resources 1000000 --baseline OTHER_CHECKOUT [--rounds 2]
 
 For each size it writes a US Core shaped Bulk Data export (one NDJSON file per resource
 type, so every patient is spread over many files; about 200 resources per patient:
@@ -38,12 +37,10 @@ from typing import Any, NamedTuple, TextIO
 
 import asyncpg
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT)]
-
-from db.code_systems import CVX, LOINC, RXNORM, SNOMED, TERMINOLOGY, UCUM  # noqa: E402
-from migrations import upgrade  # noqa: E402
-from scripts.bench.admin import admin_sql, dsn  # noqa: E402
+from db.code_systems import CVX, LOINC, RXNORM, SNOMED, TERMINOLOGY, UCUM
+from migrations import upgrade
+from scripts import argument_parser
+from scripts.bench.admin import admin_sql, dsn
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 LABS = [
@@ -101,210 +98,193 @@ def _when(rng: random.Random) -> str:
     return f"{day}T{rng.randint(7, 18):02d}:{rng.choice(('00', '15', '30', '45'))}:00Z"
 
 
+def _resource(kind: str, resource_id: str, **fields: Any) -> tuple[str, dict[str, Any]]:
+    """A (resource type, resource) pair; the resource starts with its type and id."""
+    return kind, {"resourceType": kind, "id": resource_id, **fields}
+
+
 def _condition(
-    resource_id: str, pid: str, category: str, code: str, name: str, recorded: str
-) -> dict[str, Any]:
+    resource_id: str, pid: str, category: str, code: str, name: str, recorded: str, **more: Any
+) -> tuple[str, dict[str, Any]]:
     """An active, confirmed US Core Condition of one category."""
-    return {
-        "resourceType": "Condition",
-        "id": resource_id,
-        "clinicalStatus": _concept(TERMINOLOGY + "condition-clinical", "active", "Active"),
-        "verificationStatus": _concept(
-            TERMINOLOGY + "condition-ver-status", "confirmed", "Confirmed"
-        ),
-        "category": _category(TERMINOLOGY + "condition-category", category),
-        "code": _concept(SNOMED, code, name),
-        "subject": {"reference": f"Patient/{pid}"},
-        "recordedDate": recorded,
-    }
+    return _resource(
+        "Condition",
+        resource_id,
+        clinicalStatus=_concept(TERMINOLOGY + "condition-clinical", "active", "Active"),
+        verificationStatus=_concept(TERMINOLOGY + "condition-ver-status", "confirmed", "Confirmed"),
+        category=_category(TERMINOLOGY + "condition-category", category),
+        code=_concept(SNOMED, code, name),
+        subject={"reference": f"Patient/{pid}"},
+        recordedDate=recorded,
+        **more,
+    )
 
 
 def _observation(
     rng: random.Random, rid: str, pid: str, eid: str, when: str, kind: str
-) -> dict[str, Any]:
+) -> tuple[str, dict[str, Any]]:
     code, name, unit, low, high = rng.choice(LABS if kind == "laboratory" else VITALS)
-    return {
-        "resourceType": "Observation",
-        "id": rid,
-        "status": "final",
-        "category": _category(TERMINOLOGY + "observation-category", kind),
-        "code": _concept(LOINC, code, name),
-        "subject": {"reference": f"Patient/{pid}"},
-        "encounter": {"reference": f"Encounter/{eid}"},
-        "effectiveDateTime": when,
-        "valueQuantity": {
+    return _resource(
+        "Observation",
+        rid,
+        status="final",
+        category=_category(TERMINOLOGY + "observation-category", kind),
+        code=_concept(LOINC, code, name),
+        subject={"reference": f"Patient/{pid}"},
+        encounter={"reference": f"Encounter/{eid}"},
+        effectiveDateTime=when,
+        valueQuantity={
             "value": round(rng.uniform(low, high), 1),
             "unit": unit,
             "system": UCUM,
             "code": unit,
         },
-        "referenceRange": [
+        referenceRange=[
             {"low": {"value": low, "unit": unit}, "high": {"value": high, "unit": unit}}
         ],
-    }
+    )
 
 
 def _patient_resources(rng: random.Random, n: int) -> Iterator[tuple[str, dict[str, Any]]]:
     pid = f"pt-{n}"
+    patient = {"reference": f"Patient/{pid}"}
     sex = rng.choice(("male", "female"))
-    yield (
+    yield _resource(
         "Patient",
-        {
-            "resourceType": "Patient",
-            "id": pid,
-            "identifier": [
-                {
-                    "type": _concept(TERMINOLOGY + "v2-0203", "MR", "Medical record number"),
-                    "system": "urn:oid:2.16.840.1.113883.19.5",
-                    "value": f"MRN{n:08d}",
-                }
-            ],
-            "name": [{"use": "official", "family": f"Family{n}", "given": [f"Given{n}"]}],
-            "gender": sex,
-            "birthDate": _day(rng, 1930, 2015),
-        },
+        pid,
+        identifier=[
+            {
+                "type": _concept(TERMINOLOGY + "v2-0203", "MR", "Medical record number"),
+                "system": "urn:oid:2.16.840.1.113883.19.5",
+                "value": f"MRN{n:08d}",
+            }
+        ],
+        name=[{"use": "official", "family": f"Family{n}", "given": [f"Given{n}"]}],
+        gender=sex,
+        birthDate=_day(rng, 1930, 2015),
     )
     doctor = f"Practitioner/pr-{rng.randrange(PRACTITIONERS)}"
-    yield (
+    yield _resource(
         "CareTeam",
-        {
-            "resourceType": "CareTeam",
-            "id": f"ct-{n}",
-            "status": "active",
-            "subject": {"reference": f"Patient/{pid}"},
-            "period": {"start": "2015-01-01"},
-            "participant": [
-                {
-                    "role": [_concept(SNOMED, "446050000", "Primary care physician")],
-                    "member": {"reference": doctor},
-                }
-            ],
-        },
+        f"ct-{n}",
+        status="active",
+        subject=patient,
+        period={"start": "2015-01-01"},
+        participant=[
+            {
+                "role": [_concept(SNOMED, "446050000", "Primary care physician")],
+                "member": {"reference": doctor},
+            }
+        ],
     )
     for e in range(20):
         eid, when = f"en-{n}-{e}", _when(rng)
-        yield (
+        encounter = {"reference": f"Encounter/{eid}"}
+        yield _resource(
             "Encounter",
-            {
-                "resourceType": "Encounter",
-                "id": eid,
-                "status": "finished",
-                "class": {"system": TERMINOLOGY + "v3-ActCode", "code": "AMB"},
-                "type": [_concept(SNOMED, "185349003", "Encounter for check up")],
-                "subject": {"reference": f"Patient/{pid}"},
-                "participant": [{"individual": {"reference": doctor}}],
-                "period": {"start": when, "end": when},
-            },
+            eid,
+            status="finished",
+            **{"class": {"system": TERMINOLOGY + "v3-ActCode", "code": "AMB"}},  # a Python keyword
+            type=[_concept(SNOMED, "185349003", "Encounter for check up")],
+            subject=patient,
+            participant=[{"individual": {"reference": doctor}}],
+            period={"start": when, "end": when},
         )
         for o in range(8):
             kind = "laboratory" if o < 4 else "vital-signs"
-            yield "Observation", _observation(rng, f"ob-{n}-{e}-{o}", pid, eid, when, kind)
+            yield _observation(rng, f"ob-{n}-{e}-{o}", pid, eid, when, kind)
         code, name = rng.choice(CONDITIONS)
-        diagnosis = _condition(f"dx-{n}-{e}", pid, "encounter-diagnosis", code, name, when)
-        yield "Condition", diagnosis | {"encounter": {"reference": f"Encounter/{eid}"}}
+        yield _condition(
+            f"dx-{n}-{e}", pid, "encounter-diagnosis", code, name, when, encounter=encounter
+        )
         rx, drug = rng.choice(MEDICATIONS)
-        order: dict[str, Any] = {
-            "resourceType": "MedicationRequest",
-            "id": f"rx-{n}-{e}",
-            "status": "active",
-            "intent": "order",
-            "subject": {"reference": f"Patient/{pid}"},
-            "encounter": {"reference": f"Encounter/{eid}"},
-            "authoredOn": when,
-            "requester": {"reference": doctor},
-            "dosageInstruction": [{"text": "Take 1 tablet by mouth daily"}],
-        }
         if e % 2:
-            order["contained"] = [
-                {"resourceType": "Medication", "id": "med", "code": _concept(RXNORM, rx, drug)}
-            ]
-            order["medicationReference"] = {"reference": "#med"}
-        else:
-            order["medicationReference"] = {
-                "reference": f"Medication/md-{rng.randrange(SHARED_MEDICATIONS)}"
+            medication = {
+                "contained": [
+                    {"resourceType": "Medication", "id": "med", "code": _concept(RXNORM, rx, drug)}
+                ],
+                "medicationReference": {"reference": "#med"},
             }
-        yield "MedicationRequest", order
+        else:
+            shared = f"Medication/md-{rng.randrange(SHARED_MEDICATIONS)}"
+            medication = {"medicationReference": {"reference": shared}}
+        yield _resource(
+            "MedicationRequest",
+            f"rx-{n}-{e}",
+            status="active",
+            intent="order",
+            subject=patient,
+            encounter=encounter,
+            authoredOn=when,
+            requester={"reference": doctor},
+            dosageInstruction=[{"text": "Take 1 tablet by mouth daily"}],
+            **medication,
+        )
         code, name = rng.choice(PROCEDURES)
-        yield (
+        yield _resource(
             "Procedure",
-            {
-                "resourceType": "Procedure",
-                "id": f"px-{n}-{e}",
-                "status": "completed",
-                "code": _concept(SNOMED, code, name),
-                "subject": {"reference": f"Patient/{pid}"},
-                "encounter": {"reference": f"Encounter/{eid}"},
-                "performedDateTime": when,
-            },
+            f"px-{n}-{e}",
+            status="completed",
+            code=_concept(SNOMED, code, name),
+            subject=patient,
+            encounter=encounter,
+            performedDateTime=when,
         )
     for i in range(8):
         code, name = rng.choice(VACCINES)
-        yield (
+        yield _resource(
             "Immunization",
-            {
-                "resourceType": "Immunization",
-                "id": f"im-{n}-{i}",
-                "status": "completed",
-                "vaccineCode": _concept(CVX, code, name),
-                "patient": {"reference": f"Patient/{pid}"},
-                "occurrenceDateTime": _when(rng),
-                "primarySource": True,
-            },
+            f"im-{n}-{i}",
+            status="completed",
+            vaccineCode=_concept(CVX, code, name),
+            patient=patient,
+            occurrenceDateTime=_when(rng),
+            primarySource=True,
         )
     for i, (code, name) in enumerate(CONDITIONS[:2]):
-        problem = _condition(f"pl-{n}-{i}", pid, "problem-list-item", code, name, _when(rng))
-        yield "Condition", problem
+        yield _condition(f"pl-{n}-{i}", pid, "problem-list-item", code, name, _when(rng))
     for i, (code, name) in enumerate(
         (("7980", "Penicillin G"), ("1191", "Aspirin"), ("2670", "Codeine"))
     ):
-        yield (
+        yield _resource(
             "AllergyIntolerance",
-            {
-                "resourceType": "AllergyIntolerance",
-                "id": f"al-{n}-{i}",
-                "clinicalStatus": _concept(
-                    TERMINOLOGY + "allergyintolerance-clinical", "active", "Active"
-                ),
-                "verificationStatus": _concept(
-                    TERMINOLOGY + "allergyintolerance-verification", "confirmed", "Confirmed"
-                ),
-                "category": ["medication"],
-                "code": _concept(RXNORM, code, name),
-                "patient": {"reference": f"Patient/{pid}"},
-                "recordedDate": _when(rng),
-            },
+            f"al-{n}-{i}",
+            clinicalStatus=_concept(
+                TERMINOLOGY + "allergyintolerance-clinical", "active", "Active"
+            ),
+            verificationStatus=_concept(
+                TERMINOLOGY + "allergyintolerance-verification", "confirmed", "Confirmed"
+            ),
+            category=["medication"],
+            code=_concept(RXNORM, code, name),
+            patient=patient,
+            recordedDate=_when(rng),
         )
     for i in range(2):
-        yield (
+        yield _resource(
             "Goal",
-            {
-                "resourceType": "Goal",
-                "id": f"gl-{n}-{i}",
-                "lifecycleStatus": "active",
-                "description": _concept(SNOMED, "289169006", "Weight loss"),
-                "subject": {"reference": f"Patient/{pid}"},
-                "startDate": "2024-01-01",
-            },
+            f"gl-{n}-{i}",
+            lifecycleStatus="active",
+            description=_concept(SNOMED, "289169006", "Weight loss"),
+            subject=patient,
+            startDate="2024-01-01",
         )
-    yield (
+    yield _resource(
         "CarePlan",
-        {
-            "resourceType": "CarePlan",
-            "id": f"cp-{n}",
-            "status": "active",
-            "intent": "plan",
-            "category": [
-                _concept(
-                    "http://hl7.org/fhir/us/core/CodeSystem/careplan-category",
-                    "assess-plan",
-                    "Assessment and Plan",
-                ),
-                _concept(SNOMED, "698360004", "Diabetes self management plan"),
-            ],
-            "description": "Diet and exercise; recheck A1c in 3 months.",
-            "subject": {"reference": f"Patient/{pid}"},
-            "created": _when(rng),
-        },
+        f"cp-{n}",
+        status="active",
+        intent="plan",
+        category=[
+            _concept(
+                "http://hl7.org/fhir/us/core/CodeSystem/careplan-category",
+                "assess-plan",
+                "Assessment and Plan",
+            ),
+            _concept(SNOMED, "698360004", "Diabetes self management plan"),
+        ],
+        description="Diet and exercise; recheck A1c in 3 months.",
+        subject=patient,
+        created=_when(rng),
     )
 
 
@@ -324,22 +304,18 @@ def generate(directory: Path, resources: int, seed: int = 7) -> int:
     try:
         for p in range(PRACTITIONERS):
             emit(
-                "Practitioner",
-                {
-                    "resourceType": "Practitioner",
-                    "id": f"pr-{p}",
-                    "name": [{"family": f"Doctor{p}", "given": ["Pat"], "prefix": ["Dr."]}],
-                    "identifier": [
+                *_resource(
+                    "Practitioner",
+                    f"pr-{p}",
+                    name=[{"family": f"Doctor{p}", "given": ["Pat"], "prefix": ["Dr."]}],
+                    identifier=[
                         {"system": "http://hl7.org/fhir/sid/us-npi", "value": f"{1000000000 + p}"}
                     ],
-                },
+                )
             )
         for m in range(SHARED_MEDICATIONS):
             rx, drug = MEDICATIONS[m % len(MEDICATIONS)]
-            emit(
-                "Medication",
-                {"resourceType": "Medication", "id": f"md-{m}", "code": _concept(RXNORM, rx, drug)},
-            )
+            emit(*_resource("Medication", f"md-{m}", code=_concept(RXNORM, rx, drug)))
         for n in range(max(1, (resources - written) // PER_PATIENT)):
             for kind, item in _patient_resources(rng, n):
                 emit(kind, item)
@@ -553,7 +529,7 @@ def _table(header: str, sizes: str, run: Callable[[int], None], text: tuple[str,
 
 def main() -> None:
     """Parse the options and run the benchmark."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argument_parser("scripts.bench_import", __doc__)
     parser.add_argument("--resources", default="200000,1000000", help="sizes, comma-separated")
     parser.add_argument("--jobs", type=int, default=2, help="chartshare import --jobs")
     parser.add_argument("--again", action="store_true", help="time a second, unchanged import")

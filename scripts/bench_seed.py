@@ -1,32 +1,26 @@
-#!/usr/bin/env python3
 """Time `chartshare seed` into a fresh PostgreSQL database, count the rows, drop the database.
 
-.venv/bin/python scripts/bench_seed.py [--patients 10000] [--seed 1] [--admin-url URL]
+.venv/bin/python -m scripts.bench_seed [--patients 10000] [--seed 1] [--admin-url URL]
 
 The admin URL names a database to connect to for CREATE/DROP DATABASE; it defaults to
 CHARTSHARE_BENCH_POSTGRES_URL or postgresql://postgres@127.0.0.1:5432/test.
 """
 
-import argparse
 import asyncio
 import os
 import platform
 import secrets
-import sys
 import time
-from pathlib import Path
 
 import asyncpg
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT)]
-
-from db.passwords import make_hasher  # noqa: E402
-from db.seed.runner import SeedOptions, run_seed  # noqa: E402
-from db.tables import metadata  # noqa: E402
-from migrations import upgrade  # noqa: E402
-from scripts.bench.admin import admin_sql, dsn  # noqa: E402
-from sharing.apps import demo_app_registrar  # noqa: E402
+from db.passwords import make_hasher
+from db.seed.runner import SeedOptions, run_seed
+from db.tables import metadata
+from migrations import upgrade
+from scripts import argument_parser
+from scripts.bench.admin import admin_sql, dsn
+from sharing.apps import demo_app_registrar
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -46,7 +40,7 @@ async def _count_rows(url: str) -> tuple[dict[str, int], str]:
 
 def main() -> None:
     """Seed a throwaway PostgreSQL database and report rows and time."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argument_parser("scripts.bench_seed", __doc__)
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(

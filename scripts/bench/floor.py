@@ -1,16 +1,14 @@
-#!/usr/bin/env python3
 """The floor: a minimal Starlette + asyncpg endpoint that runs the compiled SQL, with no checks.
 
-.venv/bin/python scripts/bench/floor.py DATABASE_URL STATEMENTS_JSON --port 8082
+.venv/bin/python -m scripts.bench.floor DATABASE_URL STATEMENTS_JSON --port 8082
 
-STATEMENTS_JSON maps a workload name to {"sql": ..., "params": {...}} as `run.py` writes it
-(the same statement chartshare's compiled path runs, `$1` being the patient id). POST
-/{workload} with {"patient": id} answers the statement's first column, the `data` JSON.
-No token, no grant, no activity log: the fastest this machine answers the same query
+STATEMENTS_JSON maps a workload name to {"sql": ..., "params": {...}} as `scripts.bench.run`
+writes it (the same statement chartshare's compiled path runs, `$1` being the patient id).
+POST /{workload} with {"patient": id} answers the statement's first column, the `data`
+JSON. No token, no grant, no activity log: the fastest this machine answers the same query
 through Python. Benchmark only.
 """
 
-import argparse
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,6 +21,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from scripts import argument_parser
 
 
 def build(url: str, statements: dict[str, Any]) -> Starlette:
@@ -53,7 +53,7 @@ def build(url: str, statements: dict[str, Any]) -> Starlette:
 
 def main() -> None:
     """Serve the floor on a loopback port."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argument_parser("scripts.bench.floor", __doc__)
     parser.add_argument("url")
     parser.add_argument("statements")
     parser.add_argument("--port", type=int, default=8082)

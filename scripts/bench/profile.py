@@ -1,29 +1,25 @@
-#!/usr/bin/env python3
 """Profile the app read path in one process (no HTTP sockets): W1 and W2 under pyinstrument.
 
-.venv/bin/python scripts/bench/profile.py DATABASE_URL [--requests 200] [--workload W1]
+.venv/bin/python -m scripts.bench.profile DATABASE_URL [--requests 200] [--workload W1]
 
 The database must be migrated and seeded (`chartshare seed --patients 10000`).
 """
 
-import argparse
 import asyncio
 import random
-import sys
 import time
 from pathlib import Path
 
 import httpx
 from pyinstrument import Profiler
 
+from api.app import create_app
+from api.settings import Settings
+from scripts import argument_parser
+from scripts.bench.queries import EVERYTHING, LABS_ONLY, THREE_CATEGORIES, W1, W2
+from scripts.bench.tokens import mint_tokens
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT)]
-
-from api.app import create_app  # noqa: E402
-from api.settings import Settings  # noqa: E402
-from scripts.bench.queries import EVERYTHING, LABS_ONLY, THREE_CATEGORIES, W1, W2  # noqa: E402
-from scripts.bench.tokens import mint_tokens  # noqa: E402
-
 WORKLOADS = {"W1": (W1, EVERYTHING), "W2": (W2, LABS_ONLY), "W3": (W1, THREE_CATEGORIES)}
 
 
@@ -58,7 +54,7 @@ async def _run(url: str, workload: str, requests: int) -> str:
 
 def main() -> None:
     """Profile one workload and print (or write) the profile."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argument_parser("scripts.bench.profile", __doc__)
     parser.add_argument("url")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--workload", choices=sorted(WORKLOADS), default="W1")

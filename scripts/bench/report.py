@@ -1,13 +1,13 @@
-#!/usr/bin/env python3
-"""Print a results file of `run.py` as a Markdown table, with ratios to PostGraphile and the floor.
+"""Print `scripts.bench.run` results as a Markdown table, with ratios to PostGraphile and the floor.
 
-.venv/bin/python scripts/bench/report.py results.json
+.venv/bin/python -m scripts.bench.report results.json
 """
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
+
+from scripts import argument_parser
 
 
 def _ratio(mine: float, theirs: float | None) -> str:
@@ -41,5 +41,12 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def main() -> None:
+    """Print the table of one results file."""
+    parser = argument_parser("scripts.bench.report", __doc__)
+    parser.add_argument("results", type=Path, help="the --output file of scripts.bench.run")
+    print(render(json.loads(parser.parse_args().results.read_text())))
+
+
 if __name__ == "__main__":
-    print(render(json.loads(Path(sys.argv[1]).read_text())))
+    main()

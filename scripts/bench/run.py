@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """The read-path benchmark: chartshare, PostGraphile 5 and the floor over one PostgreSQL database.
 
-.venv/bin/python scripts/bench/run.py [--patients 10000] [--seconds 15] [--output FILE]
+.venv/bin/python -m scripts.bench.run [--patients 10000] [--seconds 15] [--output FILE]
 
 Creates (or with --reuse, reuses) the database `chartshare_bench` next to the admin URL
 (--admin-url or CHARTSHARE_BENCH_POSTGRES_URL), migrates and seeds it, mints grants and
@@ -28,26 +27,26 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT)]
-
-from db.seed.runner import run_seed  # noqa: E402
-from migrations import upgrade  # noqa: E402
-from scripts.bench import postgraphile  # noqa: E402
-from scripts.bench.account_page import (  # noqa: E402
+from db.seed.runner import run_seed
+from migrations import upgrade
+from scripts import argument_parser
+from scripts.bench import postgraphile
+from scripts.bench.account_page import (
     REFRESHABLE,
     account_page_requests,
     mint_refresh_tokens,
     open_patient_sessions,
     refresh_requests,
 )
-from scripts.bench.admin import admin_sql, dsn  # noqa: E402
-from scripts.bench.checks import executors, floor_statements, same_records  # noqa: E402
-from scripts.bench.load import Requests, run_wrk  # noqa: E402
-from scripts.bench.queries import EVERYTHING, LABS_ONLY, THREE_CATEGORIES, W1, W2  # noqa: E402
-from scripts.bench.seeding import seed_options  # noqa: E402
-from scripts.bench.tokens import DEMO_APP, mint_tokens  # noqa: E402
+from scripts.bench.admin import admin_sql, dsn
+from scripts.bench.checks import executors, floor_statements, same_records
+from scripts.bench.load import Requests, run_wrk
+from scripts.bench.queries import EVERYTHING, LABS_ONLY, THREE_CATEGORIES, W1, W2
+from scripts.bench.seeding import seed_options
+from scripts.bench.tokens import DEMO_APP, mint_tokens
 
+# The repository root: the servers start in it, so `python -m` finds this checkout's modules.
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 WORKLOADS = {"W1": (W1, EVERYTHING), "W2": (W2, LABS_ONLY), "W3": (W1, THREE_CATEGORIES)}
 
@@ -182,7 +181,7 @@ def _sqlite_runs(path: Path, args: argparse.Namespace, folder: Path) -> list[dic
 
 def main() -> None:
     """Run the whole benchmark."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argument_parser("scripts.bench.run", __doc__)
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--tokens", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=15)
@@ -226,8 +225,8 @@ def main() -> None:
     servers = {
         "chartshare": serve_chartshare(url, ports["chartshare"], args.workers),
         "floor": subprocess.Popen(
-            [sys.executable, str(Path(__file__).parent / "floor.py"), url,
-             str(folder / "floor.json"), "--port", str(ports["floor"])], cwd=ROOT,
+            [sys.executable, "-m", "scripts.bench.floor", url, str(folder / "floor.json"),
+             "--port", str(ports["floor"])], cwd=ROOT,
         ),
         "postgraphile": subprocess.Popen(
             graphile_command, env=graphile_env, stdout=subprocess.DEVNULL,

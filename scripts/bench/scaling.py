@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Scaling and memory checks of the read path: W2 at several database sizes, RSS over a soak.
 
-.venv/bin/python scripts/bench/scaling.py [--sizes 1000,100000] [--soak 100000] [--output FILE]
+.venv/bin/python -m scripts.bench.scaling [--sizes 1000,100000] [--soak 100000] [--output FILE]
 
 For each size, a PostgreSQL database `chartshare_bench_<size>` is seeded (kept with
 --reuse) and served by its own chartshare process; W2 (10 newest labs, labs-only grant)
@@ -12,23 +11,19 @@ and the server's resident memory is read after 20% of them and at the end (the
 target: within 10%).
 """
 
-import argparse
 import asyncio
 import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT)]
-
-from scripts.bench.load import run_wrk  # noqa: E402
-from scripts.bench.queries import LABS_ONLY, W2  # noqa: E402
-from scripts.bench.run import (  # noqa: E402
+from scripts import argument_parser
+from scripts.bench.load import run_wrk
+from scripts.bench.queries import LABS_ONLY, W2
+from scripts.bench.run import (
     DEFAULT_ADMIN,
     chartshare_requests,
     create_database,
@@ -37,7 +32,7 @@ from scripts.bench.run import (  # noqa: E402
     serve_chartshare,
     wait_for,
 )
-from scripts.bench.tokens import mint_tokens  # noqa: E402
+from scripts.bench.tokens import mint_tokens
 
 SOAK_STEP_SECONDS = 5
 
@@ -81,7 +76,7 @@ def _soak(url: str, tokens: list[tuple[int, str]], total: int, folder: Path) -> 
 
 def main() -> None:
     """Run the scaling check and the soak."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argument_parser("scripts.bench.scaling", __doc__)
     parser.add_argument("--sizes", default="1000,100000")
     parser.add_argument("--tokens", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=15)

@@ -1,0 +1,1 @@
+"""The read-path benchmark and its helpers; run `python -m scripts.bench.run` from the root."""
