@@ -38,7 +38,7 @@ from scripts.bench.account_page import (
     open_patient_sessions,
     refresh_requests,
 )
-from scripts.bench.admin import admin_sql, dsn
+from scripts.bench.admin import admin_sql, database_exists, dsn
 from scripts.bench.checks import executors, floor_statements, same_records
 from scripts.bench.load import Requests, run_wrk
 from scripts.bench.queries import EVERYTHING, LABS_ONLY, THREE_CATEGORIES, W1, W2
@@ -93,9 +93,15 @@ def _process_stats(pid: int) -> tuple[float, int]:
 
 
 def create_database(admin: str, name: str, patients: int, reuse: bool) -> str:
-    """The URL of a migrated database `name` seeded with `patients` (kept with `reuse`)."""
+    """The URL of a migrated database `name` seeded with `patients`.
+
+    With `reuse`, a database left by an earlier run is used as it is; one that does not
+    exist yet is created and seeded.
+    """
     url = dsn(admin, name)
-    if not reuse:
+    if reuse and asyncio.run(database_exists(admin, name)):
+        print(f"reusing the database {name} as an earlier run left it")
+    else:
         asyncio.run(admin_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         asyncio.run(admin_sql(admin, f'CREATE DATABASE "{name}"'))
         upgrade(url)
@@ -187,7 +193,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--concurrency", default="1,16")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--reuse", action="store_true", help="keep the seeded database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the database an earlier run seeded (if any)"
+    )
     parser.add_argument("--admin-url", default=os.environ.get("CHARTSHARE_BENCH_POSTGRES_URL",
                                                               DEFAULT_ADMIN))  # fmt: skip
     parser.add_argument("--sqlite", help="also run W1/W2 on this SQLite file (seeded if new)")

@@ -82,7 +82,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved runs per size")
     parser.add_argument("--soak", type=int, default=100_000, help="requests (0: no soak)")
-    parser.add_argument("--reuse", action="store_true", help="keep the seeded databases")
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the databases an earlier run seeded (if any)"
+    )
     parser.add_argument("--admin-url", default=os.environ.get("CHARTSHARE_BENCH_POSTGRES_URL",
                                                               DEFAULT_ADMIN))  # fmt: skip
     parser.add_argument("--output", type=Path)
