@@ -17,9 +17,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Insert, Table, bindparam
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Integer, Table, TextClause, bindparam, text
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -98,31 +96,28 @@ def event_digest(event: ChainedEvent) -> str:
 HEADS: Table = ActivityChainHead.__table__  # type: ignore[attr-defined]
 
 
-def _claim_heads(dialect: str, chains: int) -> Insert:
+def _claim_heads(chains: int) -> TextClause:
     """Lock (or create) `chains` heads, count their new events, return their previous hashes.
 
-    The heads are `:c0`, `:c1`..., their new events' counts `:n0`, `:n1`... Built once per
-    dialect and number of chains; Core SQL on the table, not the ORM entity: this runs for
-    every batch of events.
+    The heads are `:c0`, `:c1`..., their new events' counts `:n0`, `:n1`... One text per
+    number of chains, the same on PostgreSQL and SQLite: SQLAlchemy does not cache the
+    compiled form of a multi-row upsert built with its dialects' `insert()` ("no key"), so
+    that form was compiled again for every batch of events.
     """
-    key = (dialect, chains)
-    found = _CLAIMS.get(key)
+    found = _CLAIMS.get(chains)
     if found is None:
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        rows = [
-            {"chain": bindparam(f"c{i}"), "last_hash": "", "length": bindparam(f"n{i}")}
-            for i in range(chains)
-        ]
-        statement = insert(HEADS).values(rows)
-        found = statement.on_conflict_do_update(
-            index_elements=[HEADS.c.chain],
-            set_={"length": HEADS.c.length + statement.excluded.length},
-        ).returning(HEADS.c.chain, HEADS.c.last_hash)
-        _CLAIMS[key] = found
+        # Only numbered placeholders are formatted into the text.
+        rows = ", ".join(f"(:c{i}, '', :n{i})" for i in range(chains))
+        found = text(
+            f"INSERT INTO activity_chain_head (chain, last_hash, length) VALUES {rows} "  # noqa: S608
+            "ON CONFLICT (chain) DO UPDATE "
+            "SET length = activity_chain_head.length + excluded.length RETURNING chain, last_hash"
+        ).bindparams(*(bindparam(f"n{i}", type_=Integer()) for i in range(chains)))
+        _CLAIMS[chains] = found
     return found
 
 
-_CLAIMS: dict[tuple[str, int], Insert] = {}
+_CLAIMS: dict[int, TextClause] = {}
 
 
 async def append_to_chains(
@@ -147,9 +142,7 @@ async def append_to_chains(
     chains = sorted(by_chain)
     parameters: dict[str, str | int] = {f"c{i}": chain for i, chain in enumerate(chains)}
     parameters |= {f"n{i}": len(by_chain[chain]) for i, chain in enumerate(chains)}
-    claimed = await connection.execute(
-        _claim_heads(connection.dialect.name, len(chains)), parameters
-    )
+    claimed = await connection.execute(_claim_heads(len(chains)), parameters)
     previous: dict[str, str] = {row.chain: row.last_hash for row in claimed}
     rows: list[dict[str, Any]] = []
     columns = [c.name for c in table.columns if c.name != "id"]

@@ -6,6 +6,7 @@ from dataclasses import fields
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
@@ -241,3 +242,30 @@ async def test_the_bookkeeper_appends_concurrent_requests_events_as_one_batch(
 
 def test_a_chained_event_has_exactly_the_columns_of_an_activity_event_row() -> None:
     assert {f.name for f in fields(ChainedEvent)} == set(EVENTS.c.keys())
+
+
+async def test_a_batch_of_events_reuses_the_compiled_statements_of_the_one_before(
+    engine: AsyncEngine,
+) -> None:
+    """Every app read writes a batch: neither of its two statements is compiled again."""
+    factory = create_session_factory(engine)
+    seen: list[tuple[str, str]] = []
+
+    def note(connection: object, cursor: object, statement: str, *args: object) -> None:
+        context = args[-2]
+        seen.append((statement.split("(")[0].strip(), context._get_cache_stats()))  # type: ignore[attr-defined]
+
+    for n in range(2):
+        batch = [new_event(kind=EventKind.DATA_READ, patient_id=p, account_id=1) for p in (5, 6)]
+        async with unit_of_work(factory) as session:
+            connection = await session.connection()
+            sa_event.listen(connection.sync_connection, "before_cursor_execute", note)
+            await append_events(session, batch)
+            sa_event.remove(connection.sync_connection, "before_cursor_execute", note)
+        if n == 0:
+            seen.clear()
+    assert [statement for statement, _ in seen] == [
+        "INSERT INTO activity_chain_head",
+        "INSERT INTO activity_event",
+    ]
+    assert all(stats.startswith("cached since") for _, stats in seen), seen
