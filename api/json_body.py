@@ -38,7 +38,9 @@ def parse_json_body(raw: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise MalformedJson("The body is not UTF-8.") from None
-    if nesting_depth(text) > max_depth:
+    # Fewer brackets than the limit cannot nest deeper than it (most bodies: skip the scan).
+    brackets = text.count("[") + text.count("{")
+    if brackets > max_depth and nesting_depth(text) > max_depth:
         raise MalformedJson(f"The body nests arrays or objects deeper than {max_depth} levels.")
     try:
         parsed = json.loads(text, parse_constant=_refuse_constant)

@@ -3,6 +3,7 @@
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -159,9 +160,9 @@ class Settings:
         """The secret the signing keys are encrypted with (a fixed one in development)."""
         return self.signing_key_secret or DEVELOPMENT_KEY_SECRET
 
-    @property
+    @cached_property
     def limits(self) -> Limits:
-        """The GraphQL query limits."""
+        """The GraphQL query limits (built once: every GraphQL request reads them)."""
         return Limits(
             **{
                 f.metadata["limit"]: getattr(self, f.name)
