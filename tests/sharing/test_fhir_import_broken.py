@@ -185,3 +185,42 @@ async def test_a_text_longer_than_its_column_rejects_only_that_resource(
     assert [p.reason for p in problems] == ["Immunization: lot number is longer than 40"]
     assert report.counts["Immunization"]["imported"] == 1
     assert await count(engine, "immunization") == 1
+
+
+def _nested_extension(depth: int) -> dict[str, Any]:
+    extension: dict[str, Any] = {"url": "https://example.test/leaf", "valueString": "x"}
+    for _ in range(depth):
+        extension = {"url": "https://example.test/branch", "extension": [extension]}
+    return extension
+
+
+async def test_undecodable_and_too_deep_input_is_rejected_and_the_rest_is_stored(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    folder = tmp_path / "input"
+    folder.mkdir()
+    # Not UTF-8 in the very first bytes, which tell a .json file's encoding.
+    (folder / "a-binary.json").write_bytes(b"\xff\xd8\xff\xe0 not json at all")
+    deep = "[" * 100_000 + "]" * 100_000
+    (folder / "b-deep.ndjson").write_text(f'{{"resourceType": "Patient", "x": {deep}}}\n', "utf-8")
+    (folder / "c-deep-entry.json").write_text(
+        '{"resourceType": "Bundle", "type": "collection", "entry": '
+        f'[{{"resource": {{"resourceType": "Patient", "x": {deep}}}}}]}}',
+        "utf-8",
+    )
+    too_deep = _patient("p9", "MRN-9")
+    too_deep["extension"] = [_nested_extension(400)]
+    write_ndjson(folder / "d-patients.ndjson", [_patient("p1", "MRN-1"), too_deep])
+
+    report, problems = await run_import(engine, folder)
+
+    reasons = _reasons(problems)
+    assert reasons[f"{folder}/a-binary.json"] == "not UTF-8 text"
+    assert reasons[f"{folder}/b-deep.ndjson:line 1"] == "not valid JSON (nested too deeply)"
+    assert reasons[f"{folder}/c-deep-entry.json:entry 0"].startswith(
+        "not valid JSON (nested too deeply"
+    )
+    assert "nest too deeply" in reasons[f"{folder}/d-patients.ndjson:line 2"]
+    assert len(problems) == 4
+    assert report.counts["Patient"]["imported"] == 1
+    assert await count(engine, "patient") == 1
