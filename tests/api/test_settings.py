@@ -68,6 +68,9 @@ def test_values_are_parsed_and_postgres_urls_get_the_async_driver() -> None:
         ("CHARTSHARE_DATABASE_URL", "not a url", "not a database URL"),
         ("CHARTSHARE_DATABASE_URL", "mysql://x/y", "unsupported database"),
         ("CHARTSHARE_DATABASE_URL", "sqlite://", "needs a file path"),
+        ("CHARTSHARE_DATABASE_URL", "sqlite:///:memory:", "needs a file path"),
+        ("CHARTSHARE_DATABASE_URL", "postgresql://app@[::1/chartshare", "not a database URL"),
+        ("CHARTSHARE_DATABASE_URL", "postgresql://app@db:port/chartshare", "not a database URL"),
         ("CHARTSHARE_MAX_QUERY_DEPTH", "deep", "whole number"),
         ("CHARTSHARE_MAX_QUERY_DEPTH", "0", "above zero"),
         # NaN passed "above zero" (every comparison with it is false); infinity failed the
