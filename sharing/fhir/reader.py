@@ -386,13 +386,34 @@ class _Stop(Exception):
 
 def _load(raw: bytes | str) -> tuple[Any, str | None]:
     try:
-        return json.loads(raw), None
+        document = json.loads(raw)
     except UnicodeDecodeError:
         return None, "not UTF-8 text"
     except RecursionError:
         return None, "not valid JSON (nested too deeply)"
     except json.JSONDecodeError as exc:
         return None, f"not valid JSON ({exc.msg} at column {exc.colno})"
+    escaped = b"\\u0000" in raw if isinstance(raw, bytes) else "\\u0000" in raw
+    if escaped and _holds_nul(document):
+        # PostgreSQL text cannot hold one: the whole run would stop at this patient's write.
+        return None, "a text holds a NUL character (\\u0000)"
+    return document, None
+
+
+def _holds_nul(document: Any) -> bool:
+    """Whether any string (key or value) in a parsed JSON document contains NUL."""
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def _bundle_entry(entry: Any, place: str) -> Iterator[Entry]:

@@ -224,3 +224,33 @@ async def test_undecodable_and_too_deep_input_is_rejected_and_the_rest_is_stored
     assert len(problems) == 4
     assert report.counts["Patient"]["imported"] == 1
     assert await count(engine, "patient") == 1
+
+
+async def test_a_resource_with_a_nul_character_is_rejected_and_the_rest_is_stored(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    nul_name = _patient("p2", "MRN-2")
+    nul_name["name"][0]["family"] = "Sh\x00aw"
+    nul_lab = _lab("l2", "p1", valueString="a\x00b")
+    del nul_lab["valueQuantity"]
+    path = write_ndjson(
+        tmp_path / "in.ndjson", [_patient("p1", "MRN-1"), nul_name, _lab("l1", "p1")]
+    )
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(
+        json.dumps(
+            {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": nul_lab}]}
+        ),
+        "utf-8",
+    )
+
+    # PostgreSQL refused the NUL when the patient was written, and the whole run stopped.
+    report, problems = await run_import(engine, path, bundle)
+
+    assert _reasons(problems) == {
+        f"{path}:line 2": "a text holds a NUL character (\\u0000)",
+        f"{bundle}:entry 0": "a text holds a NUL character (\\u0000)",
+    }
+    assert report.counts["Patient"]["imported"] == 1
+    assert report.counts["Observation"]["imported"] == 1
+    assert await count(engine, "patient") == 1
