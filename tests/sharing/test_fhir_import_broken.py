@@ -254,3 +254,23 @@ async def test_a_resource_with_a_nul_character_is_rejected_and_the_rest_is_store
     assert report.counts["Patient"]["imported"] == 1
     assert report.counts["Observation"]["imported"] == 1
     assert await count(engine, "patient") == 1
+
+
+async def test_a_moment_outside_the_years_in_utc_rejects_only_that_resource(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    early = _lab("early", "p1", effectiveDateTime="0001-01-01T00:00:00+14:00")
+    late = _lab("late", "p1", effectiveDateTime="9999-12-31T23:59:59-14:00")
+    path = write_ndjson(
+        tmp_path / "in.ndjson", [_patient("p1", "MRN-1"), early, late, _lab("ok", "p1")]
+    )
+
+    # Converting to UTC overflowed and the whole run stopped with an OverflowError.
+    report, problems = await run_import(engine, path)
+
+    assert [p.reason for p in problems] == [
+        "Observation.effective 0001-01-01T00:00:00+14:00 lies outside the years 1 to 9999 in UTC",
+        "Observation.effective 9999-12-31T23:59:59-14:00 lies outside the years 1 to 9999 in UTC",
+    ]
+    assert report.counts["Observation"]["imported"] == 1
+    assert await count(engine, "lab_result") == 1
