@@ -72,9 +72,15 @@ def _database_url(raw: str) -> str:
 
 
 def _base_url(raw: str) -> str:
-    parts = urlsplit(raw.strip())
+    try:
+        parts = urlsplit(raw.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:  # an unclosed IPv6 bracket, a port that is no port
+        raise ValueError(f"expected an absolute http(s) URL, got {raw!r}") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"expected an absolute http(s) URL, got {raw!r}")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("the base URL may not carry a user name or password")
     if parts.query or parts.fragment:
         raise ValueError("the base URL may not carry a query or fragment")
     return raw.strip().rstrip("/")

@@ -85,6 +85,10 @@ def test_values_are_parsed_and_postgres_urls_get_the_async_driver() -> None:
         ("CHARTSHARE_ACCESS_TOKEN_TTL", "99999999999999999999", "at most"),
         ("CHARTSHARE_SESSION_ABSOLUTE_SECONDS", "3153600001", "at most"),
         ("CHARTSHARE_BASE_URL", "ftp://x", "http(s) URL"),
+        # Accepted before, and then published as the issuer of every token.
+        ("CHARTSHARE_BASE_URL", "http://x:99999", "http(s) URL"),
+        ("CHARTSHARE_BASE_URL", "http://[::1", "http(s) URL"),
+        ("CHARTSHARE_BASE_URL", "https://user:secret@x.example", "user name or password"),
         ("CHARTSHARE_ENVIRONMENT", "staging", "development or production"),
         ("CHARTSHARE_TRUST_FORWARDED_FOR", "maybe", "true or false"),
         ("CHARTSHARE_DATABSE_URL", "sqlite:///x.db", "unknown setting"),
