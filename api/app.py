@@ -38,7 +38,7 @@ APP_TOKEN_PATHS = ("/graphql", "/fhir")
 
 def _error_body(request: Request, error: str, code: str, message: str) -> dict[str, object]:
     """GraphQL-shaped on /graphql (clients read `errors` on any status), OAuth-shaped elsewhere."""
-    if request.url.path == "/graphql":
+    if request.scope["path"] == "/graphql":
         return {"errors": [{"message": message, "extensions": {"code": code}}]}
     return {"error": error, "error_description": message}
 
@@ -53,8 +53,10 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    # Logged by type and route only: the message may carry health data.
-    logger.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
+    # Logged by type and route only: the message may carry health data. The path comes from
+    # the scope: building request.url can fail on the very input that caused the error.
+    path = request.scope["path"]
+    logger.error("unexpected %s on %s %s", type(exc).__name__, request.method, path)
     # Answered outside every middleware, so the production HSTS header is added here.
     settings: Settings = request.app.state.settings
     headers = {"Strict-Transport-Security": HSTS_VALUE} if settings.is_production else None

@@ -35,6 +35,22 @@ def _count(raw: str) -> int:
     return value
 
 
+def _revision(raw: str) -> str:
+    # An empty REVISION used to run an upgrade instead.
+    if not raw.strip():
+        raise argparse.ArgumentTypeError("name a revision, or base")
+    return raw.strip()
+
+
+def _row_id(raw: str) -> int:
+    from db.columns import MAX_ROW_ID
+
+    value = _count(raw)
+    if value > MAX_ROW_ID:
+        raise argparse.ArgumentTypeError(f"no id is larger than {MAX_ROW_ID}, got {raw!r}")
+    return value
+
+
 def _patient_count(raw: str) -> int:
     value = _count(raw)
     if value > MAX_SEED_PATIENTS:
@@ -176,7 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     migrate = commands.add_parser("migrate", help="upgrade the database schema to the newest")
-    migrate.add_argument("--downgrade", metavar="REVISION", help="go down to REVISION (or base)")
+    migrate.add_argument(
+        "--downgrade", type=_revision, metavar="REVISION", help="go down to REVISION (or base)"
+    )
     migrate.set_defaults(handler=_migrate)
 
     seed = commands.add_parser("seed", help="write deterministic synthetic demo data")
@@ -226,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     fhir_export = commands.add_parser(
         "export", help="write one patient's record as a FHIR R4 Bundle (as the account page does)"
     )
-    fhir_export.add_argument("--patient", type=_count, required=True, metavar="ID")
+    fhir_export.add_argument("--patient", type=_row_id, required=True, metavar="ID")
     fhir_export.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
     fhir_export.set_defaults(handler=_export)
 

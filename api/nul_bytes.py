@@ -6,6 +6,10 @@ answered 500. No field of the product may contain one, so the request is a 400:
 raw NUL bytes anywhere, `%00` in the path, query string or a form body, and the
 JSON escape `\u0000` in a body. (A body that spells a literal backslash followed by
 `u0000` is refused too; nothing here needs one.)
+
+A query string that is not UTF-8 is refused here too: Starlette decodes it as UTF-8
+whenever `request.url` is read (the OAuth endpoints and the error handler do), so raw
+bytes such as `?x=\xff` answered 500.
 """
 
 import json
@@ -17,13 +21,24 @@ _ENCODED_NUL = re.compile(rb"%00|\x00")
 _BODY_NUL = re.compile(rb"%00|\x00|\\u0000")
 
 
-def _problem(path: str) -> tuple[bytes, bytes]:
-    message = "The request contains a NUL character."
+NUL_MESSAGE = "The request contains a NUL character."
+NOT_UTF8_MESSAGE = "The query string is not UTF-8 (percent-encode other bytes)."
+
+
+def _problem(path: str, message: str) -> tuple[bytes, bytes]:
     if path == "/graphql":
         body: object = {"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]}
     else:
         body = {"error": "invalid_request", "error_description": message}
     return json.dumps(body).encode(), b"application/json"
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class RefuseNulBytes:
@@ -38,8 +53,12 @@ class RefuseNulBytes:
             await self.app(scope, receive, send)
             return
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
-        if _ENCODED_NUL.search(raw_path) or _ENCODED_NUL.search(scope.get("query_string", b"")):
-            await self._refuse(scope, send)
+        query: bytes = scope.get("query_string", b"")
+        if _ENCODED_NUL.search(raw_path) or _ENCODED_NUL.search(query):
+            await self._refuse(scope, send, NUL_MESSAGE)
+            return
+        if not _is_utf8(query):
+            await self._refuse(scope, send, NOT_UTF8_MESSAGE)
             return
         messages: list[Message] = []
         size = 0
@@ -54,7 +73,7 @@ class RefuseNulBytes:
                 break  # too large: the handler answers 413 itself
             if not message.get("more_body", False):
                 if _BODY_NUL.search(b"".join(m.get("body", b"") for m in messages)):
-                    await self._refuse(scope, send)
+                    await self._refuse(scope, send, NUL_MESSAGE)
                     return
                 break
         await self.app(scope, self._replay(messages, receive), send)
@@ -71,8 +90,8 @@ class RefuseNulBytes:
         return replayed
 
     @staticmethod
-    async def _refuse(scope: Scope, send: Send) -> None:
-        body, media_type = _problem(scope["path"])
+    async def _refuse(scope: Scope, send: Send, message: str) -> None:
+        body, media_type = _problem(scope["path"], message)
         headers = [
             (b"content-type", media_type),
             (b"content-length", str(len(body)).encode()),

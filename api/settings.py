@@ -1,5 +1,6 @@
 """One settings object, read from CHARTSHARE_* environment variables when the app starts."""
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -15,6 +16,8 @@ from schema.context import Limits
 
 PREFIX = "CHARTSHARE_"
 MIN_SECRET_LENGTH = 32
+MAX_LIFETIME_SECONDS = 100 * 365 * 24 * 3600
+MAX_STATEMENT_SECONDS = (2**31 - 1) // 1000
 PLACEHOLDERS = ("changeme", "change-me", "change_me", "placeholder", "example", "xxxxxxxx")
 # Development only: without CHARTSHARE_SIGNING_KEY_SECRET keys are encrypted with this
 # published value, which production refuses.
@@ -30,6 +33,8 @@ def _positive(kind: Callable[[str], float], what: str, raw: str) -> Any:
         value = kind(raw)
     except ValueError:
         raise ValueError(f"expected {what}, got {raw!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {raw!r}")
     if value <= 0:
         raise ValueError(f"expected a number above zero, got {raw!r}")
     return value
@@ -45,14 +50,38 @@ def _positive_float(raw: str) -> float:
     return value
 
 
+def _seconds(raw: str) -> int:
+    """A lifetime in seconds: a longer one would put expiry dates past the year 9999."""
+    value = _positive_int(raw)
+    if value > MAX_LIFETIME_SECONDS:
+        raise ValueError(
+            f"expected at most {MAX_LIFETIME_SECONDS} seconds (100 years), got {raw!r}"
+        )
+    return value
+
+
+def _statement_seconds(raw: str) -> float:
+    """A statement timeout: PostgreSQL's statement_timeout holds at most 2**31 - 1 ms."""
+    value = _positive_float(raw)
+    if value > MAX_STATEMENT_SECONDS:
+        raise ValueError(f"expected at most {MAX_STATEMENT_SECONDS} seconds, got {raw!r}")
+    return value
+
+
 def _database_url(raw: str) -> str:
     return parse_database_url(raw).render_as_string(hide_password=False)
 
 
 def _base_url(raw: str) -> str:
-    parts = urlsplit(raw.strip())
+    try:
+        parts = urlsplit(raw.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:  # an unclosed IPv6 bracket, a port that is no port
+        raise ValueError(f"expected an absolute http(s) URL, got {raw!r}") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"expected an absolute http(s) URL, got {raw!r}")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("the base URL may not carry a user name or password")
     if parts.query or parts.fragment:
         raise ValueError("the base URL may not carry a query or fragment")
     return raw.strip().rstrip("/")
@@ -118,14 +147,14 @@ class Settings:
     # Items a list without a page size (Encounter.diagnoses) counts for in the query cost.
     assumed_list_size: int = _limit("assumed_list_size", _positive_int)
     # Time budget of one GraphQL request; also every database statement's timeout.
-    max_query_seconds: float = _limit("max_seconds", _positive_float)
+    max_query_seconds: float = _limit("max_seconds", _statement_seconds)
     max_response_bytes: int = _limit("max_response_bytes", _positive_int)
     # Token lifetimes, in seconds
-    access_token_ttl: int = _setting(15 * 60, _positive_int)
-    refresh_token_ttl: int = _setting(90 * 24 * 3600, _positive_int)
-    authorization_code_ttl: int = _setting(60, _positive_int)
+    access_token_ttl: int = _setting(15 * 60, _seconds)
+    refresh_token_ttl: int = _setting(90 * 24 * 3600, _seconds)
+    authorization_code_ttl: int = _setting(60, _seconds)
     # How long a patient has to answer one authorization request (login, choice, consent).
-    authorization_request_ttl: int = _setting(10 * 60, _positive_int)
+    authorization_request_ttl: int = _setting(10 * 60, _seconds)
     # Argon2id
     argon2_memory_kib: int = _setting(ARGON2_MEMORY_KIB, _positive_int)
     argon2_iterations: int = _setting(ARGON2_ITERATIONS, _positive_int)
@@ -133,12 +162,12 @@ class Settings:
     # Login protection
     login_slowdown_after: int = _setting(5, _positive_int)
     login_lock_after: int = _setting(10, _positive_int)
-    login_lock_seconds: int = _setting(15 * 60, _positive_int)
+    login_lock_seconds: int = _setting(15 * 60, _seconds)
     # How long a login answer is held back once an account is past the slow-down threshold.
     login_slowdown_seconds: float = _setting(2.0, _positive_float)
     # Sessions
-    session_idle_seconds: int = _setting(30 * 60, _positive_int)
-    session_absolute_seconds: int = _setting(12 * 3600, _positive_int)
+    session_idle_seconds: int = _setting(30 * 60, _seconds)
+    session_absolute_seconds: int = _setting(12 * 3600, _seconds)
     # Whether responses trust X-Forwarded-For for the activity log's source address.
     trust_forwarded_for: bool = _setting(False, _bool)
     # Whether app queries run on the compiled read path (false: always the Strawberry executor).

@@ -7,6 +7,10 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+# The largest id a row can have: every id column is an INTEGER, 32 bits on PostgreSQL. A
+# larger number in an id, cursor or form is malformed input, never a database query.
+MAX_ROW_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""

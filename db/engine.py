@@ -67,7 +67,7 @@ def parse_database_url(raw: str) -> URL:
     """Parse a database URL and pick the async driver; raise ValueError with a plain reason."""
     try:
         url = make_url(raw.strip())
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise ValueError(
             "not a database URL (expected sqlite:///path or postgresql://...)"
         ) from None
@@ -75,7 +75,8 @@ def parse_database_url(raw: str) -> URL:
     if driver is None:
         raise ValueError(f"unsupported database {url.drivername!r} (use sqlite or postgresql)")
     url = url.set(drivername=driver)
-    if driver.startswith("sqlite") and not url.database:
+    # An in-memory database would lose every record when the process ends.
+    if driver.startswith("sqlite") and url.database in (None, "", ":memory:"):
         raise ValueError("a SQLite URL needs a file path, e.g. sqlite:///chartshare.db")
     if driver.startswith("postgresql") and not url.database:
         raise ValueError("a PostgreSQL URL needs a database name")

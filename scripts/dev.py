@@ -62,7 +62,7 @@ def serve_address(environ: Mapping[str, str]) -> tuple[str, str, str]:
     """Host, port and base URL for `run`; the issuer follows HOST/PORT unless BASE_URL is set."""
     host = environ.get("CHARTSHARE_HOST", "127.0.0.1")
     port = environ.get("CHARTSHARE_PORT", "8000")
-    if not port.isdigit() or not 0 < int(port) < 65536:
+    if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
         raise SystemExit(f"CHARTSHARE_PORT: {port!r} is not a port number")
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
     shown = f"[{shown}]" if ":" in shown else shown

@@ -2,7 +2,7 @@
 
 import ipaddress
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from sharing.scopes import split_scope_string
 
@@ -43,11 +43,21 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _split(value: str) -> SplitResult | None:
+    """The parts of a URL; None if it cannot be parsed (`https://[::1`, a port of 99999)."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return None
+    return parts
+
+
 def check_redirect_uri(uri: str) -> None:
     """HTTPS, or http on a loopback address (native apps, RFC 8252); no fragment; absolute."""
-    if not isinstance(uri, str) or len(uri) > 2000:
+    parts = _split(uri) if isinstance(uri, str) and len(uri) <= 2000 else None
+    if parts is None:
         raise RegistrationProblem("invalid_redirect_uri", "redirect_uris", "Invalid redirect URI.")
-    parts = urlsplit(uri)
     if parts.fragment or not parts.netloc or parts.username or parts.password:
         raise RegistrationProblem(
             "invalid_redirect_uri",
@@ -67,8 +77,8 @@ def check_redirect_uri(uri: str) -> None:
 def _check_link(value: str | None, name: str) -> str | None:
     if value is None or value == "":
         return None
-    parts = urlsplit(value)
-    if parts.scheme != "https" or not parts.netloc or len(value) > 2000:
+    parts = _split(value)
+    if parts is None or parts.scheme != "https" or not parts.netloc or len(value) > 2000:
         raise RegistrationProblem("invalid_client_metadata", name, f"{name} must be an https URL.")
     return value
 

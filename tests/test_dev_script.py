@@ -33,6 +33,7 @@ def test_all_interfaces_are_reached_through_loopback_and_a_base_url_wins() -> No
     ) == ("127.0.0.1", "9000", "https://api.example.org")
 
 
-def test_a_bad_port_is_a_clear_error() -> None:
+@pytest.mark.parametrize("port", ["eighty", "0", "65536", "²"])  # "²" was a ValueError
+def test_a_bad_port_is_a_clear_error(port: str) -> None:
     with pytest.raises(SystemExit, match="CHARTSHARE_PORT"):
-        _dev().serve_address({"CHARTSHARE_PORT": "eighty"})
+        _dev().serve_address({"CHARTSHARE_PORT": port})

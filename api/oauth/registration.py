@@ -9,7 +9,6 @@ and the URI where the app reads, updates or deletes its registration
 (`api.oauth.registration_management`).
 """
 
-import json
 from typing import Any
 
 from authlib.oauth2.rfc7591.errors import InvalidClientMetadataError, InvalidRedirectURIError
@@ -17,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from api.context import database, hasher_of, settings_of
+from api.json_body import MalformedJson, parse_json_body
 from api.oauth.params import NO_STORE
 from api.security import source_address
 from db.apps import App, redirect_uris_of
@@ -57,14 +57,16 @@ def parse_metadata(body: Any, *, default_auth_method: str = "client_secret_basic
             "invalid_redirect_uri", "redirect_uris", "redirect_uris must be a list of URIs."
         )
     method = body.get("token_endpoint_auth_method") or default_auth_method
-    if method not in AUTH_METHODS:
+    if not isinstance(method, str) or method not in AUTH_METHODS:
         raise RegistrationProblem(
             "invalid_client_metadata",
             "token_endpoint_auth_method",
             "Use none, client_secret_basic or client_secret_post.",
         )
     grant_types = body.get("grant_types") or ["authorization_code"]
-    if not isinstance(grant_types, list) or not set(grant_types) <= GRANT_TYPES:
+    if not isinstance(grant_types, list) or not all(
+        isinstance(g, str) and g in GRANT_TYPES for g in grant_types
+    ):
         raise RegistrationProblem(
             "invalid_client_metadata", "grant_types", "Only authorization_code and refresh_token."
         )
@@ -130,9 +132,9 @@ async def register(request: Request) -> Response:
     if len(raw) > settings.max_body_bytes:
         return metadata_error(InvalidClientMetadataError.error, "The request body is too large.")
     try:
-        metadata = parse_metadata(json.loads(raw or b"null"))
-    except (ValueError, UnicodeDecodeError):
-        return metadata_error(InvalidClientMetadataError.error, "The body is not valid JSON.")
+        metadata = parse_metadata(parse_json_body(raw or b"null"))
+    except MalformedJson as exc:
+        return metadata_error(InvalidClientMetadataError.error, str(exc))
     except RegistrationProblem as problem:
         return problem_response(problem)
     async with database(request) as session:

@@ -8,7 +8,6 @@ wrong token, another client's token, an unknown client_id and an app without a t
 """
 
 import functools
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from api.context import database, hasher_of, settings_of
+from api.json_body import MalformedJson, parse_json_body
 from api.oauth.params import NO_STORE
 from api.oauth.registration import (
     client_information,
@@ -109,9 +109,9 @@ async def _json_object(request: Request) -> dict[str, Any] | JSONResponse:
     if len(raw) > settings_of(request).max_body_bytes:
         return metadata_error(INVALID_METADATA, "The request body is too large.")
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return metadata_error(INVALID_METADATA, "The body is not valid JSON.")
+        body = parse_json_body(raw)
+    except MalformedJson as exc:
+        return metadata_error(INVALID_METADATA, str(exc))
     if not isinstance(body, dict):
         return metadata_error(INVALID_METADATA, "Send a JSON object.")
     return body

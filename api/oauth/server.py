@@ -55,6 +55,8 @@ class ChartshareServer(AuthorizationServer):
         if not scope:
             raise InvalidScopeError("scope is required.")
         accepted, rejected = split_scope_string(scope)
+        if not accepted and not rejected:  # white space only
+            raise InvalidScopeError("scope is required.")
         if not accepted:
             # Unsupported scopes are dropped; only a request left with nothing is refused.
             raise InvalidScopeError(

@@ -23,6 +23,7 @@ from db.apps import (
     list_apps,
     set_operator_flag,
 )
+from db.columns import MAX_ROW_ID
 from db.errors import Conflict
 from db.representatives import list_representations
 from sharing.apps import set_app_status
@@ -124,7 +125,11 @@ async def change_settings(
 
 
 def _form_id(raw: object) -> int | None:
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 12 else None
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if value <= MAX_ROW_ID else None
 
 
 @_operator_form

@@ -6,21 +6,19 @@ import dataclasses
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry.types import get_object_definition
 
+from db.columns import MAX_ROW_ID
 from schema.context import Limits
 from schema.errors import BadUserInput
 
 NodeType = TypeVar("NodeType")
 
-# The largest id a database column holds (SQLite INTEGER, PostgreSQL bigint): a larger
-# number in an ID or cursor is malformed input, not a database error.
-MAX_DB_ID = 2**63 - 1
-# Our longest cursor (a timestamp with its zone and a 19-digit id) is about 90 characters.
+# Our longest cursor (a timestamp with its zone and a 10-digit id) is about 90 characters.
 MAX_CURSOR_LENGTH = 200
 MAX_ID_LENGTH = 200
 
@@ -78,8 +76,8 @@ def _is_db_id(raw: str) -> bool:
         raw.isascii()
         and raw.isdigit()
         and not raw.startswith("0")
-        and len(raw) <= 19
-        and int(raw) <= MAX_DB_ID
+        and len(raw) <= 10
+        and int(raw) <= MAX_ROW_ID
     )
 
 
@@ -125,7 +123,9 @@ def decode_cursor(cursor: str) -> tuple[date | datetime | int, int]:
         parsed: date | datetime | int
         if kind == "t":
             parsed = datetime.fromisoformat(value)
-            if parsed.tzinfo is None:  # every cursor we issue carries its zone
+            # Every cursor we issue is in UTC; another zone could even leave datetime's
+            # years once the database converts it.
+            if parsed.utcoffset() != timedelta(0):
                 raise ValueError(value)
         elif kind == "d":
             parsed = date.fromisoformat(value)
@@ -143,7 +143,7 @@ def decode_cursor(cursor: str) -> tuple[date | datetime | int, int]:
 
 
 def _is_id_number(value: object) -> bool:
-    return type(value) is int and 0 < value <= MAX_DB_ID
+    return type(value) is int and 0 < value <= MAX_ROW_ID
 
 
 def as_utc(moment: datetime | None) -> datetime | None:

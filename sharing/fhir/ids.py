@@ -8,6 +8,7 @@ The Patient's FHIR id is its database id, the token response's `patient`; the ca
 
 import re
 
+from db.columns import MAX_ROW_ID
 from sharing.scopes import BY_KEY, CategoryKey
 
 K = CategoryKey
@@ -35,9 +36,8 @@ TYPE_NAMES: dict[CategoryKey, str] = {
 BY_TYPE_NAME: dict[str, CategoryKey] = {name: key for key, name in TYPE_NAMES.items()}
 # Care team members are served as Practitioners; the CareTeam resource is the whole team.
 PRACTITIONER = "Practitioner"
-MAX_DB_ID = 2**63 - 1
-_ROW_ID = re.compile(r"([A-Za-z]{1,40})-([1-9][0-9]{0,18})")
-_PLAIN_ID = re.compile(r"[1-9][0-9]{0,18}")
+_ROW_ID = re.compile(r"([A-Za-z]{1,40})-([1-9][0-9]{0,9})")
+_PLAIN_ID = re.compile(r"[1-9][0-9]{0,9}")
 
 
 def resource_type_of(key: CategoryKey) -> str:
@@ -57,14 +57,14 @@ def parse_row_resource_id(resource_type: str, value: str) -> tuple[CategoryKey, 
         return None
     key = BY_TYPE_NAME.get(match.group(1))
     row_id = int(match.group(2))
-    if key is None or resource_type_of(key) != resource_type or row_id > MAX_DB_ID:
+    if key is None or resource_type_of(key) != resource_type or row_id > MAX_ROW_ID:
         return None
     return key, row_id
 
 
 def parse_plain_id(value: str) -> int | None:
     """A Patient, CareTeam or RelatedPerson id (a database id); None if not one of ours."""
-    if _PLAIN_ID.fullmatch(value) is None or int(value) > MAX_DB_ID:
+    if _PLAIN_ID.fullmatch(value) is None or int(value) > MAX_ROW_ID:
         return None
     return int(value)
 

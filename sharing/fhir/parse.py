@@ -130,7 +130,10 @@ def to_datetime(raw: Any, what: str) -> datetime:
     value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     if value.tzinfo is None:  # FHIR requires a zone when there is a time; be lenient
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+14:00 is in the year 0 in UTC
+        raise Unmappable(f"{what} {raw} lies outside the years 1 to 9999 in UTC") from None
 
 
 def to_date(raw: Any, what: str) -> date:

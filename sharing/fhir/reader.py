@@ -142,8 +142,7 @@ class _Window:
     def __init__(self, stream: IO[bytes], read_bytes: int) -> None:
         self.stream = stream
         self.read_bytes = read_bytes
-        start = stream.read(4)
-        self.text_decoder = codecs.getincrementaldecoder(json.detect_encoding(start))()
+        self.text_decoder = codecs.getincrementaldecoder("utf-8")()
         self.json_decoder = json.JSONDecoder()
         self.text = ""
         self.pos = 0
@@ -151,6 +150,11 @@ class _Window:
         self.line = 1  # line number of text[0]
         self.bytes_read = 0
         self.reported = 0  # bytes counted in chunks already
+
+    def start(self) -> None:
+        """Read the first bytes, which tell the encoding; _Broken if they are not text."""
+        start = self.stream.read(4)
+        self.text_decoder = codecs.getincrementaldecoder(json.detect_encoding(start))()
         self._decode(start, final=False)
         if self.text.startswith("\ufeff"):
             self.text = self.text[1:]
@@ -216,6 +220,8 @@ class _Window:
         while True:
             try:
                 value, end = self.json_decoder.raw_decode(self.text, self.pos)
+            except RecursionError:
+                raise _Broken(f"not valid JSON (nested too deeply on {self.where()})") from None
             except json.JSONDecodeError as exc:
                 cut = exc.msg.startswith("Unterminated string") or (
                     exc.pos >= len(self.text) - _CUT_MARGIN
@@ -250,6 +256,7 @@ def _json_chunks(path: Path, chunk_lines: int, read_bytes: int) -> Iterator[Chun
             size = os.fstat(stream.fileno()).st_size
             window = _Window(stream, read_bytes)
             try:
+                window.start()
                 header, deferred = yield from _scan(window, name, chunk_lines, stream_entries=known)
             except _Stop:
                 if size > window.reported:  # the rest of the file, for progress
@@ -379,11 +386,34 @@ class _Stop(Exception):
 
 def _load(raw: bytes | str) -> tuple[Any, str | None]:
     try:
-        return json.loads(raw), None
+        document = json.loads(raw)
     except UnicodeDecodeError:
         return None, "not UTF-8 text"
+    except RecursionError:
+        return None, "not valid JSON (nested too deeply)"
     except json.JSONDecodeError as exc:
         return None, f"not valid JSON ({exc.msg} at column {exc.colno})"
+    escaped = b"\\u0000" in raw if isinstance(raw, bytes) else "\\u0000" in raw
+    if escaped and _holds_nul(document):
+        # PostgreSQL text cannot hold one: the whole run would stop at this patient's write.
+        return None, "a text holds a NUL character (\\u0000)"
+    return document, None
+
+
+def _holds_nul(document: Any) -> bool:
+    """Whether any string (key or value) in a parsed JSON document contains NUL."""
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def _bundle_entry(entry: Any, place: str) -> Iterator[Entry]:

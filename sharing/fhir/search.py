@@ -9,8 +9,9 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from db.columns import MAX_ROW_ID
 from db.fhir_search import (
     AnyOf,
     Atom,
@@ -22,7 +23,7 @@ from db.fhir_search import (
     RowFilter,
     TableSearch,
 )
-from db.records_query import record_date_of, record_status_of
+from db.records_query import record_date_of, record_status_of, sorts_by_timestamp
 from sharing.fhir.access import (
     OtherPatient,
     categories_served,
@@ -82,21 +83,26 @@ def encode_cursor(position: Position) -> str:
     return base64.urlsafe_b64encode(json.dumps(raw).encode()).decode().rstrip("=")
 
 
-def decode_cursor(raw: str, tags: Sequence[str]) -> Position:
+def decode_cursor(raw: str, tables: Sequence[TableSearch]) -> Position:
     """The position a `_cursor` stands for; SearchError if it is not one of this search's."""
+    models = {table.tag: table.model for table in tables}
     try:
         kind, value, tag, row_id = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
         moment: date | datetime
         if kind == "t":
             moment = datetime.fromisoformat(value)
-            if moment.tzinfo is None:
+            # Every cursor we issue is in UTC; another zone may leave datetime's years in UTC.
+            if moment.utcoffset() != timedelta(0):
                 raise ValueError(value)
         elif kind == "d":
             moment = date.fromisoformat(value)
         else:
             raise ValueError(kind)
-        if tag not in tags or type(row_id) is not int or not 0 < row_id < 2**63:
+        if tag not in models or type(row_id) is not int or not 0 < row_id <= MAX_ROW_ID:
             raise ValueError(tag)
+        # A day where the table sorts by a moment (or the reverse) is no cursor of ours.
+        if (kind == "t") != sorts_by_timestamp(models[tag]):
+            raise ValueError(kind)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise SearchError("_cursor is not a cursor this search issued.") from None
     return Position(value=moment, tag=tag, row_id=row_id)
@@ -286,7 +292,7 @@ def _plan_rows(
         if ids:
             clauses.append((Equals("id", tuple(row_ids[key])),))
         tables.append(TableSearch(TYPE_NAMES[key], BY_KEY[key].model, RowFilter(tuple(clauses))))
-    after = decode_cursor(cursor, [t.tag for t in tables]) if cursor else None
+    after = decode_cursor(cursor, tables) if cursor else None
     return SearchPlan(
         resource_type, tuple(keys), tables=tuple(tables), count=count, after=after, echo=echo
     )

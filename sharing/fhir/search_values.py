@@ -40,7 +40,11 @@ def split_values(raw: str) -> list[str]:
     if len(raw) > MAX_VALUE_LENGTH:
         raise SearchError(f"A search value is longer than {MAX_VALUE_LENGTH} characters.")
     parts = re.split(r"(?<!\\),", raw)
-    return [part.replace("\\,", ",") for part in parts if part]
+    values = [part.replace("\\,", ",") for part in parts if part]
+    if not values:
+        # `code=,` names nothing to match: an error, not a filter that matches all or none.
+        raise SearchError(f"A search value lists no alternatives: {raw!r}.")
+    return values
 
 
 def parse_token(raw: str) -> Token:

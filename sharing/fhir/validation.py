@@ -25,6 +25,8 @@ MAX_REASON = 300
 # After this many look-ups an element that rarely repeats (a measured value) is no longer cached.
 TRIAL_LOOKUPS = 2_000
 MIN_HIT_RATE = 0.2
+# Elements nested (extensions in extensions ...) past what the validator can recurse into.
+TOO_DEEP = "not valid FHIR R4: its elements nest too deeply to validate"
 # Elements whose class depends on their content (contained resources) are never cached.
 UNCACHED = frozenset({"contained"})
 
@@ -132,12 +134,16 @@ class Validator:
             model.model_validate(self._with_validated_elements(resource_type, resource, plan))
         except ValidationError:
             pass  # an element or the resource is invalid: validate plainly for a clear message
+        except RecursionError:
+            return TOO_DEEP
         else:
             return None
         try:
             model.model_validate(resource)
         except ValidationError as exc:
             return describe(exc)
+        except RecursionError:
+            return TOO_DEEP
         return None
 
 

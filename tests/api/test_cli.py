@@ -52,7 +52,15 @@ def test_migrate_then_serve_refuses_an_unmigrated_database(
 
 @pytest.mark.parametrize(
     "argv",
-    [["serve", "--port", "http"], ["serve", "--port", "70000"], ["serve", "--workers", "0"], ["x"]],
+    [
+        ["serve", "--port", "http"],
+        ["serve", "--port", "70000"],
+        ["serve", "--workers", "0"],
+        ["x"],
+        # An empty revision ran an upgrade instead of refusing.
+        ["migrate", "--downgrade", ""],
+        ["export", "--patient", "2147483648"],
+    ],
 )
 def test_bad_arguments_are_usage_errors(
     argv: list[str], capsys: pytest.CaptureFixture[str]

@@ -141,6 +141,10 @@ def test_export_to_a_place_that_cannot_be_written_is_a_one_line_error(
     code, _, err = _run(["export", "--patient", "x"], capsys)
     assert code == 2
     assert "expected a whole number" in err
+    # Past PostgreSQL's INTEGER ids: it said the database could not be reached.
+    code, _, err = _run(["export", "--patient", "99999999999"], capsys)
+    assert code == 2
+    assert "no id is larger than 2147483647" in err
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbled"])

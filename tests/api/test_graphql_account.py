@@ -219,3 +219,27 @@ async def test_register_app_needs_a_developer_account(
     assert payload["userErrors"] == []
     assert payload["app"]["name"] == "My App"
     assert len(payload["clientSecret"]) >= 40
+
+
+async def test_register_app_with_an_unparsable_url_is_a_user_error(
+    session: AsyncSession, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    mutation = """mutation Reg($input: RegisterAppInput!) { registerApp(input: $input) {
+        app { name } userErrors { code field } } }"""
+    _, csrf = await sign_in(session, client, settings, [], role=AccountRole.DEVELOPER)
+    good = {"name": "My App", "redirectUris": ["https://my.example/cb"], "confidential": False}
+
+    # urlsplit raises on these; the error was masked as INTERNAL_SERVER_ERROR.
+    for change in (
+        {"redirectUris": ["https://[::1/cb"]},
+        {"redirectUris": ["http://127.0.0.1:99999/cb"]},
+    ):
+        response = await post_graphql(
+            client, mutation, headers=csrf, variables={"input": {**good, **change}}
+        )
+
+        body = response.json()
+        assert "errors" not in body, body
+        assert body["data"]["registerApp"]["userErrors"] == [
+            {"code": "INVALID_REDIRECT_URI", "field": "redirectUris"}
+        ]

@@ -1,6 +1,7 @@
 """The operator's review pages and the public directory."""
 
 import httpx
+import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.accounts import AccountRole
@@ -84,3 +85,18 @@ async def test_directory_lists_only_approved_apps(
     assert "Suspended Snoop" not in page.text and "Pending Thing" not in page.text
     assert "Not provided by app developer" in page.text
     assert page.headers["x-frame-options"] == "DENY"
+
+
+@pytest.mark.parametrize("raw", ["²", "٣", "2147483648", "99999999999", "-1", ""])
+async def test_ending_a_representative_link_with_a_malformed_id_is_not_found(
+    client: httpx.AsyncClient, session: AsyncSession, raw: str
+) -> None:
+    token = await _operator(client, session)
+
+    response = await client.post(
+        "/operator/representatives",
+        data={"csrf_token": token, "account_id": raw, "patient_id": raw},
+    )
+
+    assert response.status_code == 404
+    assert "does not act for that patient" in response.text

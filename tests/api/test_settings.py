@@ -68,9 +68,27 @@ def test_values_are_parsed_and_postgres_urls_get_the_async_driver() -> None:
         ("CHARTSHARE_DATABASE_URL", "not a url", "not a database URL"),
         ("CHARTSHARE_DATABASE_URL", "mysql://x/y", "unsupported database"),
         ("CHARTSHARE_DATABASE_URL", "sqlite://", "needs a file path"),
+        ("CHARTSHARE_DATABASE_URL", "sqlite:///:memory:", "needs a file path"),
+        ("CHARTSHARE_DATABASE_URL", "postgresql://app@[::1/chartshare", "not a database URL"),
+        ("CHARTSHARE_DATABASE_URL", "postgresql://app@db:port/chartshare", "not a database URL"),
         ("CHARTSHARE_MAX_QUERY_DEPTH", "deep", "whole number"),
         ("CHARTSHARE_MAX_QUERY_DEPTH", "0", "above zero"),
+        # NaN passed "above zero" (every comparison with it is false); infinity failed the
+        # engine's creation and 1e300 every PostgreSQL connection (statement_timeout).
+        ("CHARTSHARE_MAX_QUERY_SECONDS", "nan", "finite number"),
+        ("CHARTSHARE_MAX_QUERY_SECONDS", "inf", "finite number"),
+        ("CHARTSHARE_MAX_QUERY_SECONDS", "1e300", "at most 2147483 seconds"),
+        ("CHARTSHARE_LOGIN_SLOWDOWN_SECONDS", "NaN", "finite number"),
+        ("CHARTSHARE_DATABASE_POOL_TIMEOUT", "-inf", "finite number"),
+        # Lifetimes that put expiry dates past the year 9999 made every authorization a 500.
+        ("CHARTSHARE_AUTHORIZATION_REQUEST_TTL", "9999999999999", "at most 3153600000 seconds"),
+        ("CHARTSHARE_ACCESS_TOKEN_TTL", "99999999999999999999", "at most"),
+        ("CHARTSHARE_SESSION_ABSOLUTE_SECONDS", "3153600001", "at most"),
         ("CHARTSHARE_BASE_URL", "ftp://x", "http(s) URL"),
+        # Accepted before, and then published as the issuer of every token.
+        ("CHARTSHARE_BASE_URL", "http://x:99999", "http(s) URL"),
+        ("CHARTSHARE_BASE_URL", "http://[::1", "http(s) URL"),
+        ("CHARTSHARE_BASE_URL", "https://user:secret@x.example", "user name or password"),
         ("CHARTSHARE_ENVIRONMENT", "staging", "development or production"),
         ("CHARTSHARE_TRUST_FORWARDED_FOR", "maybe", "true or false"),
         ("CHARTSHARE_DATABSE_URL", "sqlite:///x.db", "unknown setting"),
@@ -83,6 +101,11 @@ def test_bad_values_name_the_variable(variable: str, value: str, says: str) -> N
     assert message.startswith(f"{variable}: ")
     assert says in message
     assert "\n" not in message.split(" (known:")[0]
+
+
+def test_the_longest_lifetime_is_accepted() -> None:
+    settings = load_settings({"CHARTSHARE_REFRESH_TOKEN_TTL": "3153600000"})
+    assert settings.refresh_token_ttl == 100 * 365 * 24 * 3600
 
 
 def test_the_developer_tools_variables_are_not_settings() -> None:

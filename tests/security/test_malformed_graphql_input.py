@@ -19,6 +19,8 @@ from tests.builders.people import make_patient
 from tests.builders.records import seed_record
 
 HUGE = 99_999_999_999_999_999_999
+# Past PostgreSQL's 32-bit INTEGER id columns, yet within a 64-bit integer.
+PAST_INT32 = 2**31
 
 
 def _id(text: str) -> str:
@@ -42,6 +44,18 @@ APP_CASES = [
     (PAGE % "labResults", {"a": _cursor(["t", "2024-01-01T00:00:00", 1])}),  # no zone
     (PAGE % "labResults", {"a": _cursor(["t", "2024-01-01T00:00:00+00:00", True])}),
     ('query { patient { labResults(until: "9999-12-31") { totalCount } } }', None),
+    (NODE, {"id": _id(f"LabResult:{PAST_INT32}")}),
+    (NODE, {"id": _id(f"Encounter:{2**63 - 1}")}),
+    (NODE, {"id": _id(f"CareTeamMember:{PAST_INT32}")}),
+    (PAGE % "labResults", {"a": _cursor(["t", "2024-01-01T00:00:00+00:00", PAST_INT32])}),
+    (PAGE % "goals", {"a": _cursor(["d", "2024-01-01", PAST_INT32])}),
+    (PAGE % "goals", {"a": _cursor(["d", "2024-01-01", 2**63 - 1])}),
+    # Moments whose UTC lies outside datetime's years.
+    (PAGE % "labResults", {"a": _cursor(["t", "9999-12-31T23:59:59-14:00", 1])}),
+    (
+        "query P($b: String) { patient { labResults(last: 2, before: $b) { totalCount } } }",
+        {"b": _cursor(["t", "0001-01-01T00:00:00+14:00", 1])},
+    ),
     ('query { patient { careTeam(until: "9999-12-31") { totalCount } } }', None),
 ]
 ACCOUNT_CASES = [
@@ -50,6 +64,18 @@ ACCOUNT_CASES = [
         {"a": _cursor(["i", HUGE, HUGE])},
     ),
     ("query A($id: ID) { activityLog(appId: $id) { totalCount } }", {"id": _id(f"App:{HUGE}")}),
+    (
+        "query A($a: String) { activityLog(after: $a) { totalCount } }",
+        {"a": _cursor(["i", PAST_INT32, PAST_INT32])},
+    ),
+    (
+        "query A($id: ID) { activityLog(appId: $id) { totalCount } }",
+        {"id": _id(f"App:{PAST_INT32}")},
+    ),
+    (
+        "mutation R($id: ID!) { revokeApp(input: {grantId: $id}) { userErrors { code } } }",
+        {"id": _id(f"Grant:{PAST_INT32}")},
+    ),
     ('query { activityLog(since: "2024-01-01T00:00:00") { totalCount } }', None),
     (
         "mutation R($id: ID!) { revokeApp(input: {grantId: $id}) { userErrors { code } } }",

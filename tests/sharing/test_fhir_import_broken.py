@@ -185,3 +185,92 @@ async def test_a_text_longer_than_its_column_rejects_only_that_resource(
     assert [p.reason for p in problems] == ["Immunization: lot number is longer than 40"]
     assert report.counts["Immunization"]["imported"] == 1
     assert await count(engine, "immunization") == 1
+
+
+def _nested_extension(depth: int) -> dict[str, Any]:
+    extension: dict[str, Any] = {"url": "https://example.test/leaf", "valueString": "x"}
+    for _ in range(depth):
+        extension = {"url": "https://example.test/branch", "extension": [extension]}
+    return extension
+
+
+async def test_undecodable_and_too_deep_input_is_rejected_and_the_rest_is_stored(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    folder = tmp_path / "input"
+    folder.mkdir()
+    # Not UTF-8 in the very first bytes, which tell a .json file's encoding.
+    (folder / "a-binary.json").write_bytes(b"\xff\xd8\xff\xe0 not json at all")
+    deep = "[" * 100_000 + "]" * 100_000
+    (folder / "b-deep.ndjson").write_text(f'{{"resourceType": "Patient", "x": {deep}}}\n', "utf-8")
+    (folder / "c-deep-entry.json").write_text(
+        '{"resourceType": "Bundle", "type": "collection", "entry": '
+        f'[{{"resource": {{"resourceType": "Patient", "x": {deep}}}}}]}}',
+        "utf-8",
+    )
+    too_deep = _patient("p9", "MRN-9")
+    too_deep["extension"] = [_nested_extension(400)]
+    write_ndjson(folder / "d-patients.ndjson", [_patient("p1", "MRN-1"), too_deep])
+
+    report, problems = await run_import(engine, folder)
+
+    reasons = _reasons(problems)
+    assert reasons[f"{folder}/a-binary.json"] == "not UTF-8 text"
+    assert reasons[f"{folder}/b-deep.ndjson:line 1"] == "not valid JSON (nested too deeply)"
+    assert reasons[f"{folder}/c-deep-entry.json:entry 0"].startswith(
+        "not valid JSON (nested too deeply"
+    )
+    assert "nest too deeply" in reasons[f"{folder}/d-patients.ndjson:line 2"]
+    assert len(problems) == 4
+    assert report.counts["Patient"]["imported"] == 1
+    assert await count(engine, "patient") == 1
+
+
+async def test_a_resource_with_a_nul_character_is_rejected_and_the_rest_is_stored(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    nul_name = _patient("p2", "MRN-2")
+    nul_name["name"][0]["family"] = "Sh\x00aw"
+    nul_lab = _lab("l2", "p1", valueString="a\x00b")
+    del nul_lab["valueQuantity"]
+    path = write_ndjson(
+        tmp_path / "in.ndjson", [_patient("p1", "MRN-1"), nul_name, _lab("l1", "p1")]
+    )
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(
+        json.dumps(
+            {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": nul_lab}]}
+        ),
+        "utf-8",
+    )
+
+    # PostgreSQL refused the NUL when the patient was written, and the whole run stopped.
+    report, problems = await run_import(engine, path, bundle)
+
+    assert _reasons(problems) == {
+        f"{path}:line 2": "a text holds a NUL character (\\u0000)",
+        f"{bundle}:entry 0": "a text holds a NUL character (\\u0000)",
+    }
+    assert report.counts["Patient"]["imported"] == 1
+    assert report.counts["Observation"]["imported"] == 1
+    assert await count(engine, "patient") == 1
+
+
+async def test_a_moment_outside_the_years_in_utc_rejects_only_that_resource(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    early = _lab("early", "p1", effectiveDateTime="0001-01-01T00:00:00+14:00")
+    late = _lab("late", "p1", effectiveDateTime="9999-12-31T23:59:59-14:00")
+    path = write_ndjson(
+        tmp_path / "in.ndjson", [_patient("p1", "MRN-1"), early, late, _lab("ok", "p1")]
+    )
+
+    # Converting to UTC overflowed and the whole run stopped with an OverflowError.
+    report, problems = await run_import(engine, path)
+
+    assert [p.reason for p in problems] == [
+        "Observation.effective 0001-01-01T00:00:00+14:00 lies outside the years 1 to 9999 in UTC",
+        "Observation.effective 9999-12-31T23:59:59-14:00 lies outside the years 1 to 9999 in UTC",
+    ]
+    assert report.counts["Observation"]["imported"] == 1
+    assert await count(engine, "lab_result") == 1

@@ -1,10 +1,13 @@
 """FHIR search values: dates with prefixes and precision, tokens, counts, cursors."""
 
+import base64
+import json
 from datetime import UTC, date, datetime
 
 import pytest
 
-from db.fhir_search import AllOf, AnyOf, Compare, Position
+from db.fhir_search import AllOf, AnyOf, Compare, Position, TableSearch
+from sharing.fhir.ids import BY_TYPE_NAME
 from sharing.fhir.search import decode_cursor, encode_cursor
 from sharing.fhir.search_values import (
     SearchError,
@@ -16,6 +19,7 @@ from sharing.fhir.search_values import (
     reference_id,
     split_values,
 )
+from sharing.scopes import BY_KEY
 
 
 def at(*parts: int) -> datetime:
@@ -78,6 +82,9 @@ def test_tokens_and_lists() -> None:
     with pytest.raises(SearchError):
         parse_token("|")
     assert split_values("a,b\\,c,,d") == ["a", "b,c", "d"]
+    for empty in (",", ",,"):
+        with pytest.raises(SearchError):
+            split_values(empty)
     with pytest.raises(SearchError):
         split_values("x" * 257)
 
@@ -96,13 +103,37 @@ def test_counts_and_references() -> None:
         reference_id("Encounter/7", "Patient", base)
 
 
+def _tables(*tags: str) -> list[TableSearch]:
+    return [TableSearch(tag, BY_KEY[BY_TYPE_NAME[tag]].model) for tag in tags]
+
+
 def test_cursors_round_trip_and_refuse_strangers() -> None:
     for position in (
         Position(at(2024, 6, 1, 9), "LabResult", 12),
         Position(date(2024, 6, 1), "Goal", 3),
     ):
-        assert decode_cursor(encode_cursor(position), [position.tag]) == position
+        assert decode_cursor(encode_cursor(position), _tables(position.tag)) == position
     cursor = encode_cursor(Position(at(2024, 6, 1), "LabResult", 12))
     for bad, tags in ((cursor, ["VitalSign"]), ("garbage", ["LabResult"]), ("", ["LabResult"])):
         with pytest.raises(SearchError):
-            decode_cursor(bad, tags)
+            decode_cursor(bad, _tables(*tags))
+
+
+def _crafted(kind: str, value: str, tag: str, row_id: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps([kind, value, tag, row_id]).encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("cursor", "tag"),
+    [
+        (_crafted("d", "2024-06-01", "LabResult", 1), "LabResult"),  # a day on a timed table
+        (_crafted("t", "2024-06-01T00:00:00+00:00", "Goal", 1), "Goal"),  # a moment on days
+        (_crafted("t", "0001-01-01T00:00:00+14:00", "LabResult", 1), "LabResult"),
+        (_crafted("t", "9999-12-31T23:59:59-14:00", "LabResult", 1), "LabResult"),
+        (_crafted("t", "2024-06-01T09:00:00+02:00", "LabResult", 1), "LabResult"),
+        (_crafted("t", "2024-06-01T09:00:00+00:00", "LabResult", 2**31), "LabResult"),
+    ],
+)
+def test_crafted_cursors_are_search_errors(cursor: str, tag: str) -> None:
+    with pytest.raises(SearchError):
+        decode_cursor(cursor, _tables(tag))

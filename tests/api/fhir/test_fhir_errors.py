@@ -1,5 +1,6 @@
 """FHIR errors: bad input is a 4xx OperationOutcome, never a 500; wrong methods are 405."""
 
+import base64
 import json
 
 import httpx
@@ -30,6 +31,9 @@ BAD_SEARCHES = [
     ("Observation", {"_cursor": "not-a-cursor"}, "_cursor"),
     ("Observation", {"_format": "xml"}, "JSON"),
     ("Observation", {"code": "|"}, "token"),
+    ("Observation", {"code": ","}, "no alternatives"),
+    ("Observation", {"date": ",,"}, "no alternatives"),
+    ("Patient", {"birthdate": ","}, "no alternatives"),
     ("Observation", {"code": "x" * 300}, "longer"),
     ("Observation", {"patient": "Encounter/1"}, "reference to a Patient"),
     ("Patient", {"category": "laboratory"}, "does not support"),
@@ -75,6 +79,53 @@ async def test_a_cursor_of_another_search_is_400(
     response = await fhir_get(client, "Condition", setup, _cursor=cursor)
     assert response.status_code == 400
     assert "_cursor" in _issue(response)["diagnostics"]
+
+
+def _crafted_cursor(kind: str, value: str, tag: str, row_id: int) -> str:
+    raw = json.dumps([kind, value, tag, row_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "cursor"),
+    [
+        # A day where the table sorts by a moment, and the reverse.
+        ("Observation", _crafted_cursor("d", "2024-01-01", "LabResult", 1)),
+        ("Condition", _crafted_cursor("d", "2024-01-01", "Problem", 1)),
+        ("Goal", _crafted_cursor("t", "2024-01-01T00:00:00+00:00", "Goal", 1)),
+        # Moments whose UTC lies outside datetime's years.
+        ("Observation", _crafted_cursor("t", "0001-01-01T00:00:00+14:00", "LabResult", 1)),
+        ("Observation", _crafted_cursor("t", "9999-12-31T23:59:59-14:00", "LabResult", 1)),
+        # An id past PostgreSQL's 32-bit id columns.
+        ("Observation", _crafted_cursor("t", "2024-01-01T00:00:00+00:00", "LabResult", 2**31)),
+    ],
+)
+async def test_a_crafted_cursor_is_400(
+    client: httpx.AsyncClient, setup: FHIRSetup, resource_type: str, cursor: str
+) -> None:
+    for response in (
+        await fhir_get(client, resource_type, setup, _cursor=cursor),
+        await client.post(
+            f"/fhir/{resource_type}/_search", data={"_cursor": cursor}, headers=setup.headers
+        ),
+    ):
+        assert response.status_code == 400, response.text
+        assert "_cursor" in _issue(response)["diagnostics"]
+
+
+async def test_ids_past_the_id_columns_are_404(client: httpx.AsyncClient, setup: FHIRSetup) -> None:
+    for path in ("Observation/LabResult-2147483648", "Observation/LabResult-9223372036854775807",
+                 "Encounter/Encounter-2147483648"):  # fmt: skip
+        response = await fhir_get(client, path, setup)
+        assert response.status_code == 404, (path, response.text)
+    for resource_type, value in (
+        ("Observation", "LabResult-2147483648"),
+        ("Patient", "2147483648"),
+        ("Practitioner", "CareTeamMember-9223372036854775807"),
+    ):
+        response = await fhir_get(client, resource_type, setup, _id=value)
+        assert response.status_code == 200, (resource_type, response.text)
+        assert response.json()["total"] == 0
 
 
 async def test_unknown_types_ids_and_paths_are_404(

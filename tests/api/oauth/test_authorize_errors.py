@@ -168,10 +168,13 @@ async def test_unknown_scope_is_invalid_scope(
     assert (await _error_redirect(client, params))["error"] == "invalid_scope"
 
 
-async def test_missing_scope_is_refused(client: httpx.AsyncClient, session: AsyncSession) -> None:
+@pytest.mark.parametrize("scope", ["", " ", "\t", "\r\n"])  # white space only was a 500
+async def test_missing_scope_is_refused(
+    client: httpx.AsyncClient, session: AsyncSession, scope: str
+) -> None:
     party = await arrange(session)
     _, challenge = pkce_pair()
-    params = authorize_params(party.app, challenge, scope="")
+    params = authorize_params(party.app, challenge, scope=scope)
     assert (await _error_redirect(client, params))["error"] == "invalid_scope"
 
 

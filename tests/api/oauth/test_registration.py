@@ -58,7 +58,15 @@ async def test_confidential_app_gets_a_secret_shown_once_and_stored_hashed(
 
 @pytest.mark.parametrize(
     "uris",
-    [["http://app.example/callback"], ["ftp://app.example/cb"], [], "https://a.example/cb"],
+    [
+        ["http://app.example/callback"],
+        ["ftp://app.example/cb"],
+        [],
+        "https://a.example/cb",
+        # Unparsable: urlsplit or the port raised ValueError (a 500 before).
+        ["http://[::1"],
+        ["https://a.example:99999/cb"],
+    ],
 )
 async def test_bad_redirect_uris_are_invalid_redirect_uri(
     client: httpx.AsyncClient, uris: object
@@ -83,6 +91,12 @@ async def test_loopback_http_redirect_uri_is_accepted(client: httpx.AsyncClient)
         {"response_types": ["token"]},
         {"scope": "patient/Observation.write"},
         {"logo_uri": "http://insecure.example/logo.png"},
+        # Values of the wrong shape or unparsable URLs (each a 500 before).
+        {"token_endpoint_auth_method": ["none"]},
+        {"grant_types": [["authorization_code"]]},
+        {"grant_types": [{}]},
+        {"logo_uri": "https://[::1"},
+        {"client_uri": "https://app.example:70000/"},
     ],
 )
 async def test_bad_metadata_is_invalid_client_metadata(
@@ -97,3 +111,24 @@ async def test_non_json_body_is_invalid_client_metadata(client: httpx.AsyncClien
     response = await client.post("/oauth/register", content=b"client_name=x")
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_client_metadata"
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        # A lone surrogate decodes in Python but no database can store it (a 500 before).
+        (b'{"client_name": "\\ud800", "redirect_uris": ["https://a.example/cb"]}', "surrogate"),
+        # Nested past the parser's recursion (a 500 before).
+        (b'{"client_name": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nests"),
+        (b'{"client_name": NaN}', "NaN"),
+    ],
+)
+async def test_json_no_database_can_store_is_invalid_client_metadata(
+    client: httpx.AsyncClient, body: bytes, says: str
+) -> None:
+    response = await client.post(
+        "/oauth/register", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_client_metadata"
+    assert says in response.json()["error_description"]

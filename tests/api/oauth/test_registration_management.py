@@ -3,6 +3,7 @@
 from typing import Any
 
 import httpx
+import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -546,3 +547,29 @@ async def test_a_seeded_app_cannot_be_managed(
         await client.delete("/oauth/register/chartshare-demo-app", headers=_bearer("x"))
     )
     assert (await _app(session, "chartshare-demo-app")).deleted_at is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        (b'{"client_name": "\\udfff"}', "surrogate"),
+        (b'{"client_name": ' + b"{" * 3000 + b"}" * 3000 + b"}", "nests"),
+    ],
+)
+async def test_an_update_with_json_no_database_can_store_is_invalid_client_metadata(
+    client: httpx.AsyncClient, raw: bytes, says: str
+) -> None:
+    registered = await _register(client)
+
+    response = await client.put(
+        _path(registered),
+        content=raw,
+        headers={
+            **_bearer(registered["registration_access_token"]),
+            "Content-Type": "application/json",
+        },
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_client_metadata"
+    assert says in response.json()["error_description"]
