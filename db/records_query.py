@@ -74,6 +74,22 @@ def sorts_by_timestamp(model: type[SQLModel]) -> bool:
     return _is_timestamp(model, _date_column(model))
 
 
+def cursor_sort_value(kind: object, value: Any) -> date | datetime:
+    """The sort value a cursor holds: kind "t" a UTC ISO moment, "d" an ISO day.
+
+    ValueError or TypeError for anything else. Every cursor chartshare issues is in UTC:
+    another zone could leave datetime's years once the database converts it.
+    """
+    if kind == "t":
+        moment = datetime.fromisoformat(value)
+        if moment.utcoffset() != timedelta(0):
+            raise ValueError(value)
+        return moment
+    if kind == "d":
+        return date.fromisoformat(value)
+    raise ValueError(kind)
+
+
 def _bound(model: type[SQLModel], name: str, day: date) -> SortValue:
     if _is_timestamp(model, name):
         return datetime.combine(day, time.min, tzinfo=UTC)

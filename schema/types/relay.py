@@ -6,13 +6,14 @@ import dataclasses
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry.types import get_object_definition
 
 from db.columns import MAX_ROW_ID
+from db.records_query import cursor_sort_value
 from schema.context import Limits
 from schema.errors import BadUserInput
 
@@ -120,19 +121,8 @@ def decode_cursor(cursor: str) -> tuple[date | datetime | int, int]:
         raise BadUserInput("Not a valid cursor.")
     try:
         kind, value, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-        parsed: date | datetime | int
-        if kind == "t":
-            parsed = datetime.fromisoformat(value)
-            # Every cursor we issue is in UTC; another zone could even leave datetime's
-            # years once the database converts it.
-            if parsed.utcoffset() != timedelta(0):
-                raise ValueError(value)
-        elif kind == "d":
-            parsed = date.fromisoformat(value)
-        elif kind == "i" and _is_id_number(value):
-            parsed = value
-        else:
-            raise ValueError(kind)
+        is_id = kind == "i" and _is_id_number(value)
+        parsed: date | datetime | int = value if is_id else cursor_sort_value(kind, value)
         if not _is_id_number(row_id):
             raise ValueError(row_id)
     except (ValueError, TypeError, binascii.Error, UnicodeError, RecursionError):

@@ -9,7 +9,7 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from db.columns import MAX_ROW_ID
 from db.fhir_search import (
@@ -23,7 +23,12 @@ from db.fhir_search import (
     RowFilter,
     TableSearch,
 )
-from db.records_query import record_date_of, record_status_of, sorts_by_timestamp
+from db.records_query import (
+    cursor_sort_value,
+    record_date_of,
+    record_status_of,
+    sorts_by_timestamp,
+)
 from sharing.fhir.access import (
     OtherPatient,
     categories_served,
@@ -88,16 +93,7 @@ def decode_cursor(raw: str, tables: Sequence[TableSearch]) -> Position:
     models = {table.tag: table.model for table in tables}
     try:
         kind, value, tag, row_id = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-        moment: date | datetime
-        if kind == "t":
-            moment = datetime.fromisoformat(value)
-            # Every cursor we issue is in UTC; another zone may leave datetime's years in UTC.
-            if moment.utcoffset() != timedelta(0):
-                raise ValueError(value)
-        elif kind == "d":
-            moment = date.fromisoformat(value)
-        else:
-            raise ValueError(kind)
+        moment = cursor_sort_value(kind, value)
         if tag not in models or type(row_id) is not int or not 0 < row_id <= MAX_ROW_ID:
             raise ValueError(tag)
         # A day where the table sorts by a moment (or the reverse) is no cursor of ours.
