@@ -69,15 +69,17 @@ def wait_for(url: str) -> None:
     raise SystemExit(f"no answer from {url}")
 
 
-def serve_chartshare(url: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
-    """`chartshare serve` on the database at `url`, at `port` on loopback."""
+def serve_chartshare(
+    url: str, port: int, workers: int = 1, root: Path = ROOT
+) -> subprocess.Popen[bytes]:
+    """`chartshare serve` on the database at `url`, at `port` on loopback (code from `root`)."""
     # chartshare refuses unknown CHARTSHARE_* variables: pass it only its own settings.
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CHARTSHARE_")}
     env = {**clean, "CHARTSHARE_DATABASE_URL": url, "CHARTSHARE_LOG_LEVEL": "WARNING",
            "CHARTSHARE_BASE_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
     command = ["serve", "--port", str(port), "--workers", str(workers)]
     return subprocess.Popen(
-        [sys.executable, "-m", "api.cli", *command], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+        [sys.executable, "-m", "api.cli", *command], cwd=root, env=env, stdout=subprocess.DEVNULL
     )
 
 
