@@ -95,10 +95,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from alembic.util.exc import CommandError as AlembicCommandError
+
     from migrations import downgrade, upgrade
 
     if args.downgrade:
-        downgrade(settings.database_url, args.downgrade)
+        try:
+            downgrade(settings.database_url, args.downgrade)
+        except AlembicCommandError as exc:  # an unknown revision, or one above the current
+            raise CommandError(f"cannot downgrade to {args.downgrade!r}: {exc}") from None
         print(f"database downgraded to {args.downgrade}")
     else:
         upgrade(settings.database_url, "head")

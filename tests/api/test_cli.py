@@ -50,6 +50,19 @@ def test_migrate_then_serve_refuses_an_unmigrated_database(
     assert code == 0
 
 
+def test_a_downgrade_to_no_known_revision_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CHARTSHARE_DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert _run(["migrate"], capsys)[0] == 0
+    code, _, err = _run(["migrate", "--downgrade", "nosuch"], capsys)
+    assert code == 2
+    assert err.strip().splitlines()[-1] == (
+        "chartshare: cannot downgrade to 'nosuch': Can't locate revision identified by 'nosuch'"
+    )
+    assert _run(["migrate"], capsys)[1].strip().endswith("database is up to date")
+
+
 @pytest.mark.parametrize(
     "argv",
     [
