@@ -196,7 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=_count, default=1)
     serve.set_defaults(handler=_serve)
 
-    migrate = commands.add_parser("migrate", help="upgrade the database schema to the newest")
+    migrate = commands.add_parser(
+        "migrate", help="upgrade the database schema to the newest revision"
+    )
     migrate.add_argument(
         "--downgrade", type=_revision, metavar="REVISION", help="go down to REVISION (or base)"
     )
@@ -254,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     fhir_export.set_defaults(handler=_export)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL (schema.graphql)")
-    export.add_argument("--output", default="schema.graphql", help="file to write")
+    export.add_argument(
+        "--output", default="schema.graphql", help="file to write (default: schema.graphql)"
+    )
     export.set_defaults(handler=_export_schema)
 
     from api.operator_commands import add_operator_commands

@@ -219,9 +219,13 @@ def env_name(attribute: str) -> str:
 
 
 # Variables of the same prefix that belong to the developer tools, not to the server:
-# `scripts/dev.py run` reads HOST and PORT, the test suite reads TEST_* and CHROMIUM.
-TOOL_VARIABLES = frozenset({PREFIX + "HOST", PREFIX + "PORT", PREFIX + "CHROMIUM"})
-TOOL_PREFIXES = (PREFIX + "TEST_",)
+# `scripts/dev.py run` reads HOST and PORT, the test suite reads TEST_*, CHROMIUM,
+# FUZZ_SCALE and DIFFERENTIAL_EXAMPLES, the benchmarks BENCH_*. The tools start chartshare
+# commands with their own environment, so these must not stop them.
+TOOL_VARIABLES = frozenset(
+    PREFIX + name for name in ("HOST", "PORT", "CHROMIUM", "FUZZ_SCALE", "DIFFERENTIAL_EXAMPLES")
+)
+TOOL_PREFIXES = (PREFIX + "TEST_", PREFIX + "BENCH_")
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

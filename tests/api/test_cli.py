@@ -1,10 +1,12 @@
 """The chartshare command: clear one-line errors, never a traceback."""
 
+import argparse
+import re
 from pathlib import Path
 
 import pytest
 
-from api.cli import main
+from api.cli import build_parser, main
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -82,3 +84,22 @@ def test_bad_arguments_are_usage_errors(
     assert code == 2
     assert "usage: chartshare" in err
     assert "Traceback" not in err
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+
+
+def test_the_readme_command_table_names_real_commands_and_flags() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("## The `chartshare` command", 1)[1].split("\n\n", 2)[1]
+    rows = re.findall(r"^\| `chartshare ([^`]+)` \|", table, re.M)
+    assert len(rows) >= 10
+    for row in rows:
+        words = [w for w in row.split()[:2] if re.fullmatch(r"[a-z][a-z-]*", w)]
+        parser = _subcommands(build_parser())[words[0]]
+        if len(words) == 2:  # `audit verify`
+            parser = _subcommands(parser)[words[1]]
+        known = {flag for action in parser._actions for flag in action.option_strings}
+        for flag in re.findall(r"--[a-z-]+", row):
+            assert flag in known, f"chartshare {' '.join(words)}: no {flag}"

@@ -1,5 +1,6 @@
 """Settings come from CHARTSHARE_* variables; a bad value names the variable in one line."""
 
+import re
 from dataclasses import fields
 from pathlib import Path
 
@@ -115,9 +116,31 @@ def test_the_developer_tools_variables_are_not_settings() -> None:
             "CHARTSHARE_HOST": "localhost",
             "CHARTSHARE_TEST_BACKENDS": "sqlite",
             "CHARTSHARE_CHROMIUM": "/usr/bin/chromium",
+            "CHARTSHARE_FUZZ_SCALE": "20",
+            "CHARTSHARE_DIFFERENTIAL_EXAMPLES": "3000",
+            "CHARTSHARE_BENCH_POSTGRES_URL": "postgresql://postgres@127.0.0.1:5432/test",
         }
     )
     assert settings == Settings()
+
+
+def test_every_documented_or_read_variable_is_a_setting_or_a_tool_variable() -> None:
+    # A tool starts chartshare commands with its own environment: a variable it reads
+    # that is neither would stop them with "unknown setting".
+    root = Path(__file__).resolve().parents[2]
+    texts = [root / "README.md", *(root / "docs").glob("*.md"), *(root / "scripts").rglob("*.py")]
+    found = {n for t in texts for n in re.findall(r"CHARTSHARE_[A-Z0-9_]+\*?", t.read_text())}
+    named = {n.rstrip("_") for n in found if not n.endswith("*")}  # not `CHARTSHARE_TEST_*`
+    read = {
+        n
+        for t in (root / "tests").rglob("*.py")
+        for n in re.findall(r"environ\.get\(\s*\"(CHARTSHARE_[A-Z0-9_]+)\"", t.read_text())
+    }
+    assert read, "the pattern finds the variables the tests read"
+    environ = dict.fromkeys(named | read, "1")
+    settings_variables = {env_name(f.name) for f in fields(Settings)}
+    tools = {name: value for name, value in environ.items() if name not in settings_variables}
+    assert load_settings(tools) == Settings()
 
 
 def test_production_requires_https_and_secure_cookies() -> None:
