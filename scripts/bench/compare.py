@@ -23,19 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from scripts import argument_parser
-from scripts.bench import postgraphile
+from scripts.bench import postgraphile, run
 from scripts.bench.load import Requests
 from scripts.bench.profile import WORKLOADS
-from scripts.bench.run import (
-    DEFAULT_ADMIN,
-    ROOT,
-    chartshare_requests,
-    create_database,
-    free_port,
-    measure,
-    serve_chartshare,
-    wait_for,
-)
 from scripts.bench.tokens import mint_tokens
 
 YARDSTICKS = {"W1": postgraphile.w1, "W2": postgraphile.w2}
@@ -45,31 +35,25 @@ def _checkout(raw: str) -> Path:
     path = Path(raw).resolve()
     if not (path / "api" / "cli.py").is_file():
         raise argparse.ArgumentTypeError(f"{raw} is not a checkout of chartshare (no api/cli.py)")
-    if path == ROOT:
+    if path == run.ROOT:
         raise argparse.ArgumentTypeError(f"{raw} is this checkout: name another one")
     return path
+
+
+def _git(checkout: Path, *arguments: str) -> str:
+    return subprocess.run(
+        ["git", *arguments], cwd=checkout, capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def _commit(checkout: Path) -> str:
     """The commit a checkout is at (with "+changes" when its files differ from it)."""
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=checkout,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=checkout,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        head = _git(checkout, "rev-parse", "--short", "HEAD")
+        changed = _git(checkout, "status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-    return f"{head}+changes" if dirty.strip() else head  # fmt: skip
+    return f"{head}+changes" if changed else head
 
 
 def _medians(rows: list[dict[str, Any]]) -> dict[str, float]:
@@ -92,13 +76,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--patients", type=int, default=2000, help="when the database is new")
     parser.add_argument("--tokens", type=int, default=200)
-    parser.add_argument("--admin-url", default=DEFAULT_ADMIN)
+    parser.add_argument("--admin-url", default=run.DEFAULT_ADMIN)
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     if min(args.rounds, args.seconds, args.concurrency, args.tokens) < 1:
         parser.error("--rounds, --seconds, --concurrency and --tokens must be at least 1")
 
-    url = create_database(args.admin_url, "chartshare_bench", args.patients, reuse=True)
+    url = run.create_database(args.admin_url, "chartshare_bench", args.patients, reuse=True)
     query, scopes = WORKLOADS[args.workload]
     # Patients of their own, past the ones scripts.bench.run mints for.
     offset = 6 * args.tokens
@@ -107,7 +91,7 @@ def main() -> None:
     )
     if not tokens:
         raise SystemExit(f"the database has no patients past the first {offset}: seed more")
-    ports = {"baseline": free_port(), "this": free_port(), "postgraphile": free_port()}
+    ports = {"baseline": run.free_port(), "this": run.free_port(), "postgraphile": run.free_port()}
     graphile_command, graphile_env = postgraphile.command(
         postgraphile.install(), url, ports["postgraphile"]
     )
@@ -116,15 +100,15 @@ def main() -> None:
         for patient, _ in tokens
     ]
     requests = {
-        "baseline": chartshare_requests(query, tokens),
-        "this": chartshare_requests(query, tokens),
+        "baseline": run.chartshare_requests(query, tokens),
+        "this": run.chartshare_requests(query, tokens),
         "postgraphile": Requests(
             "/graphql", [({"Content-Type": "application/json"}, b) for b in graphile_bodies]
         ),
     }
     servers = {
-        "baseline": serve_chartshare(url, ports["baseline"], root=args.baseline),
-        "this": serve_chartshare(url, ports["this"]),
+        "baseline": run.serve_chartshare(url, ports["baseline"], root=args.baseline),
+        "this": run.serve_chartshare(url, ports["this"]),
         "postgraphile": subprocess.Popen(
             graphile_command, env=graphile_env, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -134,17 +118,19 @@ def main() -> None:
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in servers}
     try:
         for port in ports.values():
-            wait_for(f"http://127.0.0.1:{port}/")
+            run.wait_for(f"http://127.0.0.1:{port}/")
         for name, server in servers.items():  # warm-up, not counted
             base = f"http://127.0.0.1:{ports[name]}"
-            measure(name, server, base, args.workload, requests[name], args.concurrency, 3, folder)
+            run.measure(
+                name, server, base, args.workload, requests[name], args.concurrency, 3, folder
+            )
         for _ in range(args.rounds):
             order = list(servers)
             random.shuffle(order)
             for name in order:
                 base = f"http://127.0.0.1:{ports[name]}"
                 rows[name].append(
-                    measure(name, servers[name], base, args.workload, requests[name],
+                    run.measure(name, servers[name], base, args.workload, requests[name],
                             args.concurrency, args.seconds, folder)
                 )  # fmt: skip
     finally:
@@ -160,7 +146,7 @@ def main() -> None:
     }
     result = {
         "workload": args.workload, "concurrency": args.concurrency, "rounds": args.rounds,
-        "seconds": args.seconds, "baseline": _commit(args.baseline), "this": _commit(ROOT),
+        "seconds": args.seconds, "baseline": _commit(args.baseline), "this": _commit(run.ROOT),
         "medians": medians, "ratios": ratios, "runs": rows,
     }  # fmt: skip
     print(json.dumps({"baseline": result["baseline"], "this": result["this"], "medians": medians,
