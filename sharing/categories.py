@@ -49,10 +49,15 @@ class CategoryKey(StrEnum):
 
 @dataclass(frozen=True)
 class Link:
-    """A field of a category's node type that leads to rows of another category."""
+    """A field of a category's node type that leads to rows of another category.
+
+    `foreign_key` is the row's column holding the target's id (a link to one row); without
+    one, the target's rows point back at this row (a list).
+    """
 
     field: str
     target: CategoryKey
+    foreign_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,9 @@ class Registry:
             for link in category.links:
                 if link.target not in self.by_key:
                     raise ValueError(f"{category.key} links to an unknown category")
+                column = link.foreign_key
+                if column is not None and column not in category.model.model_fields:
+                    raise ValueError(f"{category.key}.{link.field}: no column {link.foreign_key}")
 
     def link_target(self, node_type: str) -> Category:
         """The category a link to `node_type` leads to (and is guarded by)."""
@@ -124,7 +132,7 @@ class Registry:
 
 
 K = CategoryKey
-ENCOUNTER = Link("encounter", K.ENCOUNTERS)
+ENCOUNTER = Link("encounter", K.ENCOUNTERS, "encounter_id")
 REGISTRY = Registry((
     Category(K.DEMOGRAPHICS, "Name, date of birth, sex, race, ethnicity and language",
              "Who you are: your name, date of birth, sex, race, ethnicity and preferred language.",
@@ -149,7 +157,8 @@ REGISTRY = Registry((
              "When and where you were seen: office visits, hospital stays and emergency visits.",
              ("visit", "visits"),
              "Encounter", clinical.Encounter, "Encounter", "encounters", "Visits.",
-             links=(Link("provider", K.CARE_TEAM), Link("diagnoses", K.ENCOUNTER_DIAGNOSES))),
+             links=(Link("provider", K.CARE_TEAM, "provider_id"),
+                    Link("diagnoses", K.ENCOUNTER_DIAGNOSES))),
     Category(K.FUNCTIONAL_STATUS, "Functional status",
              "How well you manage daily activities such as walking, dressing and eating.",
              ("functional status assessment", "functional status assessments"),
@@ -225,7 +234,7 @@ REGISTRY = Registry((
              ("medication", "medications"),
              "MedicationRequest", clinical.MedicationRequest, "Medication",
              "medications", 'Prescriptions; `status: ["active"]` for current.',
-             links=(ENCOUNTER, Link("prescriber", K.CARE_TEAM))),
+             links=(ENCOUNTER, Link("prescriber", K.CARE_TEAM, "prescriber_id"))),
     Category(K.PROCEDURES, "Procedures",
              "Surgeries and other procedures you have had.",
              ("procedure", "procedures"),
@@ -235,7 +244,8 @@ REGISTRY = Registry((
              "Referrals to other clinicians or services, and the reasons for them.",
              ("referral", "referrals"),
              "ServiceRequest", clinical.Referral, "Referral",
-             "referrals", "Referrals.", links=(ENCOUNTER, Link("requester", K.CARE_TEAM))),
+             "referrals", "Referrals.",
+             links=(ENCOUNTER, Link("requester", K.CARE_TEAM, "requester_id"))),
 ))  # fmt: skip
 
 CATEGORIES: tuple[Category, ...] = REGISTRY.categories

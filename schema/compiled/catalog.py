@@ -10,6 +10,7 @@ from db.code_systems import CDC_RACE_ETHNICITY as RACE_ETHNICITY
 from db.code_systems import ICD10_CM as ICD10CM
 from db.code_systems import INTERPRETATIONS, SNOMED, UCUM
 from db.code_systems import OBSERVATION_INTERPRETATION as INTERPRETATION_SYSTEM
+from sharing.categories import REGISTRY, Link
 from sharing.scopes import CategoryKey
 
 K = CategoryKey
@@ -32,23 +33,6 @@ class Value:
 
 
 @dataclass(frozen=True)
-class Link:
-    """A guarded link to another record of the same patient, by a foreign key of the row."""
-
-    key: CategoryKey
-    type_name: str
-    foreign_key: str
-
-
-@dataclass(frozen=True)
-class Diagnoses:
-    """Encounter.diagnoses: the guarded list of the encounter's diagnoses, newest first."""
-
-    key: CategoryKey = K.ENCOUNTER_DIAGNOSES
-    type_name: str = "EncounterDiagnosis"
-
-
-@dataclass(frozen=True)
 class Connection:
     """A guarded Relay connection of one category on Patient."""
 
@@ -63,7 +47,7 @@ class Demographic:
     spec: "Spec"
 
 
-Spec = Leaf | Value | Link | Diagnoses | Connection | Demographic
+Spec = Leaf | Value | Link | Connection | Demographic
 
 
 def text(column: str) -> Leaf:
@@ -129,10 +113,15 @@ def _interpretation() -> Value:
 
 
 def _record(type_name: str, fields: dict[str, Spec]) -> dict[str, Spec]:
-    return {"id": Leaf("id", type_name), **fields}
+    """A node type's fields: its id, the given ones, and its links as the registry declares them."""
+    links = {link.field: _link(link) for link in REGISTRY.by_node_type[type_name].links}
+    return {"id": Leaf("id", type_name), **fields} | {f: s for f, s in links.items() if s}
 
 
-ENCOUNTER_LINK = Link(K.ENCOUNTERS, "Encounter", "encounter_id")
+def _link(link: Link) -> Link | None:
+    """A link by the row's foreign key, or Encounter.diagnoses; None for one not compiled."""
+    compiled = link.foreign_key is not None or link.target is K.ENCOUNTER_DIAGNOSES
+    return link if compiled else None
 
 
 def _observation(type_name: str) -> dict[str, Spec]:
@@ -150,7 +139,6 @@ def _observation(type_name: str) -> dict[str, Spec]:
             "({a}.reference_low IS NOT NULL OR {a}.reference_high IS NOT NULL)",
         ),
         "interpretation": _interpretation(),
-        "encounter": ENCOUNTER_LINK,
     })  # fmt: skip
 
 
@@ -165,8 +153,6 @@ def _condition(type_name: str) -> dict[str, Spec]:
         "recordedAt": moment("recorded_at"),
     })  # fmt: skip
 
-
-CLINICIAN = "CareTeamMember"
 
 TYPES: dict[str, dict[str, Spec]] = {
     "CareTeamMember": _record("CareTeamMember", {
@@ -196,14 +182,11 @@ TYPES: dict[str, dict[str, Spec]] = {
     "CarePlan": _record("CarePlan", {
         "code": main_code(), "status": text("status"), "assessment": text("assessment"),
         "plan": text("plan"), "authoredAt": moment("authored_at"),
-        "encounter": ENCOUNTER_LINK,
     }),
     "Encounter": _record("Encounter", {
         "code": main_code(), "class": text("class_code"), "status": text("status"),
         "startAt": moment("start_at"), "endAt": moment("end_at"),
         "location": text("location"),
-        "provider": Link(K.CARE_TEAM, CLINICIAN, "provider_id"),
-        "diagnoses": Diagnoses(),
     }),
     "Goal": _record("Goal", {
         "code": main_code(), "description": text("description"),
@@ -231,21 +214,16 @@ TYPES: dict[str, dict[str, Spec]] = {
         "code": main_code(), "status": text("status"), "intent": text("intent"),
         "authoredAt": moment("authored_at"), "dosageText": text("dosage_text"),
         "route": text("route"), "refills": Leaf("int", "{a}.refills"),
-        "prescriber": Link(K.CARE_TEAM, CLINICIAN, "prescriber_id"),
-        "encounter": ENCOUNTER_LINK,
     }),
     "Procedure": _record("Procedure", {
         "code": main_code(), "status": text("status"),
         "performedAt": moment("performed_at"), "bodySite": text("body_site"),
-        "encounter": ENCOUNTER_LINK,
     }),
     "Referral": _record("Referral", {
         "code": main_code(), "status": text("status"),
         "authoredAt": moment("authored_at"),
         "reason": coding(text("reason_system"), "reason_code", "reason_display", nullable=True),
         "reasonText": text("reason_text"), "referredTo": text("referred_to"),
-        "requester": Link(K.CARE_TEAM, CLINICIAN, "requester_id"),
-        "encounter": ENCOUNTER_LINK,
     }),
     "LabResult": _observation("LabResult"),
     "VitalSign": _observation("VitalSign"),
@@ -254,7 +232,7 @@ TYPES: dict[str, dict[str, Spec]] = {
     "MentalStatus": _observation("MentalStatus"),
     "Problem": _condition("Problem"),
     "HealthConcern": _condition("HealthConcern"),
-    "EncounterDiagnosis": {**_condition("EncounterDiagnosis"), "encounter": ENCOUNTER_LINK},
+    "EncounterDiagnosis": _condition("EncounterDiagnosis"),
 }  # fmt: skip
 
 NAME_TEXT = (

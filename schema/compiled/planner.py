@@ -41,6 +41,7 @@ from schema.context import Limits
 from schema.limits import limit_rules
 from schema.records import BY_TYPE_NAME
 from sharing.categories import REGISTRY, CategoryKey
+from sharing.categories import Link as CategoryLink
 
 CONNECTION_ARGUMENTS = frozenset({"first", "after", "status", "since", "until"})
 PAGE_INFO = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"})
@@ -105,13 +106,13 @@ class _Planner:
         if isinstance(spec, catalog.Value):
             child = self._child_type(parent, name)
             return ValueObject(key, spec.present, self.specs(child, spec.fields, nodes))
-        if isinstance(spec, catalog.Link | catalog.Diagnoses):
-            if spec.key not in self.categories:
-                return Denied.of(key, spec.key, locations(nodes))
-            target = self.record(spec.type_name, nodes)
-            if isinstance(spec, catalog.Link):
-                return Link(key, spec.foreign_key, target)
-            return Diagnoses(key, target)
+        if isinstance(spec, CategoryLink):
+            if spec.target not in self.categories:
+                return Denied.of(key, spec.target, locations(nodes))
+            target = self.record(REGISTRY.by_key[spec.target].node_type, nodes)
+            if spec.foreign_key is None:
+                return Diagnoses(key, target)
+            return Link(key, spec.foreign_key, target)
         raise Unsupported(f"{parent}.{name}")
 
     def record(self, type_name: str, nodes: list[FieldNode]) -> Record:

@@ -1,18 +1,21 @@
 """Every consumer of the category registry serves exactly the categories the registry lists."""
 
+from dataclasses import replace
 from datetime import date, datetime
 
+import pytest
 from graphql import GraphQLEnumType, GraphQLNonNull, GraphQLObjectType
 from sqlalchemy import Table
 from sqlmodel import SQLModel
 
 from db.records import PatientOwned
 from db.tables import CLINICAL_TABLES
+from schema.compiled.catalog import TYPES
 from schema.graph import SCHEMA
 from schema.permissions import RequireCategory
 from schema.records import BY_TYPE_NAME, RECORD_KINDS
 from sharing.activity_summary import describe_counts
-from sharing.categories import CATEGORIES, REGISTRY, CategoryKey
+from sharing.categories import CATEGORIES, REGISTRY, CategoryKey, Link, Registry
 from sharing.fhir.bundle import CONVERTERS
 from sharing.scopes import supported_scopes
 
@@ -59,6 +62,20 @@ def test_links_between_node_types_are_the_registry_links() -> None:
     for category in CLINICAL:
         declared = {link.field: link.target for link in category.links}
         assert _guards(category.node_type) == declared, category.key
+
+
+def test_the_compiled_read_path_takes_its_links_from_the_registry() -> None:
+    for category in CLINICAL:
+        compiled = {f: s for f, s in TYPES[category.node_type].items() if isinstance(s, Link)}
+        assert compiled == {link.field: link for link in category.links}, category.key
+
+
+def test_a_link_by_a_column_the_table_lacks_is_refused() -> None:
+    medications = REGISTRY.by_key[CategoryKey.MEDICATIONS]
+    broken = replace(medications, links=(Link("prescriber", CategoryKey.CARE_TEAM, "doctor_id"),))
+    others = [c for c in CATEGORIES if c.key != CategoryKey.MEDICATIONS]
+    with pytest.raises(ValueError, match=r"medications\.prescriber: no column doctor_id"):
+        Registry([*others, broken])
 
 
 def test_every_clinical_category_has_a_node_type_a_table_and_a_fhir_mapping() -> None:
