@@ -61,7 +61,7 @@ def _representatives(args: argparse.Namespace, settings: Settings) -> int:
 async def _end_by_names(session: AsyncSession, username: str, record_number: str) -> Any:
     from db.accounts import Account
     from db.patients import Patient
-    from sharing.representatives import RepresentationProblem, end_representative_as_operator
+    from sharing.representatives import RepresentationProblem, end_representative
 
     account = (await session.exec(select(Account).where(col(Account.username) == username))).first()
     patient = (
@@ -74,9 +74,10 @@ async def _end_by_names(session: AsyncSession, username: str, record_number: str
     if patient is None or patient.id is None:
         raise CommandError(f"no patient with the record number {record_number!r}")
     try:
-        return await end_representative_as_operator(
+        return await end_representative(
             session,
-            operator_account_id=None,
+            ended_by="operator",
+            by_account_id=None,
             representative_account_id=account.id,
             patient_id=patient.id,
             source_address=None,

@@ -26,8 +26,9 @@ from db.apps import (
 from db.columns import MAX_ROW_ID
 from db.errors import Conflict
 from db.representatives import list_representations
+from sharing import representatives
 from sharing.apps import set_app_status
-from sharing.representatives import RepresentationProblem, end_representative_as_operator
+from sharing.representatives import RepresentationProblem
 
 OPERATOR_PATH = "/operator"
 
@@ -141,9 +142,10 @@ async def end_representative(
     try:
         if account_id is None or patient_id is None:
             raise RepresentationProblem("NOT_FOUND", None, "No such representative link.")
-        await end_representative_as_operator(
+        await representatives.end_representative(
             session,
-            operator_account_id=row.account_id,
+            ended_by="operator",
+            by_account_id=row.account_id,
             representative_account_id=account_id,
             patient_id=patient_id,
             source_address=source_address(request, settings_of(request)),

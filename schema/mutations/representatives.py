@@ -9,7 +9,7 @@ from schema.permissions import account_only
 from schema.types.account import UserError
 from schema.types.relay import global_id_or_none
 from schema.types.representative import Representative
-from sharing.representatives import RepresentationProblem, end_representative_as_patient
+from sharing.representatives import RepresentationProblem, end_representative
 
 
 @strawberry.input
@@ -72,9 +72,10 @@ class RepresentativeMutations:
         link = next((r for r in links if r.account.id == account_id), None)
         try:
             revoked = await info.context.db.run(
-                lambda s: end_representative_as_patient(
+                lambda s: end_representative(
                     s,
-                    patient_account_id=caller.account_id,
+                    ended_by="patient",
+                    by_account_id=caller.account_id,
                     representative_account_id=account_id,
                     patient_id=patient_id,
                     source_address=info.context.source_address,
