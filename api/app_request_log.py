@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.oauth.models import TokenRecord
 from api.security import source_address
-from db.activity import EventKind
+from db.activity import Actor, EventKind
 from db.columns import utcnow
 from db.credentials import find_token
 from db.engine import unit_of_work
@@ -116,8 +116,7 @@ class AppRequestLog:
             grant=grant,
             kind=EventKind.ENDED_ACCESS_USED if ended else EventKind.DATA_READ,
             outcome="denied" if ended else _outcome(status),
-            account_id=grant.account_id,
-            source_address=address,
+            actor=Actor(grant.account_id, address),
             details=details,
         )
         return True

@@ -7,10 +7,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.accounts import Account, AccountPatient, WebSession
-from db.activity import ActivityEvent, EventKind
+from db.activity import ActivityEvent, Actor, EventKind, record_event
 from db.apps import App, AppStatus
 from db.errors import NotFound
 from db.grants import Grant
+from db.patients import Patient
 from db.writes import save
 
 
@@ -45,15 +46,25 @@ async def list_categories_read(
     return dict(read)
 
 
-async def set_acting_patient(
-    session: AsyncSession, *, web_session_id: int, patient_id: int
-) -> WebSession:
-    """Make a login session act for another patient (the caller checks the account may)."""
+async def act_for_patient(
+    session: AsyncSession, *, web_session_id: int, patient_id: int, actor: Actor
+) -> tuple[Patient, str] | None:
+    """Make a login session act for another patient its account may act for, and log it.
+
+    Returns the patient and the account's relationship to it; None, changing nothing, when the
+    account is not linked to the patient. One unit of work: the switch and its event together.
+    """
     row = await session.get(WebSession, web_session_id)
-    if row is None:
+    if row is None or row.account_id != actor.account_id:
         raise NotFound("no such session")
+    link = await session.get(AccountPatient, (row.account_id, patient_id))
+    patient = None if link is None else await session.get(Patient, patient_id)
+    if link is None or patient is None:
+        return None
     row.patient_id = patient_id
-    return await save(session, row)
+    await save(session, row)
+    await record_event(session, kind=EventKind.PATIENT_SELECTED, actor=actor, patient_id=patient_id)
+    return patient, link.relationship
 
 
 async def list_grant_authors(

@@ -88,30 +88,41 @@ class PendingEvent:
         await append_to_chains(session, [self.event], EVENTS)
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who an event is attributed to and where the request came from.
+
+    The account is None for an app's own request or the system; the address is None
+    outside an HTTP request (the command line).
+    """
+
+    account_id: int | None = None
+    source_address: str | None = None
+
+
 class EventFields(TypedDict, total=False):
     """What an event may say besides its kind (all optional; `outcome` is "success")."""
 
     outcome: str
-    account_id: int | None
+    actor: Actor
     patient_id: int | None
     app_id: int | None
     grant_id: int | None
-    source_address: str | None
     details: dict[str, Any] | None
 
 
 def new_event(*, kind: EventKind, **fields: Unpack[EventFields]) -> ChainedEvent:
     """An event, not yet stored, in its chain (`append_events` or `record_event` store it)."""
-    patient_id, account_id = fields.get("patient_id"), fields.get("account_id")
+    actor, patient_id = fields.get("actor", Actor()), fields.get("patient_id")
     return ChainedEvent(
-        chain=chain_of(patient_id=patient_id, account_id=account_id),
+        chain=chain_of(patient_id=patient_id, account_id=actor.account_id),
         kind=kind,
         outcome=fields.get("outcome", "success"),
-        account_id=account_id,
+        account_id=actor.account_id,
         patient_id=patient_id,
         app_id=fields.get("app_id"),
         grant_id=fields.get("grant_id"),
-        source_address=fields.get("source_address"),
+        source_address=actor.source_address,
         details=json.dumps(fields.get("details") or {}, sort_keys=True, default=str),
     )
 

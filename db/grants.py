@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, Index, and_, or_, update
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.activity import EventKind, record_event
+from db.activity import Actor, EventKind, record_event
 from db.columns import UTCDateTime, utcnow
 from db.errors import Conflict, NotFound
 from db.tokens import revoke_grant_tokens
@@ -101,8 +101,7 @@ async def create_grant(
         session,
         grant=grant,
         kind=EventKind.CONSENT,
-        account_id=account_id,
-        source_address=source_address,
+        actor=Actor(account_id, source_address),
         details=details,
     )
     return grant
@@ -123,8 +122,7 @@ async def record_grant_event(
     *,
     grant: Grant,
     kind: EventKind,
-    account_id: int | None,
-    source_address: str | None,
+    actor: Actor,
     details: dict[str, Any],
     outcome: str = "success",
 ) -> None:
@@ -133,11 +131,10 @@ async def record_grant_event(
         session,
         kind=kind,
         outcome=outcome,
-        account_id=account_id,
+        actor=actor,
         patient_id=grant.patient_id,
         app_id=grant.app_id,
         grant_id=grant.id,
-        source_address=source_address,
         details=details,
     )
 
@@ -161,8 +158,7 @@ async def _end_grant(
         session,
         grant=grant,
         kind=EventKind.REVOCATION,
-        account_id=account_id,
-        source_address=source_address,
+        actor=Actor(account_id, source_address),
         details={"reason": reason},
     )
 
@@ -213,8 +209,7 @@ async def narrow_grant(
         session,
         grant=grant,
         kind=EventKind.GRANT_NARROWED,
-        account_id=account_id,
-        source_address=source_address,
+        actor=Actor(account_id, source_address),
         details={"previous_scopes": previous, "granted_scopes": scopes},
     )
     return grant

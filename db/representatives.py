@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.accounts import Account, AccountPatient, Relationship, WebSession
-from db.activity import EventKind, record_event
+from db.activity import Actor, EventKind, record_event
 from db.grants import Grant, revoke_grant
 from db.patients import Patient
 
@@ -90,9 +90,8 @@ async def end_representation(
     await record_event(
         session,
         kind=EventKind.REPRESENTATIVE_REMOVED,
-        account_id=ended_by_account_id,
+        actor=Actor(ended_by_account_id, source_address),
         patient_id=link.patient_id,
-        source_address=source_address,
         details={
             "representative_account_id": link.account_id,
             "representative_name": representative.display_name if representative else None,

@@ -9,7 +9,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.activity import EventKind, new_event
+from db.activity import Actor, EventKind, new_event
 from db.activity_chain import ChainedEvent
 from db.serial import SerialSession
 from schema.loaders import Loaders
@@ -55,11 +55,10 @@ class AppCaller:
         return new_event(
             kind=EventKind.DATA_READ,
             outcome=outcome,
-            account_id=self.account_id,
+            actor=Actor(self.account_id, source_address),
             patient_id=self.patient_id,
             app_id=self.app_id,
             grant_id=self.grant_id,
-            source_address=source_address,
             details=details,
         )
 

@@ -7,7 +7,7 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.types import Info
 
-from db.activity import EventKind, record_event
+from db.activity import Actor, EventKind, record_event
 from db.records_query import get_patient, list_all_patient_records
 from schema.context import GraphQLContext
 from schema.errors import BadUserInput
@@ -53,9 +53,8 @@ async def export_record(
         lambda s: record_event(
             s,
             kind=EventKind.RECORD_EXPORTED,
-            account_id=caller.account_id,
+            actor=Actor(caller.account_id, context.source_address),
             patient_id=patient_id,
-            source_address=context.source_address,
             details={"categories": counts, "requested": [key.value for key in wanted]},
         )
     )

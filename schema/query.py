@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from db.account_queries import get_apps, list_approved_apps
 from db.accounts import AccountRole, list_account_patients
-from db.activity import EventKind, count_events, list_events, record_event
+from db.activity import Actor, EventKind, count_events, list_events, record_event
 from db.apps import list_developer_apps
 from db.grants import list_grants
 from db.representatives import list_representations
@@ -77,11 +77,10 @@ async def _refuse(info: Ctx, type_name: str) -> NotFound:
             s,
             kind=EventKind.ACCESS_DENIED,
             outcome="denied",
-            account_id=None if app else caller.account_id,
+            actor=Actor(None if app else caller.account_id, context.source_address),
             patient_id=caller.patient_id,
             app_id=app.app_id if app else None,
             grant_id=app.grant_id if app else None,
-            source_address=context.source_address,
             details={"type": type_name, "field": "node"},
         )
     )

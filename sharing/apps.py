@@ -9,7 +9,7 @@ from anyio import to_thread
 from argon2 import PasswordHasher
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.activity import EventKind, record_event
+from db.activity import Actor, EventKind, record_event
 from db.apps import (
     AUTO_APPROVE_DYNAMIC_REGISTRATION,
     App,
@@ -120,9 +120,8 @@ async def _save(
     await record_event(
         session,
         kind=kind,
-        account_id=account_id,
+        actor=Actor(account_id, source_address),
         app_id=app.id,
-        source_address=source_address,
         details=details,
     )
 

@@ -17,7 +17,7 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 
 from api.oauth.models import AppClient, TokenRecord
-from db.activity import EventKind
+from db.activity import Actor, EventKind
 from db.columns import utcnow
 from db.credentials import find_token
 from db.grants import Grant, record_grant_event, revoke_live_grant
@@ -69,8 +69,7 @@ async def _log_revocation(
         session,
         grant=grant,
         kind=EventKind.REVOCATION,
-        account_id=None,
-        source_address=source_address,
+        actor=Actor(None, source_address),
         details={"reason": "revoked_by_app", **details},
     )
 

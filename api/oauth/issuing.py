@@ -18,12 +18,11 @@ from api.oauth.models import AppClient, CodeRecord, Consent, TokenRecord
 from api.oauth.signing import current_signing_key, id_token_claims, sign_id_token
 from api.oauth.userinfo import fhir_user_of
 from db.accounts import AccountPatient
-from db.activity import EventKind
+from db.activity import Actor, EventKind
 from db.columns import utcnow
 from db.grants import record_grant_event
 from db.keys import SigningKey
 from db.tokens import Token, TokenKind, hash_secret
-from db.writes import save
 from sharing.scopes import SpecialScope
 
 TOKEN_BYTES = 32  # 256 bits
@@ -97,8 +96,8 @@ async def _store(
         if grant.expires_at is not None:
             refresh_end = min(refresh_end, grant.expires_at)
         issued.append((TokenKind.REFRESH, token["refresh_token"], refresh_end))
-    for kind, raw, expires_at in issued:
-        stored = Token(
+    session.add_all(
+        Token(
             token_hash=hash_secret(raw),
             kind=kind,
             grant_id=grant.id,
@@ -106,13 +105,14 @@ async def _store(
             expires_at=expires_at,
             issued_from_code_id=device,
         )
-        await save(session, stored)
+        for kind, raw, expires_at in issued
+    )
+    await session.flush()  # the access and refresh tokens in one round trip
     await record_grant_event(
         session,
         grant=grant,
         kind=EventKind.TOKEN_ISSUED if code else EventKind.TOKEN_REFRESHED,
-        account_id=consent.account_id,
-        source_address=source_address,
+        actor=Actor(consent.account_id, source_address),
         details={"scopes": token["scope"].split(), "refresh_token": "refresh_token" in token},
     )
     link = await session.get(AccountPatient, (consent.account_id, consent.patient_id))

@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.activity import EventKind
+from db.activity import Actor, EventKind
 from db.columns import utcnow
 from db.grants import Grant, record_grant_event, revoke_live_grant
 from db.tokens import AuthorizationCode, revoke_tokens_from_code
@@ -24,8 +24,7 @@ async def _refuse_reuse(
         grant=grant,
         kind=EventKind.TOKEN_REUSE,
         outcome="refused",
-        account_id=grant.account_id,
-        source_address=source_address,
+        actor=Actor(grant.account_id, source_address),
         details={**details, "grant_revoked": grant.revoked_at is None},
     )
     await revoke_live_grant(session, grant=grant, reason=reason, source_address=source_address)

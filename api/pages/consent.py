@@ -29,7 +29,7 @@ from api.pages.login import CSRF_FAILED
 from api.pages.rendering import error_page, render
 from api.security import csrf_matches, source_address
 from db.accounts import Relationship
-from db.activity import EventKind, record_event
+from db.activity import Actor, EventKind, record_event
 from db.authorization_requests import (
     choose_request_patient,
     claim_authorization_request,
@@ -170,10 +170,9 @@ async def select_patient(request: Request) -> Response:
         await record_event(
             session,
             kind=EventKind.PATIENT_SELECTED,
-            account_id=flow.row.account_id,
+            actor=Actor(flow.row.account_id, source_address(request, settings)),
             patient_id=patient.id,
             app_id=flow.app.id,
-            source_address=source_address(request, settings),
         )
         return see_other(flow_path(CONSENT_PATH, flow.raw_id))
 
@@ -227,10 +226,9 @@ async def consent(request: Request) -> Response:
             await record_event(
                 session,
                 kind=EventKind.DENIAL,
-                account_id=account_id,
+                actor=Actor(account_id, address),
                 patient_id=patient_id,
                 app_id=flow.app.id,
-                source_address=address,
                 details={"requested_scopes": flow.requested_scopes},
             )
         elif decision == "allow":

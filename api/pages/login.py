@@ -27,7 +27,7 @@ from db.accounts import (
     list_account_patients,
     record_failed_login,
 )
-from db.activity import EventKind, count_failed_logins, record_event
+from db.activity import Actor, EventKind, count_failed_logins, record_event
 from db.authorization_requests import move_authorization_requests
 from db.columns import utcnow
 from db.passwords import dummy_hash, verify_password
@@ -104,9 +104,7 @@ async def login(request: Request) -> Response:
             await move_authorization_requests(
                 session, from_session_id=row.id, to_session_id=successor.id
             )
-            await record_event(
-                session, kind=EventKind.LOGIN, account_id=account.id, source_address=address
-            )
+            await record_event(session, kind=EventKind.LOGIN, actor=Actor(account.id, address))
             success = see_other(next_path)
             set_session_cookie(success, raw_id, settings)
             return success
@@ -128,8 +126,7 @@ async def login(request: Request) -> Response:
             session,
             kind=EventKind.LOGIN_FAILED,
             outcome="refused",
-            account_id=account.id if account else None,
-            source_address=address,
+            actor=Actor(account.id if account else None, address),
             details={"reason": "locked" if locked else "bad_credentials"},
         )
         response = render(
@@ -161,8 +158,7 @@ async def logout(request: Request) -> Response:
             await record_event(
                 session,
                 kind=EventKind.LOGOUT,
-                account_id=row.account_id,
-                source_address=source_address(request, settings),
+                actor=Actor(row.account_id, source_address(request, settings)),
             )
     response = see_other("/login")
     clear_session_cookie(response, settings)

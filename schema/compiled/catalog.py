@@ -33,21 +33,13 @@ class Value:
 
 
 @dataclass(frozen=True)
-class Connection:
-    """A guarded Relay connection of one category on Patient."""
-
-    key: CategoryKey
-    type_name: str
-
-
-@dataclass(frozen=True)
 class Demographic:
     """A guarded demographic field of Patient."""
 
     spec: "Spec"
 
 
-Spec = Leaf | Value | Link | Connection | Demographic
+Spec = Leaf | Value | Link | Demographic
 
 
 def text(column: str) -> Leaf:

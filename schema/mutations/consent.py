@@ -5,9 +5,8 @@ from collections.abc import Awaitable, Callable
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.account_queries import set_acting_patient
-from db.accounts import list_account_patients
-from db.activity import EventKind, record_event
+from db.account_queries import act_for_patient
+from db.activity import Actor
 from db.apps import find_app_by_client_id
 from db.grants import Grant
 from schema.authorized_apps import authorized_apps
@@ -172,34 +171,23 @@ class ConsentMutations:
         self, info: Ctx, input: SelectPatientInput
     ) -> SelectPatientPayload | None:
         caller = account_only(info)
-        context = info.context
+        actor = Actor(caller.account_id, info.context.source_address)
         patient_id = global_id_or_none(input.patient_id, "Patient")
-        choices = await context.db.run(
-            lambda s: list_account_patients(s, account_id=caller.account_id)
-        )
-        match = [(p, rel) for p, rel in choices if p.id == patient_id]
-        if patient_id is None or not match:
+        chosen = None
+        if patient_id is not None:
+            chosen = await info.context.db.run(
+                lambda s: act_for_patient(
+                    s, web_session_id=caller.web_session_id, patient_id=patient_id, actor=actor
+                )
+            )
+        if chosen is None:
             return SelectPatientPayload(
                 patient=None,
                 user_errors=user_error(
                     "NOT_FOUND", "patientId", "You cannot act for that patient."
                 ),
             )
-        await context.db.run(
-            lambda s: set_acting_patient(
-                s, web_session_id=caller.web_session_id, patient_id=patient_id
-            )
-        )
-        await context.db.run(
-            lambda s: record_event(
-                s,
-                kind=EventKind.PATIENT_SELECTED,
-                account_id=caller.account_id,
-                patient_id=patient_id,
-                source_address=context.source_address,
-            )
-        )
-        patient, relationship = match[0]
+        patient, relationship = chosen
         return SelectPatientPayload(
             patient=PatientChoice(
                 id=input.patient_id,

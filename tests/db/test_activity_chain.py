@@ -13,7 +13,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.cli import main
-from db.activity import EVENTS, ActivityEvent, EventKind, append_events, new_event, record_event
+from db.activity import (
+    EVENTS,
+    ActivityEvent,
+    Actor,
+    EventKind,
+    append_events,
+    new_event,
+    record_event,
+)
 from db.activity_chain import ActivityChainHead, ChainedEvent, chain_of, event_digest
 from db.activity_verify import verify_activity_chains
 from db.columns import utcnow
@@ -25,9 +33,8 @@ async def _log(session: AsyncSession, n: int, *, patient_id: int | None, account
         await record_event(
             session,
             kind=EventKind.LOGIN,
-            account_id=account_id,
+            actor=Actor(account_id, "198.51.100.9"),
             patient_id=patient_id,
-            source_address="198.51.100.9",
             details={"n": i},
         )
 
@@ -202,7 +209,7 @@ async def test_a_batch_of_events_in_several_chains_links_each_chain_in_order(
     async with unit_of_work(factory) as session:
         await _log(session, 2, patient_id=1, account_id=7)  # heads that exist already
     batch = [
-        new_event(kind=EventKind.DATA_READ, patient_id=patient, account_id=7, details={"n": n})
+        new_event(kind=EventKind.DATA_READ, patient_id=patient, actor=Actor(7), details={"n": n})
         for n, patient in enumerate([1, 3, 1, 1, 3, 4])
     ]
     async with unit_of_work(factory) as session:
@@ -229,7 +236,7 @@ async def test_the_bookkeeper_appends_concurrent_requests_events_as_one_batch(
     keeper = Bookkeeper(factory)
 
     async def request(i: int) -> None:
-        event = new_event(kind=EventKind.DATA_READ, patient_id=i % 3, account_id=1)
+        event = new_event(kind=EventKind.DATA_READ, patient_id=i % 3, actor=Actor(1))
         await keeper.write([PendingEvent(event)])
 
     await asyncio.gather(*(request(i) for i in range(30)))
@@ -256,7 +263,7 @@ async def test_a_batch_of_events_reuses_the_compiled_statements_of_the_one_befor
         seen.append((statement.split("(")[0].strip(), context._get_cache_stats()))  # type: ignore[attr-defined]
 
     for n in range(2):
-        batch = [new_event(kind=EventKind.DATA_READ, patient_id=p, account_id=1) for p in (5, 6)]
+        batch = [new_event(kind=EventKind.DATA_READ, patient_id=p, actor=Actor(1)) for p in (5, 6)]
         async with unit_of_work(factory) as session:
             connection = await session.connection()
             sa_event.listen(connection.sync_connection, "before_cursor_execute", note)

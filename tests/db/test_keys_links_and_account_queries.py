@@ -7,14 +7,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.account_queries import (
+    act_for_patient,
     get_apps,
     list_approved_apps,
     list_categories_read,
     list_grant_authors,
-    set_acting_patient,
 )
 from db.accounts import AccountPatient, Relationship
-from db.activity import ActivityEvent, EventKind, record_event
+from db.activity import ActivityEvent, Actor, EventKind, record_event
 from db.apps import AppStatus
 from db.client_auth import (
     CLIENT_ID_KEY_LENGTH,
@@ -174,7 +174,24 @@ async def test_the_account_page_queries(session: AsyncSession) -> None:
         session, account_id=account.id, patient_id=None, absolute_seconds=60
     )
     assert web.id is not None
-    moved = await set_acting_patient(session, web_session_id=web.id, patient_id=patient.id)
-    assert moved.patient_id == patient.id
+    stranger = await make_patient(session)
+    assert stranger.id is not None
+    by = Actor(account.id, "203.0.113.9")
+    assert (
+        await act_for_patient(session, web_session_id=web.id, patient_id=stranger.id, actor=by)
+        is None
+    )
+    assert web.patient_id is None  # nothing changed
+    chosen = await act_for_patient(session, web_session_id=web.id, patient_id=patient.id, actor=by)
+    assert chosen == (patient, Relationship.SELF)
+    assert web.patient_id == patient.id
+    events = await session.exec(
+        select(ActivityEvent).where(col(ActivityEvent.kind) == EventKind.PATIENT_SELECTED)
+    )
+    assert [(e.account_id, e.patient_id, e.source_address) for e in events] == [
+        (account.id, patient.id, "203.0.113.9")
+    ]
     with pytest.raises(NotFound):
-        await set_acting_patient(session, web_session_id=web.id + 10_000, patient_id=patient.id)
+        await act_for_patient(
+            session, web_session_id=web.id + 10_000, patient_id=patient.id, actor=by
+        )
