@@ -34,6 +34,20 @@ const compactOperations = {
   },
 };
 
+// The GraphiQL examples (src/examples/*.graphql) are imported as strings and shown as written, line
+// breaks included. esbuild's text loader would have the minifier print each one as a template literal
+// whose lines repeat the .graphql file in the committed bundle; as JSON passed to JSON.parse the text
+// stays on one line, its line breaks escaped.
+const graphqlText = {
+  name: "graphql-text",
+  setup(build) {
+    build.onLoad({ filter: /\.graphql$/ }, async (args) => {
+      const json = JSON.stringify(await readFile(args.path, "utf8"));
+      return { contents: `export default JSON.parse(${JSON.stringify(json)});`, loader: "js" };
+    });
+  },
+};
+
 // The page, the explorer and Monaco's workers share code through split chunks: React between the
 // page and the explorer, graphql-js and Monaco's worker core between the explorer and the workers.
 // Monaco and Prettier load on demand. The workers are ES module workers started from
@@ -53,7 +67,7 @@ await esbuild.build({
   chunkNames: "chunks/[name]-[hash]",
   assetNames: "assets/[name]-[hash]",
   loader: { ".ttf": "file" },
-  plugins: [compactOperations],
+  plugins: [compactOperations, graphqlText],
   // GraphiQL and monaco-graphql also import Prettier's plugins by their old names, which resolve to
   // the UMD copies: bundled a second time, and with only a default export, so GraphiQL's Prettify
   // found no parser. The ES modules export the parsers by name.
@@ -70,12 +84,11 @@ for (const name of await readdir(chunks)) {
   if (name.endsWith(".css")) await rm(new URL(name, chunks));
 }
 
-// Every operation the page sends and every GraphiQL example, for tests/api/test_frontend_operations.py
-// to validate against the server's schema without Node.
+// Every operation the page sends, for tests/api/test_frontend_operations.py to validate against the
+// server's schema without Node (the test reads the GraphiQL examples from src/examples/ itself).
 const extracted = await esbuild.build({
   stdin: {
-    contents:
-      'export * as operations from "./src/operations.ts"; export { EXAMPLES } from "./src/examples.ts";',
+    contents: 'export * as operations from "./src/operations.ts";',
     resolveDir: fileURLToPath(new URL(".", import.meta.url)),
     loader: "ts",
   },
@@ -86,13 +99,10 @@ const extracted = await esbuild.build({
   logLevel: "warning",
 });
 const source = Buffer.from(extracted.outputFiles[0].text).toString("base64");
-const { operations, EXAMPLES } = await import(`data:text/javascript;base64,${source}`);
-const documents = [
-  ...Object.entries(operations)
-    .filter(([, value]) => typeof value === "string")
-    .map(([name, query]) => ({ source: `operations.ts ${name}`, query })),
-  ...EXAMPLES.map((example) => ({ source: `examples.ts ${example.title}`, query: example.query })),
-];
+const { operations } = await import(`data:text/javascript;base64,${source}`);
+const documents = Object.entries(operations)
+  .filter(([, value]) => typeof value === "string")
+  .map(([name, query]) => ({ source: `operations.ts ${name}`, query }));
 await writeFile(
   new URL("operations.json", import.meta.url),
   `${JSON.stringify({ documents }, null, 2)}\n`,

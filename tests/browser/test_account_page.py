@@ -47,6 +47,15 @@ def open_tab(page: Page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
 
+def open_explorer(page: Page) -> Any:
+    """Sign in and open "Explore my record"; GraphiQL's query editor, showing the first example."""
+    logged_in(page)
+    open_tab(page, "Explore my record")
+    editor = page.locator(".graphiql-query-editor")
+    expect(editor).to_contain_text("MyMedications")
+    return editor
+
+
 def test_apps_list_shows_the_demo_app_and_its_categories_in_plain_words(
     page: Page, server: LiveServer, console_errors: list[str]
 ) -> None:
@@ -72,16 +81,24 @@ def test_apps_list_shows_the_demo_app_and_its_categories_in_plain_words(
 def test_graphiql_runs_an_example_over_the_patients_own_record(
     page: Page, console_errors: list[str]
 ) -> None:
-    logged_in(page)
-    open_tab(page, "Explore my record")
-    run = page.locator(".graphiql-execute-button")
-    expect(run).to_be_visible()
-    expect(page.locator(".graphiql-query-editor")).to_contain_text("MyMedications")
-    run.click()
+    open_explorer(page)
+    page.locator(".graphiql-execute-button").click()
     response = page.locator(".graphiql-response")
     expect(response).to_contain_text('"family": "Carter"')
     expect(response).to_contain_text('"medications"')
     screenshot(page, "graphiql")
+    assert csp_violations(console_errors) == []
+
+
+def test_graphiql_opens_each_example_in_a_tab_with_its_variables(
+    page: Page, console_errors: list[str]
+) -> None:
+    query = open_explorer(page)
+    for name in ("MyLastLabResults", "WhoHasAccess", "RevokeAnApp"):
+        page.locator(".graphiql-tab").filter(has_text=name).click()
+        expect(query).to_contain_text(name)
+    expect(query).to_contain_text("# Stops an app's access at once.")
+    expect(page.locator(".graphiql-editor-tool")).to_contain_text('"grantId": ""')
     assert csp_violations(console_errors) == []
 
 
@@ -206,10 +223,7 @@ def test_the_query_editor_validates_and_completes_through_the_graphql_worker(
 ) -> None:
     static: dict[str, int] = {}
     page.on("response", lambda r: static.update({r.url: r.status}) if "/static/" in r.url else None)
-    logged_in(page)
-    open_tab(page, "Explore my record")
-    editor = page.locator(".graphiql-query-editor")
-    expect(editor).to_contain_text("MyMedications")
+    editor = open_explorer(page)
 
     # Only the GraphQL worker knows the schema: it marks the unknown field and completes the
     # known one.
@@ -228,11 +242,8 @@ def test_the_query_editor_validates_and_completes_through_the_graphql_worker(
 def test_prettify_formats_the_query_and_the_variables_with_prettier(
     page: Page, console_errors: list[str]
 ) -> None:
-    logged_in(page)
-    open_tab(page, "Explore my record")
-    query = page.locator(".graphiql-query-editor")
+    query = open_explorer(page)
     variables = page.locator(".graphiql-editor-tool")
-    expect(query).to_contain_text("MyMedications")
 
     replace_text(page, query, "{ patient { birthDate } }")
     replace_text(
